@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import { createBlockFromRLP } from '@ethereumjs/block'
+import { z } from 'zod'
+import { InputError } from './errors.ts'
+import { commonFor, FORKS, type Fork } from './forks.ts'
+import { headerToTrace } from './header.ts'
+import { fromHex, quantity, toHex } from './hex.ts'
+import { type BlockTrace, parseBlockTrace, readJsonFile, serializeBlockTrace, TRACE_FORMAT } from './trace.ts'
+
+const fixtureAccount = z.object({
+  nonce: z.string(),
+  balance: z.string(),
+  code: z.string(),
+  storage: z.record(z.string(), z.string()),
+})
+
+/** One test of a BlockchainTests file, classic (ethereum/tests) or execution-spec-tests flavour. */
+const BlockchainTestSchema = z.object({
+  network: z.string(),
+  genesisRLP: z.string(),
+  pre: z.record(z.string(), fixtureAccount),
+  blocks: z.array(
+    z.looseObject({
+      rlp: z.string(),
+      expectException: z.string().optional(),
+    }),
+  ),
+  postState: z.record(z.string(), fixtureAccount).optional(),
+  postStateHash: z.string().optional(),
+  lastblockhash: z.string(),
+  config: z
+    .looseObject({
+      chainid: z.string().optional(),
+      blobSchedule: z.record(z.string(), z.object({ target: z.string(), max: z.string(), baseFeeUpdateFraction: z.string() })).optional(),
+    })
+    .optional(),
+})
+
+/** A test the importer did not turn into traces, with the reason. */
+export interface SkippedTest {
+  test: string
+  reason: string
+}
+
+/** What one import produced. */
+export interface ImportResult {
+  traces: BlockTrace[]
+  skipped: SkippedTest[]
+}
+
+function normaliseAccount(acct: z.infer<typeof fixtureAccount>): BlockTrace['pre'][string] {
+  const storage: Record<string, string> = {}
+  for (const [slot, value] of Object.entries(acct.storage)) {
+    if (BigInt(value) === 0n) continue
+    storage[quantity(BigInt(slot))] = quantity(BigInt(value))
+  }
+  return { nonce: quantity(BigInt(acct.nonce)), balance: quantity(BigInt(acct.balance)), code: acct.code.toLowerCase(), storage }
+}
+
+function convertTest(file: string, name: string, raw: unknown): { trace?: BlockTrace; skipped?: SkippedTest } {
+  const testId = `${basename(file)}::${name}`
+  const parsed = BlockchainTestSchema.safeParse(raw)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    return { skipped: { test: testId, reason: `not a BlockchainTests test: field ${issue?.path.join('.')}: ${issue?.message}` } }
+  }
+  const test = parsed.data
+  const fork = FORKS.find((f) => f === test.network)
+  if (fork === undefined) {
+    return { skipped: { test: testId, reason: `network "${test.network}" is not supported (supported: ${FORKS.join(', ')})` } }
+  }
+  if (test.blocks.length !== 1) {
+    return { skipped: { test: testId, reason: `a chain of ${test.blocks.length} blocks; only single-block tests are imported so far` } }
+  }
+  const fixtureBlock = test.blocks[0] as (typeof test.blocks)[number]
+  if (fixtureBlock.expectException !== undefined) {
+    return { skipped: { test: testId, reason: `invalid block (expects exception ${fixtureBlock.expectException})` } }
+  }
+  const chainId = test.config?.chainid === undefined ? 1 : Number(BigInt(test.config.chainid))
+  const common = commonFor(fork as Fork, BigInt(chainId))
+  const genesis = createBlockFromRLP(fromHex(test.genesisRLP), { common })
+  const block = createBlockFromRLP(fromHex(fixtureBlock.rlp), { common })
+  if (toHex(block.hash()) !== test.lastblockhash.toLowerCase()) {
+    return { skipped: { test: testId, reason: `block hash ${toHex(block.hash())} is not the test's lastblockhash ${test.lastblockhash}` } }
+  }
+  const header = headerToTrace(block.header)
+  const blobSchedule = test.config?.blobSchedule
+  const trace: BlockTrace = {
+    format: TRACE_FORMAT,
+    id: testId,
+    source: `blockchain-tests:${basename(file)}#${name}`,
+    fork,
+    chainId,
+    chainConfig:
+      blobSchedule === undefined
+        ? {}
+        : {
+            blobSchedule: Object.fromEntries(
+              Object.entries(blobSchedule).map(([f, p]) => [
+                f,
+                { target: Number(BigInt(p.target)), max: Number(BigInt(p.max)), baseFeeUpdateFraction: Number(BigInt(p.baseFeeUpdateFraction)) },
+              ]),
+            ),
+          },
+    parent: headerToTrace(genesis.header),
+    block: {
+      header,
+      transactions: block.transactions.map((tx) => toHex(tx.serialize())),
+      ...(block.withdrawals === undefined
+        ? {}
+        : {
+            withdrawals: block.withdrawals.map((w) => ({
+              index: quantity(w.index),
+              validatorIndex: quantity(w.validatorIndex),
+              address: w.address.toString(),
+              amount: quantity(w.amount),
+            })),
+          }),
+    },
+    pre: Object.fromEntries(Object.entries(test.pre).map(([a, acct]) => [a.toLowerCase(), normaliseAccount(acct)])),
+    expected: {
+      stateRoot: header.stateRoot,
+      receiptsRoot: header.receiptTrie,
+      gasUsed: header.gasUsed,
+      logsBloom: header.logsBloom,
+      ...(header.requestsHash === undefined ? {} : { requestsHash: header.requestsHash }),
+    },
+  }
+  return { trace: parseBlockTrace(trace, testId) }
+}
+
+/** Converts every test of one BlockchainTests JSON file; tests it cannot take are skipped with a reason. */
+export function importBlockchainTestFile(file: string): ImportResult {
+  const json = readJsonFile(file)
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new InputError(`${file}: expected a BlockchainTests file (an object mapping test names to tests)`)
+  }
+  const result: ImportResult = { traces: [], skipped: [] }
+  for (const [name, raw] of Object.entries(json)) {
+    if (name === '_info') continue
+    const { trace, skipped } = convertTest(file, name, raw)
+    if (trace) result.traces.push(trace)
+    if (skipped) result.skipped.push(skipped)
+  }
+  return result
+}
+
+/** The JSON files an import path names: the file itself, or every *.json below a folder, sorted. */
+export function blockchainTestFiles(path: string): string[] {
+  if (!existsSync(path)) throw new InputError(`${path}: no such file or folder`)
+  if (!statSync(path).isDirectory()) return [path]
+  const files: string[] = []
+  for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = join(path, entry.name)
+    if (entry.isDirectory()) files.push(...blockchainTestFiles(full))
+    else if (entry.name.endsWith('.json')) files.push(full)
+  }
+  return files
+}
+
+/** Imports a file or folder of BlockchainTests. */
+export function importBlockchainTests(path: string): ImportResult {
+  const result: ImportResult = { traces: [], skipped: [] }
+  for (const file of blockchainTestFiles(path)) {
+    const one = importBlockchainTestFile(file)
+    result.traces.push(...one.traces)
+    result.skipped.push(...one.skipped)
+  }
+  return result
+}
+
+/** A file name for a trace id: readable, bounded in length, unique by a short hash of the id. */
+export function traceFileName(id: string): string {
+  const slug = id.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 100)
+  const tag = createHash('sha256').update(id).digest('hex').slice(0, 8)
+  return `${slug}-${tag}.json`
+}
+
+/** Writes traces into `dir`, each atomically (temp file, then rename), and returns their paths. */
+export function writeTraces(traces: BlockTrace[], dir: string): string[] {
+  mkdirSync(dir, { recursive: true })
+  return traces.map((trace) => {
+    const path = join(dir, traceFileName(trace.id))
+    const tmp = `${path}.partial`
+    writeFileSync(tmp, serializeBlockTrace(trace))
+    renameSync(tmp, path)
+    return path
+  })
+}

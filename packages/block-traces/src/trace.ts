@@ -1,0 +1,130 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { z } from 'zod'
+import { InputError } from './errors.ts'
+import { FORKS } from './forks.ts'
+
+/** The format id every block trace carries; bump it when the layout changes. */
+export const TRACE_FORMAT = 'stepproof/block-trace@1'
+
+const hex = z.string().regex(/^0x[0-9a-fA-F]*$/, 'expected a 0x-prefixed hex string')
+const bytes = hex.refine((s) => s.length % 2 === 0, 'expected an even number of hex digits (whole bytes)')
+const quantity = z.string().regex(/^0x(0|[1-9a-fA-F][0-9a-fA-F]*)$/, 'expected a 0x-prefixed hex quantity without leading zeros')
+const hash = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected a 32-byte 0x-hex hash')
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 20-byte 0x-hex address')
+const word = z.string().regex(/^0x[0-9a-fA-F]{1,64}$/, 'expected a 0x-hex word of at most 32 bytes')
+
+/** A block header, with ethereumjs's field names so it feeds `createBlockHeader` directly. */
+export const HeaderSchema = z.strictObject({
+  parentHash: hash,
+  uncleHash: hash,
+  coinbase: address,
+  stateRoot: hash,
+  transactionsTrie: hash,
+  receiptTrie: hash,
+  logsBloom: bytes,
+  difficulty: quantity,
+  number: quantity,
+  gasLimit: quantity,
+  gasUsed: quantity,
+  timestamp: quantity,
+  extraData: bytes,
+  mixHash: hash,
+  nonce: bytes,
+  baseFeePerGas: quantity.optional(),
+  withdrawalsRoot: hash.optional(),
+  blobGasUsed: quantity.optional(),
+  excessBlobGas: quantity.optional(),
+  parentBeaconBlockRoot: hash.optional(),
+  requestsHash: hash.optional(),
+})
+
+/** An EIP-4895 withdrawal. */
+export const WithdrawalSchema = z.strictObject({
+  index: quantity,
+  validatorIndex: quantity,
+  address,
+  amount: quantity,
+})
+
+/** An account of the pre-state. Storage maps slot to value, both as hex words. */
+export const AccountSchema = z.strictObject({
+  nonce: quantity,
+  balance: quantity,
+  code: bytes,
+  storage: z.record(word, word),
+})
+
+const blobParams = z.strictObject({
+  target: z.number().int().nonnegative(),
+  max: z.number().int().nonnegative(),
+  baseFeeUpdateFraction: z.number().int().positive(),
+})
+
+/** The whole of one block trace: everything needed to execute one block and check the result. */
+export const BlockTraceSchema = z.strictObject({
+  format: z.literal(TRACE_FORMAT, { error: `expected "${TRACE_FORMAT}"` }),
+  id: z.string().min(1),
+  source: z.string().min(1),
+  generatedBy: z.string().optional(),
+  fork: z.enum(FORKS, { error: (i) => `unknown fork ${JSON.stringify(i.input)}; supported forks are ${FORKS.join(', ')}` }),
+  chainId: z.number().int().positive(),
+  chainConfig: z.strictObject({ blobSchedule: z.record(z.string(), blobParams).optional() }),
+  parent: HeaderSchema,
+  block: z.strictObject({
+    header: HeaderSchema,
+    transactions: z.array(bytes),
+    withdrawals: z.array(WithdrawalSchema).optional(),
+  }),
+  pre: z.record(address, AccountSchema),
+  expected: z.strictObject({
+    stateRoot: hash,
+    receiptsRoot: hash,
+    gasUsed: quantity,
+    logsBloom: bytes,
+    requestsHash: hash.optional(),
+  }),
+})
+
+/** A validated block trace. */
+export type BlockTrace = z.infer<typeof BlockTraceSchema>
+/** A header as a trace stores it. */
+export type TraceHeader = z.infer<typeof HeaderSchema>
+/** A pre-state account as a trace stores it. */
+export type TraceAccount = z.infer<typeof AccountSchema>
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.')
+  return `field ${field}: ${issue.message}`
+}
+
+/** Validates parsed JSON as a block trace; `where` names the input (a file path) in the error. */
+export function parseBlockTrace(json: unknown, where: string): BlockTrace {
+  const result = BlockTraceSchema.safeParse(json)
+  if (!result.success) {
+    const issues = result.error.issues
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : ''
+    throw new InputError(`${where}: not a valid block trace: ${describeIssue(issues[0] as z.core.$ZodIssue)}${more}`)
+  }
+  return result.data
+}
+
+/** Reads JSON from a file, with errors that name the file. */
+export function readJsonFile(path: string): unknown {
+  if (!existsSync(path)) throw new InputError(`${path}: no such file`)
+  const text = readFileSync(path, 'utf8')
+  try {
+    return JSON.parse(text)
+  } catch (e) {
+    throw new InputError(`${path}: not valid JSON (${(e as Error).message})`)
+  }
+}
+
+/** Reads and validates a block trace file. */
+export function readBlockTrace(path: string): BlockTrace {
+  return parseBlockTrace(readJsonFile(path), path)
+}
+
+/** Serialises a trace the way the corpora are committed: stable key order, two-space indent. */
+export function serializeBlockTrace(trace: BlockTrace): string {
+  return `${JSON.stringify(trace, null, 2)}\n`
+}
