@@ -35,7 +35,8 @@ contract Nest {
     function peek(address other) external returns (uint256 value, bool writeFailed) {
         (bool ok, bytes memory out) = other.staticcall(abi.encodeWithSelector(this.depthReached.selector));
         if (ok) value = abi.decode(out, (uint256));
-        (bool wrote,) = other.staticcall(abi.encodeCall(Nest.dive, (0, 1)));
+        // Bounded gas: a write under STATICCALL consumes all the gas it is given.
+        (bool wrote,) = other.staticcall{gas: 100_000}(abi.encodeCall(Nest.dive, (0, 1)));
         writeFailed = !wrote;
         marks[1000] = value;
     }

@@ -7,7 +7,7 @@ import { InputError } from './errors.ts'
 import { commonFor, FORKS, type Fork } from './forks.ts'
 import { headerToTrace } from './header.ts'
 import { fromHex, quantity, toHex } from './hex.ts'
-import { type BlockTrace, parseBlockTrace, readJsonFile, serializeBlockTrace, TRACE_FORMAT } from './trace.ts'
+import { type BlockTrace, type BlockTraceInput, parseBlockTrace, readJsonFile, serializeBlockTrace, TRACE_FORMAT } from './trace.ts'
 
 const fixtureAccount = z.object({
   nonce: z.string(),
@@ -50,7 +50,7 @@ export interface ImportResult {
   skipped: SkippedTest[]
 }
 
-function normaliseAccount(acct: z.infer<typeof fixtureAccount>): BlockTrace['pre'][string] {
+function normaliseAccount(acct: z.infer<typeof fixtureAccount>): BlockTraceInput['pre'][string] {
   const storage: Record<string, string> = {}
   for (const [slot, value] of Object.entries(acct.storage)) {
     if (BigInt(value) === 0n) continue
@@ -87,7 +87,7 @@ function convertTest(file: string, name: string, raw: unknown): { trace?: BlockT
   }
   const header = headerToTrace(block.header)
   const blobSchedule = test.config?.blobSchedule
-  const trace: BlockTrace = {
+  const trace: BlockTraceInput = {
     format: TRACE_FORMAT,
     id: testId,
     source: `blockchain-tests:${basename(file)}#${name}`,
@@ -100,7 +100,11 @@ function convertTest(file: string, name: string, raw: unknown): { trace?: BlockT
             blobSchedule: Object.fromEntries(
               Object.entries(blobSchedule).map(([f, p]) => [
                 f,
-                { target: Number(BigInt(p.target)), max: Number(BigInt(p.max)), baseFeeUpdateFraction: Number(BigInt(p.baseFeeUpdateFraction)) },
+                {
+                  target: Number(BigInt(p.target)),
+                  max: Number(BigInt(p.max)),
+                  baseFeeUpdateFraction: Number(BigInt(p.baseFeeUpdateFraction)),
+                },
               ]),
             ),
           },

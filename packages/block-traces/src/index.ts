@@ -1,4 +1,5 @@
 export * from './chain.ts'
+export * from './corpus.ts'
 export * from './errors.ts'
 export * from './forks.ts'
 export * from './header.ts'

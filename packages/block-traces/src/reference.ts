@@ -1,6 +1,6 @@
 import { createVM, runBlock } from '@ethereumjs/vm'
-import { InputError } from './errors.ts'
 import { loadTrace } from './chain.ts'
+import { InputError } from './errors.ts'
 import { type Hex, quantity, toHex } from './hex.ts'
 import type { BlockTrace } from './trace.ts'
 

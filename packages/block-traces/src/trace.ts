@@ -2,16 +2,22 @@ import { existsSync, readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { InputError } from './errors.ts'
 import { FORKS } from './forks.ts'
+import type { Hex } from './hex.ts'
 
 /** The format id every block trace carries; bump it when the layout changes. */
 export const TRACE_FORMAT = 'stepproof/block-trace@1'
 
-const hex = z.string().regex(/^0x[0-9a-fA-F]*$/, 'expected a 0x-prefixed hex string')
-const bytes = hex.refine((s) => s.length % 2 === 0, 'expected an even number of hex digits (whole bytes)')
-const quantity = z.string().regex(/^0x(0|[1-9a-fA-F][0-9a-fA-F]*)$/, 'expected a 0x-prefixed hex quantity without leading zeros')
-const hash = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected a 32-byte 0x-hex hash')
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 20-byte 0x-hex address')
-const word = z.string().regex(/^0x[0-9a-fA-F]{1,64}$/, 'expected a 0x-hex word of at most 32 bytes')
+/** A string field that must match `pattern`; its parsed type is {@link Hex}. */
+const hexField = (pattern: RegExp, expectation: string) =>
+  z
+    .string()
+    .regex(pattern, expectation)
+    .transform((s) => s as Hex)
+const bytes = hexField(/^0x([0-9a-fA-F]{2})*$/, 'expected 0x-prefixed hex of whole bytes')
+const quantity = hexField(/^0x(0|[1-9a-fA-F][0-9a-fA-F]*)$/, 'expected a 0x-prefixed hex quantity without leading zeros')
+const hash = hexField(/^0x[0-9a-fA-F]{64}$/, 'expected a 32-byte 0x-hex hash')
+const address = hexField(/^0x[0-9a-fA-F]{40}$/, 'expected a 20-byte 0x-hex address')
+const word = hexField(/^0x[0-9a-fA-F]{1,64}$/, 'expected a 0x-hex word of at most 32 bytes')
 
 /** A block header, with ethereumjs's field names so it feeds `createBlockHeader` directly. */
 export const HeaderSchema = z.strictObject({
@@ -86,11 +92,13 @@ export const BlockTraceSchema = z.strictObject({
 })
 
 /** A validated block trace. */
-export type BlockTrace = z.infer<typeof BlockTraceSchema>
+export type BlockTrace = z.output<typeof BlockTraceSchema>
+/** A block trace before validation (plain strings where the validated form has {@link Hex}). */
+export type BlockTraceInput = z.input<typeof BlockTraceSchema>
 /** A header as a trace stores it. */
-export type TraceHeader = z.infer<typeof HeaderSchema>
+export type TraceHeader = z.output<typeof HeaderSchema>
 /** A pre-state account as a trace stores it. */
-export type TraceAccount = z.infer<typeof AccountSchema>
+export type TraceAccount = z.output<typeof AccountSchema>
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const field = issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.')

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest'
+import { forge } from './index.ts'
+
+describe('Foundry project, offline through the solc-js wrapper', () => {
+  it('builds', () => {
+    const r = forge(['build'])
+    expect(r.stderr).not.toMatch(/error/i)
+    expect(r.code).toBe(0)
+  })
+
+  it('passes its forge tests', () => {
+    const r = forge(['test'])
+    expect(r.code, r.stdout + r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/Ran \d+ test suites?/)
+    expect(r.stdout).not.toMatch(/\b0 tests passed/)
+  })
+
+  it('is formatted as forge fmt writes it', () => {
+    const r = forge(['fmt', '--check'])
+    expect(r.code, r.stdout).toBe(0)
+  })
+})

@@ -1,0 +1,80 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { corpusFiles, REPO_ROOT } from './corpus.ts'
+import { importBlockchainTestFile, importBlockchainTests, traceFileName, writeTraces } from './importer.ts'
+import { serializeBlockTrace } from './trace.ts'
+
+const FIXTURES = join(REPO_ROOT, 'packages/block-traces/test-data/blockchain-tests')
+const oneFixture = join(FIXTURES, 'ethereum-tests__bcExample_basefeeExample.json')
+
+function withTest(mutate: (test: Record<string, unknown>) => void): string {
+  const json = JSON.parse(readFileSync(oneFixture, 'utf8')) as Record<string, Record<string, unknown>>
+  const [name, test] = Object.entries(json)[0] as [string, Record<string, unknown>]
+  mutate(test)
+  const dir = mkdtempSync(join(tmpdir(), 'bt-'))
+  const path = join(dir, 'mutated.json')
+  writeFileSync(path, JSON.stringify({ [name]: test }))
+  return path
+}
+
+describe('BlockchainTests importer', () => {
+  it('imports every valid block of the shared fixtures, classic and execution-spec-tests flavours', () => {
+    const result = importBlockchainTests(FIXTURES)
+    expect(result.skipped).toEqual([])
+    expect(result.traces).toHaveLength(30)
+    expect(new Set(result.traces.map((t) => t.fork))).toEqual(new Set(['Shanghai', 'Cancun', 'Prague']))
+    const prague = result.traces.filter((t) => t.fork === 'Prague')
+    expect(prague.every((t) => t.expected.requestsHash !== undefined)).toBe(true)
+  })
+
+  it('reproduces the committed fixtures corpus byte for byte', () => {
+    const result = importBlockchainTests(FIXTURES)
+    const committed = corpusFiles('fixtures')
+    expect(committed.map((p) => p.split('/').pop())).toEqual(result.traces.map((t) => traceFileName(t.id)).sort())
+    for (const trace of result.traces) {
+      const path = committed.find((p) => p.endsWith(traceFileName(trace.id))) as string
+      expect(readFileSync(path, 'utf8')).toBe(serializeBlockTrace(trace))
+    }
+  })
+
+  it('skips a block that expects an exception, saying why', () => {
+    const path = withTest((t) => {
+      for (const b of t.blocks as Record<string, unknown>[]) b.expectException = 'TransactionException.INSUFFICIENT_ACCOUNT_FUNDS'
+    })
+    const result = importBlockchainTestFile(path)
+    expect(result.traces).toEqual([])
+    expect(result.skipped[0]?.reason).toBe('invalid block (expects exception TransactionException.INSUFFICIENT_ACCOUNT_FUNDS)')
+  })
+
+  it('skips an unsupported network, saying why', () => {
+    const result = importBlockchainTestFile(
+      withTest((t) => {
+        t.network = 'CancunToPragueAtTime15k'
+      }),
+    )
+    expect(result.skipped[0]?.reason).toBe('network "CancunToPragueAtTime15k" is not supported (supported: Shanghai, Cancun, Prague)')
+  })
+
+  it('skips a test whose block does not hash to lastblockhash', () => {
+    const result = importBlockchainTestFile(
+      withTest((t) => {
+        t.lastblockhash = `0x${'00'.repeat(32)}`
+      }),
+    )
+    expect(result.skipped[0]?.reason).toMatch(/^block hash 0x[0-9a-f]{64} is not the test's lastblockhash/)
+  })
+
+  it('skips an entry that is not a test at all', () => {
+    const result = importBlockchainTestFile(withTest((t) => void delete t.genesisRLP))
+    expect(result.skipped[0]?.reason).toMatch(/^not a BlockchainTests test: field genesisRLP/)
+  })
+
+  it('writes each trace atomically and leaves no partial files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'out-'))
+    const paths = writeTraces(importBlockchainTestFile(oneFixture).traces, dir)
+    expect(paths).toHaveLength(1)
+    expect(readdirSync(dir).filter((f) => f.endsWith('.partial'))).toEqual([])
+  })
+})

@@ -1,0 +1,31 @@
+#!/usr/bin/env -S npx tsx
+import { InputError } from '@stepproof/block-traces'
+import { Command, CommanderError } from 'commander'
+import { registerBench } from './bench.ts'
+import { registerExec } from './exec.ts'
+import { fail } from './output.ts'
+import { registerTraces } from './traces.ts'
+
+// A closed pipe (`stepproof ... | head`) ends the command quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1))
+
+const program = new Command()
+  .name('stepproof')
+  .description('EVM-native vs MIPS fault proofs, measured over the same blocks')
+  .exitOverride()
+  // Errors are printed once, by fail(), as one line.
+  .configureOutput({ outputError: () => {} })
+registerTraces(program)
+registerExec(program)
+registerBench(program)
+
+try {
+  await program.parseAsync(process.argv)
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // --help and --version end here too, successfully.
+    if (error.exitCode === 0) process.exit(0)
+    fail(new InputError(error.message.replace(/^error: /, '')))
+  }
+  fail(error)
+}

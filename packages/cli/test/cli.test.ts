@@ -1,0 +1,114 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { corpusFiles, REPO_ROOT } from '@stepproof/block-traces'
+import { describe, expect, it } from 'vitest'
+import { stepproof } from './run.ts'
+
+const FIXTURES = join(REPO_ROOT, 'packages/block-traces/test-data/blockchain-tests')
+const fixtureTrace = corpusFiles('fixtures')[0] as string
+
+function tempFile(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'cli-')), name)
+  writeFileSync(path, text)
+  return path
+}
+
+describe('stepproof traces', () => {
+  it('lists a corpus as JSON rows of the documented shape', () => {
+    const r = stepproof(['traces', 'list', '--corpus', 'fixtures', '--json'])
+    expect(r.code).toBe(0)
+    const rows = JSON.parse(r.stdout) as Record<string, unknown>[]
+    expect(rows).toHaveLength(30)
+    expect(Object.keys(rows[0] as object).sort()).toEqual(['fork', 'gasUsed', 'id', 'path', 'source', 'txs'])
+    expect(existsSync(join(REPO_ROOT, (rows[0] as { path: string }).path))).toBe(true)
+  })
+
+  it('imports BlockchainTests into a folder and reports what it wrote', () => {
+    const out = mkdtempSync(join(tmpdir(), 'imported-'))
+    const r = stepproof(['traces', 'import', FIXTURES, '--out', out, '--json'])
+    expect(r.code).toBe(0)
+    const report = JSON.parse(r.stdout) as { imported: number; skipped: unknown[]; traces: string[] }
+    expect(report.imported).toBe(30)
+    expect(report.skipped).toEqual([])
+    expect(readdirSync(out).sort()).toEqual(report.traces.map((p) => p.split('/').pop()).sort())
+  })
+
+  it('resolves relative paths against the folder the user ran from', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'cwd-'))
+    writeFileSync(join(cwd, 'one.json'), readFileSync(join(FIXTURES, 'ethereum-tests__bcExample_basefeeExample.json')))
+    const r = stepproof(['traces', 'import', 'one.json', '--out', 'traces', '--json'], cwd)
+    expect(r.code).toBe(0)
+    expect(readdirSync(join(cwd, 'traces'))).toHaveLength(1)
+  })
+})
+
+describe('stepproof exec', () => {
+  it('executes a trace file on ethereumjs and prints the documented JSON', () => {
+    const r = stepproof(['exec', fixtureTrace, '--engine', 'ethereumjs', '--json'])
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout) as Record<string, unknown>
+    expect(out).toMatchObject({ engine: 'ethereumjs', match: true, mismatches: [] })
+    for (const key of ['id', 'stateRoot', 'receiptsRoot', 'gasUsed', 'seconds']) expect(out).toHaveProperty(key)
+  })
+
+  it('executes a corpus trace named by id', () => {
+    const r = stepproof(['exec', 'ethereum-tests__bcExample_basefeeExample.json::basefeeExample_Cancun', '--json'])
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout).match).toBe(true)
+  })
+
+  it('exits 1 with the mismatching fields when the expected root is wrong', () => {
+    const trace = JSON.parse(readFileSync(fixtureTrace, 'utf8'))
+    trace.expected.stateRoot = `0x${'ab'.repeat(32)}`
+    const r = stepproof(['exec', tempFile('wrong-root.json', JSON.stringify(trace)), '--json'])
+    expect(r.code).toBe(1)
+    expect(JSON.parse(r.stdout).mismatches).toEqual([{ field: 'stateRoot', expected: `0x${'ab'.repeat(32)}`, actual: expect.any(String) }])
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/ethereumjs result differs from the expectation in stateRoot/)
+  })
+
+  it('exits 2 on truncated JSON, naming the file', () => {
+    const path = tempFile('cut.json', readFileSync(fixtureTrace, 'utf8').slice(0, 200))
+    const r = stepproof(['exec', path, '--json'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(new RegExp(`^stepproof: ${path}: not valid JSON`))
+    expect(r.stdout).toBe('')
+  })
+
+  it('exits 2 on a wrong field type, naming the field', () => {
+    const trace = JSON.parse(readFileSync(fixtureTrace, 'utf8'))
+    trace.chainId = '1'
+    const r = stepproof(['exec', tempFile('bad-type.json', JSON.stringify(trace))])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/not a valid block trace: field chainId: .*number/)
+  })
+
+  it('exits 2 on an unknown fork', () => {
+    const trace = JSON.parse(readFileSync(fixtureTrace, 'utf8'))
+    trace.fork = 'Osaka2'
+    const r = stepproof(['exec', tempFile('bad-fork.json', JSON.stringify(trace))])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/field fork: unknown fork "Osaka2"; supported forks are Shanghai, Cancun, Prague/)
+  })
+
+  it('exits 2 on a missing file', () => {
+    const r = stepproof(['exec', 'no/such/trace.json'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe(
+      'stepproof: no/such/trace.json: no such trace file, and no trace of the corpora (standard, scaling, fixtures) has this id\n',
+    )
+  })
+
+  it('exits 2 on an unknown engine, listing the known ones', () => {
+    const r = stepproof(['exec', fixtureTrace, '--engine', 'besu'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/unknown engine "besu"; available: ethereumjs/)
+  })
+
+  it('exits 2 on an unknown command, in one line', () => {
+    const r = stepproof(['frobnicate'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe("stepproof: unknown command 'frobnicate'\n")
+  })
+})
