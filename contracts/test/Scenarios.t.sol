@@ -8,8 +8,6 @@ import {Factory, Child} from "../src/scenarios/Factory.sol";
 import {Store} from "../src/scenarios/Store.sol";
 import {Nest} from "../src/scenarios/Nest.sol";
 import {Ephemeral, Doomed} from "../src/scenarios/Ephemeral.sol";
-import {Transient} from "../src/scenarios/Transient.sol";
-import {Hasher} from "../src/scenarios/Hasher.sol";
 import {Probe} from "../src/scenarios/Probe.sol";
 
 /// The scenario contracts behave as the block generator assumes.
@@ -89,25 +87,18 @@ contract ScenariosTest is Test {
         assertGt(survivor.code.length, 0);
     }
 
-    function test_TransientValueIsVisibleToNestedFrames() public {
-        Transient t = new Transient();
-        t.run(99);
-        // 100 would mean the reentrant run(100) got past the transient lock.
-        assertEq(t.observed(), 99);
-    }
-
-    function test_HasherMcopyShiftsMemory() public {
-        Hasher h = new Hasher();
-        bytes32 d = h.mcopy(4, 16);
-        assertTrue(d != bytes32(0));
-        assertEq(h.last(), d);
-    }
-
     function test_ProbeRecordsPrecompileOutput() public {
         Probe p = new Probe();
         (bool ok, bytes memory out) = p.probe(address(2), "abc");
         assertTrue(ok);
         assertEq(bytes32(out), sha256("abc"));
         assertEq(p.outcome(address(2)), keccak256(abi.encodePacked(true, out)));
+    }
+
+    function test_ProbeOkRevertsOnARejectedInput() public {
+        Probe p = new Probe();
+        // ecrecover answers a malformed signature with success and no output.
+        vm.expectRevert(abi.encodeWithSelector(Probe.CallFailed.selector, address(1), true, 0));
+        p.probeOk(address(1), new bytes(128));
     }
 }

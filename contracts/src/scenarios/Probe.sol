@@ -7,6 +7,8 @@ pragma solidity ^0.8.30;
 contract Probe {
     mapping(address => bytes32) public outcome;
 
+    error CallFailed(address target, bool ok, uint256 outLength);
+
     event Called(address indexed target, bool ok, uint256 outLength, bytes32 outHash);
 
     /// @notice Calls `target` with `input` and stores keccak256(ok, output) under `target`.
@@ -15,6 +17,14 @@ contract Probe {
         bytes32 h = keccak256(abi.encodePacked(ok, out));
         outcome[target] = h;
         emit Called(target, ok, out.length, h);
+    }
+
+    /// @notice Like `probe`, but reverts unless the call succeeds with a non-empty output, so a
+    ///         scenario that means to exercise a precompile cannot pass on a rejected input.
+    function probeOk(address target, bytes calldata input) external returns (bytes memory out) {
+        bool ok;
+        (ok, out) = this.probe(target, input);
+        if (!ok || out.length == 0) revert CallFailed(target, ok, out.length);
     }
 
     /// @notice Runs into an invalid opcode (consumes all gas of the call).

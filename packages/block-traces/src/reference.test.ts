@@ -6,7 +6,8 @@ import { executeReference } from './reference.ts'
 describe('reference execution on ethereumjs', () => {
   for (const corpus of CORPORA) {
     const entries = loadCorpus(corpus)
-    it.runIf(entries.length > 0)(`executes every ${corpus} trace to its expected roots (${entries.length} traces)`, async () => {
+    it(`executes every ${corpus} trace to its expected roots (${entries.length} traces)`, async () => {
+      expect(entries.length).toBeGreaterThan(0)
       for (const { trace } of entries) {
         const result = await executeReference(trace)
         expect({ id: trace.id, mismatches: result.mismatches }).toEqual({ id: trace.id, mismatches: [] })

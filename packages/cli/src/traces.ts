@@ -1,11 +1,23 @@
+import { rmSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { type CorpusName, corpusFiles, importBlockchainTests, listCorpus, parseCorpusName, writeTraces } from '@stepproof/block-traces'
+import {
+  type CorpusName,
+  corpusDir,
+  corpusFiles,
+  generateCorpus,
+  InputError,
+  importBlockchainTests,
+  listCorpus,
+  parseCorpusName,
+  writeTraces,
+} from '@stepproof/block-traces'
 import type { Command } from 'commander'
 import { printJson, userCwd } from './output.ts'
+import { startProgress } from './progress.ts'
 
-/** Registers `stepproof traces list|import`. */
+/** Registers `stepproof traces list|import|generate`. */
 export function registerTraces(program: Command): void {
-  const traces = program.command('traces').description('block traces: the corpora and the BlockchainTests importer')
+  const traces = program.command('traces').description('block traces: the corpora, the scenario generator and the BlockchainTests importer')
 
   traces
     .command('list')
@@ -35,5 +47,28 @@ export function registerTraces(program: Command): void {
       if (opts.json) return printJson(report)
       console.log(`imported ${report.imported} traces into ${opts.out}`)
       for (const s of result.skipped) console.log(`skipped ${s.test}: ${s.reason}`)
+    })
+
+  traces
+    .command('generate')
+    .description('generate a scenario corpus (deterministic) and write its traces')
+    .option('--corpus <name>', 'standard or scaling', 'standard')
+    .option('--out <dir>', 'folder to write to (default: the committed corpus folder, replaced)')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { corpus: string; out?: string; json?: boolean }) => {
+      const name = parseCorpusName(opts.corpus)
+      if (name === 'fixtures') throw new InputError('the fixtures corpus is imported, not generated: use `stepproof traces import`')
+      let progress: ReturnType<typeof startProgress> | undefined
+      const traces = await generateCorpus(name, (trace, i, total) => {
+        progress ??= startProgress(`generate ${name}`, total)
+        progress.tick(trace.id)
+        if (i === total - 1) progress.done()
+      })
+      const out = opts.out === undefined ? corpusDir(name) : resolve(userCwd(), opts.out)
+      // Replace the committed corpus only once every block has been generated, so a failure leaves it intact.
+      if (opts.out === undefined) for (const f of corpusFiles(name)) rmSync(f)
+      const paths = writeTraces(traces, out)
+      if (opts.json) return printJson({ generated: traces.length, traces: paths })
+      console.log(`generated ${traces.length} traces into ${out}`)
     })
 }
