@@ -1,5 +1,4 @@
 import { type Block, createBlock, createBlockHeader } from '@ethereumjs/block'
-import { type Blockchain, createBlockchain } from '@ethereumjs/blockchain'
 import type { Common } from '@ethereumjs/common'
 import { MerkleStateManager } from '@ethereumjs/statemanager'
 import { createTxFromRLP } from '@ethereumjs/tx'
@@ -8,11 +7,12 @@ import { InputError } from './errors.ts'
 import { commonFor, MAINNET_BLOB_SCHEDULE } from './forks.ts'
 import { fromHex, type Hex, toHex } from './hex.ts'
 import type { BlockTrace } from './trace.ts'
+import { TraceChain } from './trace-chain.ts'
 
 /** Everything ethereumjs needs to execute a trace's block: the chain rules, parent, block and pre-state. */
 export interface LoadedTrace {
   common: Common
-  blockchain: Blockchain
+  blockchain: TraceChain
   stateManager: MerkleStateManager
   parent: Block
   block: Block
@@ -87,9 +87,12 @@ export function decodeBlock(trace: BlockTrace, common: Common, where: string): B
  * Prepares a trace for execution on ethereumjs: the fork's Common, a blockchain whose head is the
  * trace's parent (so header checks against the parent run for real), the decoded block and the pre-state.
  */
-export async function loadTrace(trace: BlockTrace, where = trace.id): Promise<LoadedTrace> {
+export async function loadTrace(
+  trace: BlockTrace,
+  where = trace.id,
+  common = commonFor(trace.fork, BigInt(trace.chainId)),
+): Promise<LoadedTrace> {
   checkBlobSchedule(trace, where)
-  const common = commonFor(trace.fork, BigInt(trace.chainId))
   let parent: Block
   try {
     parent = createBlock({ header: createBlockHeader(trace.parent, { common }) }, { common })
@@ -102,7 +105,14 @@ export async function loadTrace(trace: BlockTrace, where = trace.id): Promise<Lo
       `${where}: block.header.parentHash is ${toHex(block.header.parentHash)}, but the parent header hashes to ${toHex(parent.hash())}`,
     )
   }
-  const blockchain = await createBlockchain({ common, genesisBlock: parent, validateBlocks: true, validateConsensus: false })
+  const ancestors = (trace.ancestors ?? []).map((header, i) => {
+    try {
+      return createBlock({ header: createBlockHeader(header, { common }) }, { common })
+    } catch (e) {
+      throw new InputError(`${where}: ancestors.${i} does not decode (${(e as Error).message})`)
+    }
+  })
+  const blockchain = new TraceChain(common, [...ancestors, parent])
   const stateManager = await loadPreState(trace, common, where)
   return { common, blockchain, stateManager, parent, block }
 }

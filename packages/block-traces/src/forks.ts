@@ -46,9 +46,10 @@ export function getKzg(): KZG {
 
 /**
  * A Common in which every fork up to `fork` is active from genesis (block 0, timestamp 0).
- * Mainnet's own schedule would treat a test chain's early blocks as Frontier.
+ * Mainnet's own schedule would treat a test chain's early blocks as Frontier. `keccak256` replaces
+ * the hashing function (see PreimageRecorder).
  */
-export function commonFor(fork: Fork, chainId: bigint): Common {
+export function commonFor(fork: Fork, chainId: bigint, keccak256?: (data: Uint8Array) => Uint8Array): Common {
   const mainnetForks = Mainnet.hardforks
   const last = mainnetForks.findIndex((h) => h.name === ETHEREUMJS_NAME[fork])
   const hardforks: ChainConfig['hardforks'] = mainnetForks.slice(0, last + 1).map((h) => ({
@@ -58,6 +59,6 @@ export function commonFor(fork: Fork, chainId: bigint): Common {
   }))
   return createCustomCommon({ name: `stepproof-${fork.toLowerCase()}`, chainId: Number(chainId), hardforks }, Mainnet, {
     hardfork: ETHEREUMJS_NAME[fork],
-    customCrypto: { kzg: getKzg() },
+    customCrypto: { kzg: getKzg(), ...(keccak256 === undefined ? {} : { keccak256 }) },
   })
 }

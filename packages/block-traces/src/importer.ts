@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import { createBlockFromRLP } from '@ethereumjs/block'
+import { type Block, createBlockFromRLP } from '@ethereumjs/block'
 import { z } from 'zod'
 import { InputError } from './errors.ts'
 import { commonFor, FORKS, type Fork } from './forks.ts'
 import { headerToTrace } from './header.ts'
 import { fromHex, quantity, toHex } from './hex.ts'
+import { runOnEthereumjs } from './reference.ts'
+import { dumpState, PreimageRecorder } from './state-dump.ts'
 import { type BlockTrace, type BlockTraceInput, parseBlockTrace, readJsonFile, serializeBlockTrace, TRACE_FORMAT } from './trace.ts'
 
 const fixtureAccount = z.object({
@@ -59,56 +61,28 @@ function normaliseAccount(acct: z.infer<typeof fixtureAccount>): BlockTraceInput
   return { nonce: quantity(BigInt(acct.nonce)), balance: quantity(BigInt(acct.balance)), code: acct.code.toLowerCase(), storage }
 }
 
-function convertTest(file: string, name: string, raw: unknown): { trace?: BlockTrace; skipped?: SkippedTest } {
-  const testId = `${basename(file)}::${name}`
-  const parsed = BlockchainTestSchema.safeParse(raw)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    return { skipped: { test: testId, reason: `not a BlockchainTests test: field ${issue?.path.join('.')}: ${issue?.message}` } }
-  }
-  const test = parsed.data
-  const fork = FORKS.find((f) => f === test.network)
-  if (fork === undefined) {
-    return { skipped: { test: testId, reason: `network "${test.network}" is not supported (supported: ${FORKS.join(', ')})` } }
-  }
-  if (test.blocks.length !== 1) {
-    return { skipped: { test: testId, reason: `a chain of ${test.blocks.length} blocks; only single-block tests are imported so far` } }
-  }
-  const fixtureBlock = test.blocks[0] as (typeof test.blocks)[number]
-  if (fixtureBlock.expectException !== undefined) {
-    return { skipped: { test: testId, reason: `invalid block (expects exception ${fixtureBlock.expectException})` } }
-  }
-  const chainId = test.config?.chainid === undefined ? 1 : Number(BigInt(test.config.chainid))
-  const common = commonFor(fork as Fork, BigInt(chainId))
-  const genesis = createBlockFromRLP(fromHex(test.genesisRLP), { common })
-  const block = createBlockFromRLP(fromHex(fixtureBlock.rlp), { common })
-  if (toHex(block.hash()) !== test.lastblockhash.toLowerCase()) {
-    return { skipped: { test: testId, reason: `block hash ${toHex(block.hash())} is not the test's lastblockhash ${test.lastblockhash}` } }
-  }
+function traceOf(
+  testId: string,
+  source: string,
+  fork: Fork,
+  chainId: number,
+  blobSchedule: BlockTraceInput['chainConfig']['blobSchedule'],
+  chain: Block[],
+  block: Block,
+  pre: BlockTraceInput['pre'],
+): BlockTrace {
   const header = headerToTrace(block.header)
-  const blobSchedule = test.config?.blobSchedule
+  const parent = chain[chain.length - 1] as Block
+  const ancestors = chain.slice(Math.max(0, chain.length - 1 - MAX_ANCESTORS), -1)
   const trace: BlockTraceInput = {
     format: TRACE_FORMAT,
     id: testId,
-    source: `blockchain-tests:${basename(file)}#${name}`,
+    source,
     fork,
     chainId,
-    chainConfig:
-      blobSchedule === undefined
-        ? {}
-        : {
-            blobSchedule: Object.fromEntries(
-              Object.entries(blobSchedule).map(([f, p]) => [
-                f,
-                {
-                  target: Number(BigInt(p.target)),
-                  max: Number(BigInt(p.max)),
-                  baseFeeUpdateFraction: Number(BigInt(p.baseFeeUpdateFraction)),
-                },
-              ]),
-            ),
-          },
-    parent: headerToTrace(genesis.header),
+    chainConfig: blobSchedule === undefined ? {} : { blobSchedule },
+    parent: headerToTrace(parent.header),
+    ...(ancestors.length === 0 ? {} : { ancestors: ancestors.map((b) => headerToTrace(b.header)) }),
     block: {
       header,
       transactions: block.transactions.map((tx) => toHex(tx.serialize())),
@@ -123,7 +97,7 @@ function convertTest(file: string, name: string, raw: unknown): { trace?: BlockT
             })),
           }),
     },
-    pre: Object.fromEntries(Object.entries(test.pre).map(([a, acct]) => [a.toLowerCase(), normaliseAccount(acct)])),
+    pre,
     expected: {
       stateRoot: header.stateRoot,
       receiptsRoot: header.receiptTrie,
@@ -132,11 +106,88 @@ function convertTest(file: string, name: string, raw: unknown): { trace?: BlockT
       ...(header.requestsHash === undefined ? {} : { requestsHash: header.requestsHash }),
     },
   }
-  return { trace: parseBlockTrace(trace, testId) }
+  return parseBlockTrace(trace, testId)
+}
+
+/** BLOCKHASH reaches 256 blocks back. */
+const MAX_ANCESTORS = 256
+
+function sortedState(state: BlockTraceInput['pre']): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(state).sort(([a], [b]) => a.localeCompare(b))))
+}
+
+async function convertTest(file: string, name: string, raw: unknown): Promise<ImportResult> {
+  const testId = `${basename(file)}::${name}`
+  const skip = (reason: string, test = testId): ImportResult => ({ traces: [], skipped: [{ test, reason }] })
+  const parsed = BlockchainTestSchema.safeParse(raw)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    return skip(`not a BlockchainTests test: field ${issue?.path.join('.')}: ${issue?.message}`)
+  }
+  const test = parsed.data
+  const fork = FORKS.find((f) => f === test.network)
+  if (fork === undefined) return skip(`network "${test.network}" is not supported (supported: ${FORKS.join(', ')})`)
+  const chainId = test.config?.chainid === undefined ? 1 : Number(BigInt(test.config.chainid))
+  const blobSchedule =
+    test.config?.blobSchedule === undefined
+      ? undefined
+      : Object.fromEntries(
+          Object.entries(test.config.blobSchedule).map(([f, p]) => [
+            f,
+            {
+              target: Number(BigInt(p.target)),
+              max: Number(BigInt(p.max)),
+              baseFeeUpdateFraction: Number(BigInt(p.baseFeeUpdateFraction)),
+            },
+          ]),
+        )
+  // Multi-block chains need each block's post-state: the recorder lets it be read back with real keys.
+  const recorder = new PreimageRecorder()
+  const common = commonFor(fork, BigInt(chainId), recorder.keccak256)
+  const chain: Block[] = [createBlockFromRLP(fromHex(test.genesisRLP), { common })]
+  let state: BlockTraceInput['pre'] = Object.fromEntries(
+    Object.entries(test.pre).map(([a, acct]) => [a.toLowerCase(), normaliseAccount(acct)]),
+  )
+  const result: ImportResult = { traces: [], skipped: [] }
+  const single = test.blocks.length === 1
+  for (const [i, fixtureBlock] of test.blocks.entries()) {
+    const blockId = single ? testId : `${testId}::block${i + 1}`
+    if (fixtureBlock.expectException !== undefined) {
+      result.skipped.push({ test: blockId, reason: `invalid block (expects exception ${fixtureBlock.expectException})` })
+      continue
+    }
+    const block = createBlockFromRLP(fromHex(fixtureBlock.rlp), { common })
+    const trace = traceOf(
+      blockId,
+      `blockchain-tests:${basename(file)}#${name}${single ? '' : `#${i + 1}`}`,
+      fork,
+      chainId,
+      blobSchedule,
+      chain,
+      block,
+      state,
+    )
+    result.traces.push(trace)
+    chain.push(block)
+    if (!single) {
+      const { stateManager } = await runOnEthereumjs(trace, common)
+      state = await dumpState(stateManager, recorder)
+    }
+  }
+  const last = chain[chain.length - 1] as Block
+  if (toHex(last.hash()) !== test.lastblockhash.toLowerCase()) {
+    const reason = `block hash ${toHex(last.hash())} is not the test's lastblockhash ${test.lastblockhash}`
+    return { traces: [], skipped: [...result.skipped, { test: testId, reason }] }
+  }
+  if (!single && test.postState !== undefined) {
+    const expected = Object.fromEntries(Object.entries(test.postState).map(([a, acct]) => [a.toLowerCase(), normaliseAccount(acct)]))
+    if (sortedState(expected) !== sortedState(state)) return skip("the state after the last block differs from the test's postState")
+  }
+  return result
 }
 
 /** Converts every test of one BlockchainTests JSON file; tests it cannot take are skipped with a reason. */
-export function importBlockchainTestFile(file: string): ImportResult {
+export async function importBlockchainTestFile(file: string): Promise<ImportResult> {
   const json = readJsonFile(file)
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new InputError(`${file}: expected a BlockchainTests file (an object mapping test names to tests)`)
@@ -144,9 +195,9 @@ export function importBlockchainTestFile(file: string): ImportResult {
   const result: ImportResult = { traces: [], skipped: [] }
   for (const [name, raw] of Object.entries(json)) {
     if (name === '_info') continue
-    const { trace, skipped } = convertTest(file, name, raw)
-    if (trace) result.traces.push(trace)
-    if (skipped) result.skipped.push(skipped)
+    const one = await convertTest(file, name, raw)
+    result.traces.push(...one.traces)
+    result.skipped.push(...one.skipped)
   }
   return result
 }
@@ -165,10 +216,10 @@ export function blockchainTestFiles(path: string): string[] {
 }
 
 /** Imports a file or folder of BlockchainTests. */
-export function importBlockchainTests(path: string): ImportResult {
+export async function importBlockchainTests(path: string): Promise<ImportResult> {
   const result: ImportResult = { traces: [], skipped: [] }
   for (const file of blockchainTestFiles(path)) {
-    const one = importBlockchainTestFile(file)
+    const one = await importBlockchainTestFile(file)
     result.traces.push(...one.traces)
     result.skipped.push(...one.skipped)
   }

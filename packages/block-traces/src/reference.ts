@@ -1,4 +1,6 @@
-import { createVM, runBlock } from '@ethereumjs/vm'
+import type { Common } from '@ethereumjs/common'
+import type { MerkleStateManager } from '@ethereumjs/statemanager'
+import { createVM, type RunBlockResult, runBlock } from '@ethereumjs/vm'
 import { loadTrace } from './chain.ts'
 import { InputError } from './errors.ts'
 import { type Hex, quantity, toHex } from './hex.ts'
@@ -43,20 +45,27 @@ export function compareOutcome(trace: BlockTrace, outcome: BlockOutcome): Mismat
     .map(([field, e, a]) => ({ field, expected: e ?? '(none)', actual: a ?? '(none)' }))
 }
 
+/** Runs a trace's block on ethereumjs (header checked against its parent); returns the result and the post-state. */
+export async function runOnEthereumjs(
+  trace: BlockTrace,
+  common?: Common,
+): Promise<{ result: RunBlockResult; stateManager: MerkleStateManager }> {
+  const loaded = await loadTrace(trace, trace.id, common)
+  const vm = await createVM({ common: loaded.common, blockchain: loaded.blockchain, stateManager: loaded.stateManager })
+  try {
+    return { result: await runBlock(vm, { block: loaded.block, generate: true }), stateManager: loaded.stateManager }
+  } catch (e) {
+    throw new InputError(`${trace.id}: ethereumjs rejected the block (${(e as Error).message})`)
+  }
+}
+
 /**
  * Executes a trace's block on @ethereumjs/vm, with the block's header checked against its parent,
  * and compares state root, receipts root, gas used, logs bloom and requests hash with the expectation.
  */
 export async function executeReference(trace: BlockTrace): Promise<ExecResult> {
   const started = performance.now()
-  const { common, blockchain, stateManager, block } = await loadTrace(trace)
-  const vm = await createVM({ common, blockchain, stateManager })
-  let result: Awaited<ReturnType<typeof runBlock>>
-  try {
-    result = await runBlock(vm, { block, generate: true })
-  } catch (e) {
-    throw new InputError(`${trace.id}: ethereumjs rejected the block (${(e as Error).message})`)
-  }
+  const { result } = await runOnEthereumjs(trace)
   const outcome: BlockOutcome = {
     stateRoot: toHex(result.stateRoot),
     receiptsRoot: toHex(result.receiptsRoot),

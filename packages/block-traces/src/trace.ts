@@ -76,6 +76,8 @@ export const BlockTraceSchema = z.strictObject({
   chainId: z.number().int().positive(),
   chainConfig: z.strictObject({ blobSchedule: z.record(z.string(), blobParams).optional() }),
   parent: HeaderSchema,
+  /** Headers before the parent, oldest first, for BLOCKHASH (multi-block chains only). */
+  ancestors: z.array(HeaderSchema).optional(),
   block: z.strictObject({
     header: HeaderSchema,
     transactions: z.array(bytes),

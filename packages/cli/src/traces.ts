@@ -40,8 +40,8 @@ export function registerTraces(program: Command): void {
     .description('convert BlockchainTests JSON (a file or a folder) into block traces')
     .requiredOption('--out <dir>', 'folder to write the traces to')
     .option('--json', 'print the result as JSON')
-    .action((path: string, opts: { out: string; json?: boolean }) => {
-      const result = importBlockchainTests(resolve(userCwd(), path))
+    .action(async (path: string, opts: { out: string; json?: boolean }) => {
+      const result = await importBlockchainTests(resolve(userCwd(), path))
       const paths = writeTraces(result.traces, resolve(userCwd(), opts.out))
       const report = { imported: result.traces.length, skipped: result.skipped, traces: paths }
       if (opts.json) return printJson(report)

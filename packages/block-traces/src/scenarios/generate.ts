@@ -1,5 +1,4 @@
 import { createBlock, createBlockHeader } from '@ethereumjs/block'
-import { createBlockchain } from '@ethereumjs/blockchain'
 import {
   createAccessList2930Tx,
   createBlob4844Tx,
@@ -15,6 +14,7 @@ import { FORKS, type Fork } from '../forks.ts'
 import { headerToTrace } from '../header.ts'
 import { type Hex, quantity, toHex } from '../hex.ts'
 import { type BlockTrace, type BlockTraceInput, parseBlockTrace, TRACE_FORMAT } from '../trace.ts'
+import { TraceChain } from '../trace-chain.ts'
 import { Rng, type Wallet, wallet } from './accounts.ts'
 import { KINDS, type TxSpec } from './kinds.ts'
 import { buildWorld, SCENARIO_CHAIN_ID, USERS, type World } from './world.ts'
@@ -28,8 +28,8 @@ export interface BlockSpec {
 }
 
 const GWEI = 10n ** 9n
-// ethereumjs anchors a blockchain only at a genesis block (number 0), so the parent is one.
-const PARENT_NUMBER = 0n
+/** A mainnet-like height, so nothing in the corpus leans on being near genesis. */
+const PARENT_NUMBER = 21_000_000n
 const PARENT_TIMESTAMP = 1_750_000_000n
 const GAS_LIMIT = 60_000_000n
 const COINBASE = '0xc0ffee0000000000000000000000000000000001'
@@ -123,7 +123,7 @@ export async function generateBlock(corpus: string, spec: BlockSpec, world: Worl
   const parent = createBlock({ header: parentHeader(world, rng) }, { common })
   const draft = { id, parent: headerToTrace(parent.header), pre: world.pre } as BlockTraceInput
   const stateManager = await loadPreState(draft as BlockTrace, common, id)
-  const blockchain = await createBlockchain({ common, genesisBlock: parent, validateBlocks: true, validateConsensus: false })
+  const blockchain = new TraceChain(common, [parent])
   const vm = await createVM({ common, blockchain, stateManager })
 
   const withdrawals = Array.from({ length: spec.withdrawals ?? 0 }, (_, i) => ({
