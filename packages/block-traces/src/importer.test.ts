@@ -56,7 +56,9 @@ describe('BlockchainTests importer', () => {
         t.network = 'CancunToPragueAtTime15k'
       }),
     )
-    expect(result.skipped[0]?.reason).toBe('network "CancunToPragueAtTime15k" is not supported (supported: Shanghai, Cancun, Prague)')
+    expect(result.skipped[0]?.reason).toBe(
+      'network "CancunToPragueAtTime15k" is not supported (supported: Shanghai, Cancun, Prague, Osaka)',
+    )
   })
 
   it('skips a test whose block does not hash to lastblockhash', async () => {

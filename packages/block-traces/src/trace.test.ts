@@ -22,7 +22,7 @@ describe('block trace validation', () => {
   it('rejects an unknown fork, listing the supported ones', () => {
     const bad = { ...sample(), fork: 'Frontier' }
     expect(() => parseBlockTrace(bad, 'x.json')).toThrow(
-      'field fork: unknown fork "Frontier"; supported forks are Shanghai, Cancun, Prague',
+      'field fork: unknown fork "Frontier"; supported forks are Shanghai, Cancun, Prague, Osaka',
     )
   })
 

@@ -89,7 +89,7 @@ describe('stepproof exec', () => {
     trace.fork = 'Osaka2'
     const r = stepproof(['exec', tempFile('bad-fork.json', JSON.stringify(trace))])
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(/field fork: unknown fork "Osaka2"; supported forks are Shanghai, Cancun, Prague/)
+    expect(r.stderr).toMatch(/field fork: unknown fork "Osaka2"; supported forks are Shanghai, Cancun, Prague, Osaka/)
   })
 
   it('exits 2 on a missing file', () => {

@@ -33,6 +33,7 @@ export function standardSpecs(): BlockSpec[] {
     { name: 'blobs-and-set-code', fork: 'Prague', kinds: ['blob', 'set-code', 'blob', 'set-code', 'eth-transfer'] },
     { name: 'failures', fork: 'Shanghai', kinds: ['out-of-gas', 'invalid-opcode', 'revert', 'eth-transfer', 'out-of-gas'], withdrawals: 2 },
     { name: 'mixed-prague', fork: 'Prague', kinds: MIX, withdrawals: 3 },
+    { name: 'mixed-osaka', fork: 'Osaka', kinds: [...MIX, 'precompile:p256verify', 'precompile:modexp'], withdrawals: 2 },
   ]
 }
 

@@ -45,9 +45,9 @@ describe('scenario generator', () => {
     expect([...types].sort()).toEqual([0, 1, 2, 3, 4])
   })
 
-  it('spans Shanghai, Cancun and Prague, with withdrawals', () => {
+  it('spans Shanghai, Cancun, Prague and Osaka, with withdrawals', () => {
     const traces = loadCorpus('standard').map((e) => e.trace)
-    expect(new Set(traces.map((t) => t.fork))).toEqual(new Set(['Shanghai', 'Cancun', 'Prague']))
+    expect(new Set(traces.map((t) => t.fork))).toEqual(new Set(['Shanghai', 'Cancun', 'Prague', 'Osaka']))
     expect(traces.some((t) => (t.block.withdrawals?.length ?? 0) > 0)).toBe(true)
   })
 

@@ -1,6 +1,7 @@
 import { concatBytes, hexToBytes, setLengthLeft } from '@ethereumjs/util'
 import { bls12_381 } from '@noble/curves/bls12-381.js'
 import { bn254 } from '@noble/curves/bn254.js'
+import { p256 } from '@noble/curves/nist.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { type Fork, getKzg } from '../forks.ts'
@@ -76,7 +77,7 @@ const bnBase = () => ({ g1: bn254.G1.Point.BASE, g2: bn254.G2.Point.BASE })
 const blsBase = () => ({ b1: bls12_381.G1.Point.BASE, b2: bls12_381.G2.Point.BASE })
 const blsScalar = word(0x5eedn)
 
-/** Every precompile up to Prague, in address order. */
+/** Every precompile up to Osaka, in address order. */
 export const PRECOMPILES: readonly Precompile[] = [
   { name: 'ecrecover', address: addr(1), since: 'Shanghai', makeInput: ecrecoverInput },
   {
@@ -136,7 +137,17 @@ export const PRECOMPILES: readonly Precompile[] = [
   },
   { name: 'bls12-map-fp-to-g1', address: addr(0x10), since: 'Prague', makeInput: () => fp(0x1234567n) },
   { name: 'bls12-map-fp2-to-g2', address: addr(0x11), since: 'Prague', makeInput: () => concatBytes(fp(0x1234567n), fp(0x89abcdefn)) },
+  { name: 'p256verify', address: addr(0x100), since: 'Osaka', makeInput: p256VerifyInput },
 ]
+
+function p256VerifyInput(): Uint8Array {
+  const key = sha256(new TextEncoder().encode('stepproof p256 key'))
+  const digest = sha256(new TextEncoder().encode('stepproof p256 message'))
+  const sig = p256.sign(digest, key, { prehash: false, format: 'compact' })
+  const pub = p256.getPublicKey(key, false)
+  // EIP-7951: hash ‖ r ‖ s ‖ x ‖ y, the public key uncompressed without its 0x04 prefix.
+  return concatBytes(digest, sig, pub.slice(1))
+}
 
 const inputs = new Map<string, Hex>()
 /** The input for a precompile, made once (the KZG proof takes a moment). */

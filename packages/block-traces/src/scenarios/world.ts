@@ -102,7 +102,7 @@ export async function buildWorld(fork: Fork): Promise<World> {
   const send = async (from: Wallet, to: Address | undefined, data: Hex, value = 0n) => {
     const nonce = nonces.get(from.address.toString()) ?? 0n
     nonces.set(from.address.toString(), nonce + 1n)
-    const tx = createLegacyTx({ nonce, gasPrice: 0n, gasLimit: 30_000_000n, to, data: fromHex(data), value }, { common }).sign(from.key)
+    const tx = createLegacyTx({ nonce, gasPrice: 0n, gasLimit: 16_000_000n, to, data: fromHex(data), value }, { common }).sign(from.key)
     const result = await runTx(vm, { tx, block: env, skipHardForkValidation: true })
     if (result.execResult.exceptionError) {
       throw new Error(`scenario setup transaction failed: ${result.execResult.exceptionError.error} (to ${to}, data ${data.slice(0, 10)})`)
