@@ -41,7 +41,7 @@ export function loadProgram(elf: Elf): LoadedProgram {
     0, // AT_NULL
     0,
   ]
-  words.forEach((w, i) => memory.setWord(sp + 4 * i, w))
+  for (const [i, w] of words.entries()) memory.setWord(sp + 4 * i, w)
   memory.setRange(sp + 4 * 9, new TextEncoder().encode('stepproof random'))
   state.registers[29] = sp | 0
   return { state, memory }

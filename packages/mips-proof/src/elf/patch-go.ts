@@ -50,7 +50,7 @@ export function patchGoRuntime(elf: Elf, memory: Memory): string[] {
   const patched: string[] = []
   for (const sym of elf.symbols) {
     if (!wanted.has(sym.name)) continue
-    RETURN.forEach((w, i) => memory.setWord(sym.value + 4 * i, w))
+    for (const [i, w] of RETURN.entries()) memory.setWord(sym.value + 4 * i, w)
     patched.push(sym.name)
   }
   return patched.sort()

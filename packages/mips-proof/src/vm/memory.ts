@@ -14,16 +14,16 @@ const LEAVES_PER_PAGE = PAGE_SIZE / 32
 const PAGE_TREE_DEPTH = 7 // 128 leaves per page
 const UPPER_DEPTH = MEMORY_TREE_DEPTH - PAGE_TREE_DEPTH // 20 levels from page roots to the root
 
+const pairBuffer = new Uint8Array(64)
 function hashPair(left: Uint8Array, right: Uint8Array): Uint8Array {
-  const buf = new Uint8Array(64)
-  buf.set(left, 0)
-  buf.set(right, 32)
-  return keccak_256(buf)
+  pairBuffer.set(left, 0)
+  pairBuffer.set(right, 32)
+  return keccak_256(pairBuffer)
 }
 
 /** zeroHashes[h]: the root of an all-zero subtree of height h (h = 0 is a zero leaf). */
 export const ZERO_HASHES: readonly Uint8Array[] = (() => {
-  const out = [new Uint8Array(32)]
+  const out: Uint8Array[] = [new Uint8Array(32)]
   for (let i = 1; i <= MEMORY_TREE_DEPTH; i++) out.push(hashPair(out[i - 1] as Uint8Array, out[i - 1] as Uint8Array))
   return out
 })()
@@ -108,7 +108,11 @@ export class Memory {
     }
   }
 
+  /** A leaf's 32 bytes, or the shared zero leaf when all its words are zero. */
   private pageLeaf(page: Int32Array, leaf: number): Uint8Array {
+    let zero = true
+    for (let w = 0; w < 8 && zero; w++) zero = page[leaf * 8 + w] === 0
+    if (zero) return ZERO_HASHES[0] as Uint8Array
     const out = new Uint8Array(32)
     const view = new DataView(out.buffer)
     for (let w = 0; w < 8; w++) view.setInt32(w * 4, page[leaf * 8 + w] as number, false)
@@ -121,7 +125,15 @@ export class Memory {
     const page = this.pages[index] as Int32Array
     tree = new Array(2 * LEAVES_PER_PAGE)
     for (let i = 0; i < LEAVES_PER_PAGE; i++) tree[LEAVES_PER_PAGE + i] = this.pageLeaf(page, i)
-    for (let i = LEAVES_PER_PAGE - 1; i >= 1; i--) tree[i] = hashPair(tree[2 * i] as Uint8Array, tree[2 * i + 1] as Uint8Array)
+    // Zero subtrees are the shared ZERO_HASHES objects, so they are recognised by identity, not hashed.
+    for (let height = 1, first = LEAVES_PER_PAGE >>> 1; first >= 1; height++, first >>>= 1) {
+      const zeroChild = ZERO_HASHES[height - 1]
+      for (let i = first; i < 2 * first; i++) {
+        const l = tree[2 * i] as Uint8Array
+        const r = tree[2 * i + 1] as Uint8Array
+        tree[i] = l === zeroChild && r === zeroChild ? (ZERO_HASHES[height] as Uint8Array) : hashPair(l, r)
+      }
+    }
     this.pageTrees.set(index, tree)
     return tree
   }
@@ -176,12 +188,17 @@ export class Memory {
     return out
   }
 
-  /** A deep copy (pages copied; hash caches rebuilt on demand). */
+  /** A deep copy of the pages; hash caches are shared (they are never mutated, only replaced). */
   clone(): Memory {
     const copy = new Memory()
     this.pages.forEach((page, i) => {
-      if (page !== undefined) copy.allocPage(i).set(page)
+      if (page !== undefined) copy.pages[i] = page.slice()
     })
+    copy.allocated = this.allocated
+    for (const g of this.occupied) copy.occupied.add(g)
+    for (const i of this.dirty) copy.dirty.add(i)
+    for (const [i, tree] of this.pageTrees) if (!this.dirty.has(i)) copy.pageTrees.set(i, tree)
+    for (const [g, node] of this.upper) copy.upper.set(g, node)
     return copy
   }
 
@@ -197,7 +214,7 @@ export class Memory {
 
 /** Recomputes a memory root from a proof, as the on-chain verifier does (for tests and checks). */
 export function rootFromProof(proof: Uint8Array, addr: number): Uint8Array {
-  let node = proof.slice(0, 32)
+  let node: Uint8Array = proof.slice(0, 32)
   const path = addr >>> 5
   for (let i = 0; i < MEMORY_TREE_DEPTH; i++) {
     const sibling = proof.slice(32 * (i + 1), 32 * (i + 2))

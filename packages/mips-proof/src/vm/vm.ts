@@ -84,7 +84,8 @@ export class MipsVm {
     if (opcode === 2 || opcode === 3) {
       // j/jal: the 256 MB region of the delay slot
       const target = ((s.nextPC & 0xf0000000) | ((insn & 0x03ffffff) << 2)) >>> 0
-      return this.jump(s, opcode === 3 ? 31 : 0, target)
+      this.jump(s, opcode === 3 ? 31 : 0, target)
+      return
     }
 
     const rtReg = (insn >>> 16) & 0x1f
@@ -126,11 +127,23 @@ export class MipsVm {
     const val = execute(insn, rs, rt, mem)
     const funct = insn & 0x3f
     if (opcode === 0 && funct >= 8 && funct < 0x1c) {
-      if (funct === 8 || funct === 9) return this.jump(s, funct === 8 ? 0 : rdReg, rs >>> 0)
-      if (funct === 0x0a) return this.writeRd(s, rdReg, rs, rt === 0) // movz
-      if (funct === 0x0b) return this.writeRd(s, rdReg, rs, rt !== 0) // movn
-      if (funct === 0x0c) return this.syscall(s)
-      if (funct >= 0x10) return this.hiLo(s, funct, rs, rt, rdReg)
+      if (funct === 8 || funct === 9) {
+        this.jump(s, funct === 8 ? 0 : rdReg, rs >>> 0)
+        return
+      }
+      if (funct === 0x0a || funct === 0x0b) {
+        // movz / movn
+        this.writeRd(s, rdReg, rs, funct === 0x0a ? rt === 0 : rt !== 0)
+        return
+      }
+      if (funct === 0x0c) {
+        this.syscall(s)
+        return
+      }
+      if (funct >= 0x10) {
+        this.hiLo(s, funct, rs, rt, rdReg)
+        return
+      }
     }
 
     // sc always succeeds: rt becomes 1 (after the store value was taken from it)
