@@ -1,0 +1,3 @@
+module stepproof.test/goprograms
+
+go 1.26
