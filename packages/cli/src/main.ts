@@ -3,6 +3,7 @@ import { InputError } from '@stepproof/block-traces'
 import { Command, CommanderError } from 'commander'
 import { registerBench } from './bench.ts'
 import { registerExec } from './exec.ts'
+import { registerMips } from './mips.ts'
 import { fail } from './output.ts'
 import { registerTraces } from './traces.ts'
 
@@ -18,6 +19,7 @@ const program = new Command()
 registerTraces(program)
 registerExec(program)
 registerBench(program)
+registerMips(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -1,0 +1,63 @@
+import { resolve } from 'node:path'
+import { InputError } from '@stepproof/block-traces'
+import { CheckpointedRun, vmFromElf } from '@stepproof/mips-proof'
+import type { Command } from 'commander'
+import { printJson, userCwd } from './output.ts'
+
+const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`
+
+function parseCount(value: string, what: string): number {
+  if (!/^\d+$/.test(value)) throw new InputError(`${what} must be a whole number, got "${value}"`)
+  const n = Number(value)
+  if (!Number.isSafeInteger(n)) throw new InputError(`${what} is too large: ${value}`)
+  return n
+}
+
+/** Registers `stepproof mips run|witness`. */
+export function registerMips(program: Command): void {
+  const mips = program.command('mips').description("the MIPS VM (Cannon's single-threaded 32-bit variant)")
+
+  mips
+    .command('run <elf>')
+    .description('run a static MIPS32 ELF to its exit (or --max-steps)')
+    .option('--max-steps <n>', 'stop after this many steps')
+    .option('--json', 'print the result as JSON (the guest stdout is in it)')
+    .action((elf: string, opts: { maxSteps?: string; json?: boolean }) => {
+      const maxSteps = opts.maxSteps === undefined ? Number.POSITIVE_INFINITY : parseCount(opts.maxSteps, '--max-steps')
+      const vm = vmFromElf(resolve(userCwd(), elf))
+      const started = performance.now()
+      vm.run(maxSteps)
+      const seconds = (performance.now() - started) / 1000
+      const result = {
+        steps: vm.state.step,
+        exited: vm.state.exited,
+        exitCode: vm.state.exitCode,
+        stdout: vm.stdoutText(),
+        stateHash: hex(vm.stateHash()),
+        stepsPerSecond: Math.round(vm.state.step / Math.max(seconds, 1e-9)),
+        ...(vm.fault ? { fault: vm.fault } : {}),
+      }
+      if (opts.json) return printJson(result)
+      process.stdout.write(result.stdout)
+      process.stderr.write(Buffer.from(vm.stderr))
+      const end = vm.fault ? `faulted: ${vm.fault.reason}` : result.exited ? `exited with ${result.exitCode}` : 'stopped at --max-steps'
+      process.stderr.write(`stepproof: ${result.steps} steps, ${end}, state ${result.stateHash}\n`)
+    })
+
+  mips
+    .command('witness <elf>')
+    .description("the witness of step K (from state K to K + 1) in Cannon's layout")
+    .requiredOption('--step <k>', 'the step to prove')
+    .option('--json', 'print the witness as JSON')
+    .action((elf: string, opts: { step: string; json?: boolean }) => {
+      const k = parseCount(opts.step, '--step')
+      const path = resolve(userCwd(), elf)
+      const run = new CheckpointedRun(() => vmFromElf(path), undefined)
+      const summary = run.execute(k + 1)
+      if (summary.steps <= k) throw new InputError(`step ${k} is past the end of the program (it exits after ${summary.steps} steps)`)
+      const w = run.proveStep(k)
+      const out = { step: w.step, pre: hex(w.pre), post: hex(w.post), stateData: hex(w.stateData), proof: hex(w.proof) }
+      if (opts.json) return printJson(out)
+      for (const [key, value] of Object.entries(out)) console.log(`${key}\t${value}`)
+    })
+}

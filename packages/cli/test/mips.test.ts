@@ -1,0 +1,38 @@
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { buildMips, PROGRAMS, runQemu } from '../../mips-proof/test/toolchain.ts'
+import { stepproof } from './run.ts'
+
+describe('stepproof mips', () => {
+  const elf = buildMips([join(PROGRAMS, 'sha256.c')], 'sha256')
+
+  it('runs an ELF and reports the documented JSON, with the same stdout as qemu', () => {
+    const r = stepproof(['mips', 'run', elf, '--json'])
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout)
+    expect(Object.keys(out).sort()).toEqual(['exitCode', 'exited', 'stateHash', 'stdout', 'steps', 'stepsPerSecond'])
+    expect(out).toMatchObject({ exited: true, exitCode: 0, stdout: runQemu(elf).stdout })
+    expect(out.stateHash).toMatch(/^0x00[0-9a-f]{62}$/) // status byte 0: exited with code 0
+  })
+
+  it('stops at --max-steps with an unfinished state', () => {
+    const out = JSON.parse(stepproof(['mips', 'run', elf, '--max-steps', '1000', '--json']).stdout)
+    expect(out).toMatchObject({ steps: 1000, exited: false })
+    expect(out.stateHash).toMatch(/^0x03/)
+  })
+
+  it('gives the witness of step K whose post is the state hash after K + 1 steps', () => {
+    const w = JSON.parse(stepproof(['mips', 'witness', elf, '--step', '500', '--json']).stdout)
+    expect(w.step).toBe(500)
+    expect(w.stateData).toMatch(/^0x[0-9a-f]{452}$/) // 226 bytes
+    expect(w.proof).toMatch(/^0x[0-9a-f]{3584}$/) // 2 × 28 × 32 bytes
+    const after = JSON.parse(stepproof(['mips', 'run', elf, '--max-steps', '501', '--json']).stdout)
+    expect(w.post).toBe(after.stateHash)
+  })
+
+  it('refuses a file that is not a MIPS ELF, with exit code 2', () => {
+    const r = stepproof(['mips', 'run', join(PROGRAMS, 'io.h')])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/io\.h: not an ELF file; expected a static 32-bit big-endian MIPS executable/)
+  })
+})
