@@ -1,0 +1,3 @@
+module stepproof.bench/vmbench
+
+go 1.26
