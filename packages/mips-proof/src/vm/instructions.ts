@@ -41,19 +41,25 @@ export const ALU: readonly (Alu | undefined)[] = (() => {
   return t
 })()
 
-/** Immediate ALU opcodes and the SPECIAL funct each behaves as. */
-export const IMMEDIATE_FUNCT: Readonly<Record<number, number>> = {
-  8: 0x20, // addi
-  9: 0x21, // addiu
-  10: 0x2a, // slti
-  11: 0x2b, // sltiu
-  12: 0x24, // andi (zero-extended immediate)
-  13: 0x25, // ori (zero-extended)
-  14: 0x26, // xori (zero-extended)
-}
+/** Immediate ALU opcodes and the SPECIAL funct each behaves as (indexed by opcode). */
+export const IMMEDIATE_FUNCT: readonly number[] = (() => {
+  const t = new Array<number>(16).fill(-1)
+  t[0x08] = 0x20 // addi
+  t[0x09] = 0x21 // addiu
+  t[0x0a] = 0x2a // slti
+  t[0x0b] = 0x2b // sltiu
+  t[0x0c] = 0x24 // andi (zero-extended immediate)
+  t[0x0d] = 0x25 // ori (zero-extended)
+  t[0x0e] = 0x26 // xori (zero-extended)
+  return t
+})()
 
-/** SPECIAL functs that compute nothing in the ALU (control flow, HI/LO, syscall, sync). */
-const PASS_THROUGH = new Set([0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x18, 0x19, 0x1a, 0x1b])
+/** SPECIAL functs that compute nothing in the ALU (control flow, HI/LO, syscall, sync), indexed by funct. */
+const PASS_THROUGH: readonly boolean[] = (() => {
+  const t = new Array<boolean>(64).fill(false)
+  for (const f of [0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x18, 0x19, 0x1a, 0x1b]) t[f] = true
+  return t
+})()
 
 type MemOp = (addr: number, rt: number, mem: number) => number
 const byteShift = (addr: number) => 24 - ((addr & 3) << 3)
@@ -112,7 +118,7 @@ export function execute(insn: number, rs: number, rt: number, mem: number): numb
   const opcode = insn >>> 26
   if (opcode === 0 || (opcode >= 8 && opcode < 0x0f)) {
     const funct = opcode === 0 ? insn & 0x3f : (IMMEDIATE_FUNCT[opcode] as number)
-    if (opcode === 0 && PASS_THROUGH.has(funct)) return rs
+    if (opcode === 0 && PASS_THROUGH[funct]) return rs
     const alu = ALU[funct]
     if (alu === undefined) throw new VmFault(`invalid instruction 0x${(insn >>> 0).toString(16).padStart(8, '0')}`)
     return alu(rs, rt, insn)

@@ -38,7 +38,9 @@ type PageTree = Uint8Array[]
  */
 export class Memory {
   /** Words by page; a word holds 4 bytes big-endian, as a signed 32-bit integer. */
-  readonly pages: (Int32Array | undefined)[] = new Array(PAGE_COUNT)
+  pages: (Int32Array | undefined)[] = new Array(PAGE_COUNT)
+  /** 1 where this memory owns its page; 0 where the page is shared with a clone (copied on first write). */
+  private owned = new Uint8Array(PAGE_COUNT)
   private readonly pageTrees = new Map<number, PageTree>()
   private readonly dirty = new Set<number>()
   /** Cached upper-tree nodes by generalized index (1 = root; page p's root is 2^20 + p). */
@@ -63,6 +65,11 @@ export class Memory {
     const index = addr >>> PAGE_ADDR_SIZE
     let page = this.pages[index]
     if (page === undefined) page = this.allocPage(index)
+    else if (this.owned[index] === 0) {
+      page = page.slice()
+      this.pages[index] = page
+      this.owned[index] = 1
+    }
     page[(addr & (PAGE_SIZE - 1)) >>> 2] = value
     this.dirty.add(index)
   }
@@ -70,6 +77,7 @@ export class Memory {
   private allocPage(index: number): Int32Array {
     const page = new Int32Array(PAGE_WORDS)
     this.pages[index] = page
+    this.owned[index] = 1
     this.dirty.add(index)
     this.allocated++
     for (let g = ((1 << UPPER_DEPTH) + index) >>> 1; g >= 1 && !this.occupied.has(g); g >>>= 1) this.occupied.add(g)
@@ -188,12 +196,14 @@ export class Memory {
     return out
   }
 
-  /** A deep copy of the pages; hash caches are shared (they are never mutated, only replaced). */
+  /**
+   * An independent copy that shares pages copy-on-write: both sides copy a shared page the first
+   * time they write to it. Hash caches are shared too (they are replaced, never mutated).
+   */
   clone(): Memory {
     const copy = new Memory()
-    this.pages.forEach((page, i) => {
-      if (page !== undefined) copy.pages[i] = page.slice()
-    })
+    copy.pages = this.pages.slice()
+    this.owned.fill(0)
     copy.allocated = this.allocated
     for (const g of this.occupied) copy.occupied.add(g)
     for (const i of this.dirty) copy.dirty.add(i)

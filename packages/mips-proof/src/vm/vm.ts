@@ -53,10 +53,16 @@ export class MipsVm {
 
   /** Runs until the guest exits or `maxSteps` more steps have run; returns the steps taken. */
   run(maxSteps = Number.POSITIVE_INFINITY): number {
-    const start = this.state.step
+    const s = this.state
+    const start = s.step
     const end = start + maxSteps
-    while (!this.state.exited && this.state.step < end) this.step()
-    return this.state.step - start
+    // One try around the loop, not one per step: the hot path stays free of exception set-up.
+    try {
+      while (!s.exited && s.step < end) this.execute(s)
+    } catch (e) {
+      this.onFault(s, e)
+    }
+    return s.step - start
   }
 
   /** Executes exactly one instruction (or nothing, once exited). */
@@ -67,12 +73,16 @@ export class MipsVm {
     try {
       this.execute(s)
     } catch (e) {
-      if (!(e instanceof VmFault)) throw e
-      this.fault = { step: s.step, pc: s.pc, reason: e.message }
-      s.exited = true
-      s.exitCode = FAULT_EXIT_CODE
-      s.step += 1
+      this.onFault(s, e)
     }
+  }
+
+  private onFault(s: CpuState, e: unknown): void {
+    if (!(e instanceof VmFault)) throw e
+    this.fault = { step: s.step, pc: s.pc, reason: e.message }
+    s.exited = true
+    s.exitCode = FAULT_EXIT_CODE
+    s.step += 1
   }
 
   private execute(s: CpuState): void {
