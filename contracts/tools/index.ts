@@ -44,3 +44,4 @@ export function artifact(file: string, contract: string): Artifact {
   const json = JSON.parse(readFileSync(path, 'utf8'))
   return { abi: json.abi, bytecode: json.bytecode.object, deployedBytecode: json.deployedBytecode.object }
 }
+export * from './anvil.ts'

@@ -5,6 +5,7 @@ import { registerBench } from './bench.ts'
 import { registerExec } from './exec.ts'
 import { registerMips } from './mips.ts'
 import { fail } from './output.ts'
+import { registerProve } from './prove.ts'
 import { registerTraces } from './traces.ts'
 
 // A closed pipe (`stepproof ... | head`) ends the command quietly.
@@ -20,6 +21,7 @@ registerTraces(program)
 registerExec(program)
 registerBench(program)
 registerMips(program)
+registerProve(program)
 
 try {
   await program.parseAsync(process.argv)

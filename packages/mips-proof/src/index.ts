@@ -1,6 +1,7 @@
 export * from './elf/elf.ts'
 export * from './elf/load.ts'
 export * from './elf/patch-go.ts'
+export * from './onchain.ts'
 export * from './program.ts'
 export * from './vm/checkpoints.ts'
 export * from './vm/instructions.ts'

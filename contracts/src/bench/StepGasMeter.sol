@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {IStepVerifier} from "../dispute/IStepVerifier.sol";
+
+/// @title StepGasMeter
+/// @notice Measures the execution gas of one `step` call, apart from the transaction's base cost
+///         and calldata, the way a forge test would measure it around the call.
+contract StepGasMeter {
+    /// @notice Calls `verifier.step` and returns its post-state and the gas the call itself used.
+    function measure(IStepVerifier verifier, bytes calldata stateData, bytes calldata proof, bytes32 localContext)
+        external
+        returns (bytes32 postState, uint256 gasUsed)
+    {
+        uint256 before = gasleft();
+        postState = verifier.step(stateData, proof, localContext);
+        gasUsed = before - gasleft();
+    }
+}
