@@ -15,6 +15,11 @@ describe('Foundry project, offline through the solc-js wrapper', () => {
     expect(r.stdout).not.toMatch(/\b0 tests passed/)
   })
 
+  it('spends the gas recorded in .gas-snapshot (regenerate with `forge snapshot` after a deliberate change)', () => {
+    const r = forge(['snapshot', '--check'])
+    expect(r.code, r.stdout + r.stderr).toBe(0)
+  })
+
   it('is formatted as forge fmt writes it', () => {
     const r = forge(['fmt', '--check'])
     expect(r.code, r.stdout).toBe(0)

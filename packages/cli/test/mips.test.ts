@@ -35,4 +35,20 @@ describe('stepproof mips', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/io\.h: not an ELF file; expected a static 32-bit big-endian MIPS executable/)
   })
+
+  it("proves a step with MIPS.sol on a local Anvil and gets the VM's post-state", () => {
+    const r = stepproof(['prove', elf, '--vm', 'mips', '--step', '777', '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const out = JSON.parse(r.stdout)
+    expect(Object.keys(out).sort()).toEqual(['executionGas', 'gas', 'ok', 'onchainPost', 'post', 'pre', 'step', 'vm', 'witnessBytes'])
+    expect(out).toMatchObject({ vm: 'mips', step: 777, ok: true, witnessBytes: 2018 })
+    expect(out.onchainPost).toBe(out.post)
+    expect(out.gas).toBeGreaterThan(out.executionGas)
+  })
+
+  it('refuses a proof system that is not implemented yet, with exit code 2', () => {
+    const r = stepproof(['prove', elf, '--vm', 'evm', '--step', '1'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/--vm evm: only mips is implemented so far/)
+  })
 })

@@ -1,0 +1,107 @@
+/**
+ * Gas of MIPS.sol's one-step proof on a local Anvil, by instruction class: the gas inside `step`
+ * (measured around the call) and the whole transaction (base cost and calldata included), over
+ * the witnesses of contracts/test/vectors/mips-steps.json (the instruction suite, C and Go
+ * program steps, syscalls, preimage reads and writes, faults); plus the verifier's size.
+ *
+ *   pnpm bench:mips-gas [--json]
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { REPO_ROOT } from '@stepproof/block-traces'
+import { startAnvil } from '@stepproof/contracts'
+import { decodeState, deployMips, type StepWitness, stepOnChain } from '@stepproof/mips-proof'
+import { codeSize, MIPS_VERIFIER } from './code-size.ts'
+
+interface Vector {
+  name: string
+  stateData: string
+  proof: string
+  post: string
+  preimage: string
+  preimageKey: string
+  preimageOffset: number
+}
+
+const bytes = (h: string) => Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
+
+/** The class of the instruction a witness executes, from the instruction word in its first proof. */
+function classify(v: Vector): string {
+  if (v.name.startsWith('fault')) return 'fault'
+  const { state } = decodeState(bytes(v.stateData))
+  const leaf = bytes(v.proof).subarray(0, 32)
+  const insn = new DataView(leaf.buffer, leaf.byteOffset).getUint32(state.pc & 31) >>> 0
+  const opcode = insn >>> 26
+  const funct = insn & 0x3f
+  if (opcode === 0 && funct === 0x0c) {
+    const num = state.registers[2] as number
+    if (num === 4003 && state.registers[4] === 5) return 'syscall: preimage read'
+    if (num === 4004 && state.registers[4] === 6) return 'syscall: preimage key write'
+    return 'syscall: other'
+  }
+  if (opcode === 2 || opcode === 3 || (opcode === 0 && (funct === 8 || funct === 9))) return 'jump'
+  if (opcode === 1 || (opcode >= 4 && opcode < 8)) return 'branch'
+  if (opcode === 0 && funct >= 0x10 && funct < 0x1c) return 'hi/lo (mult, div, mfhi…)'
+  if (opcode >= 0x28 && opcode !== 0x30) return 'store'
+  if (opcode >= 0x20) return 'load'
+  if (opcode === 0 && funct < 8) return 'shift'
+  return 'alu'
+}
+
+function stats(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b)
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * (s.length - 1)))] as number
+  return { n: s.length, min: s[0] as number, median: at(0.5), p99: at(0.99), max: s[s.length - 1] as number }
+}
+
+const json = process.argv.includes('--json')
+const vectors = (JSON.parse(readFileSync(join(REPO_ROOT, 'contracts/test/vectors/mips-steps.json'), 'utf8')) as { vectors: Vector[] })
+  .vectors
+const anvil = await startAnvil()
+const byClass = new Map<string, { execution: number[]; tx: number[]; witness: number[] }>()
+try {
+  const deployment = await deployMips(anvil)
+  for (const [i, v] of vectors.entries()) {
+    const { state } = decodeState(bytes(v.stateData))
+    const witness: StepWitness = {
+      step: state.step,
+      pre: new Uint8Array(32),
+      post: bytes(v.post),
+      stateData: bytes(v.stateData),
+      proof: bytes(v.proof),
+      ...(v.preimage === '0x' ? {} : { preimage: { key: bytes(v.preimageKey), offset: v.preimageOffset } }),
+    }
+    const r = await stepOnChain(deployment, witness, v.preimage === '0x' ? undefined : bytes(v.preimage))
+    if (r.onchainPost !== v.post) throw new Error(`vector ${i} (${v.name}): on-chain post ${r.onchainPost}, expected ${v.post}`)
+    const cls = classify(v)
+    const entry = byClass.get(cls) ?? { execution: [], tx: [], witness: [] }
+    entry.execution.push(r.executionGas)
+    entry.tx.push(r.txGas)
+    entry.witness.push(r.witnessBytes)
+    byClass.set(cls, entry)
+    if (!json && i % 100 === 0) process.stderr.write(`${i}/${vectors.length}\r`)
+  }
+} finally {
+  await anvil.stop()
+}
+const size = codeSize(MIPS_VERIFIER.files, MIPS_VERIFIER.contracts)
+const classes = [...byClass.entries()].map(([cls, e]) => ({
+  class: cls,
+  execution: stats(e.execution),
+  tx: stats(e.tx),
+  witnessBytes: stats(e.witness).max,
+}))
+if (json) console.log(JSON.stringify({ vectors: vectors.length, classes, codeSize: size }, null, 2))
+else {
+  console.log(`${vectors.length} witnesses replayed on Anvil; every on-chain post-state equals the TypeScript VM's`)
+  console.log('class                         n   step gas min / median / p99 / max     tx gas median   witness bytes')
+  for (const c of classes.sort((a, b) => a.execution.median - b.execution.median)) {
+    const e = c.execution
+    console.log(
+      `${c.class.padEnd(28)} ${String(e.n).padStart(4)}   ${[e.min, e.median, e.p99, e.max].map((x) => String(x).padStart(6)).join(' / ')}   ${String(c.tx.median).padStart(12)}   ${String(c.witnessBytes).padStart(13)}`,
+    )
+  }
+  console.log(
+    `verifier: ${size.lines} lines of Solidity over ${size.files.length} files; deployed ${size.deployed.map((d) => `${d.contract} ${d.bytes} B`).join(', ')}`,
+  )
+}
