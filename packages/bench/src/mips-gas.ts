@@ -10,23 +10,13 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { REPO_ROOT } from '@stepproof/block-traces'
 import { startAnvil } from '@stepproof/contracts'
-import { decodeState, deployMips, type StepWitness, stepOnChain } from '@stepproof/mips-proof'
+import { decodeState, deployMips, fromVector, type StepVector, stepOnChain } from '@stepproof/mips-proof'
 import { codeSize, MIPS_VERIFIER } from './code-size.ts'
-
-interface Vector {
-  name: string
-  stateData: string
-  proof: string
-  post: string
-  preimage: string
-  preimageKey: string
-  preimageOffset: number
-}
 
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
 
 /** The class of the instruction a witness executes, from the instruction word in its first proof. */
-function classify(v: Vector): string {
+function classify(v: StepVector): string {
   if (v.name.startsWith('fault')) return 'fault'
   const { state } = decodeState(bytes(v.stateData))
   const leaf = bytes(v.proof).subarray(0, 32)
@@ -55,23 +45,15 @@ function stats(xs: number[]) {
 }
 
 const json = process.argv.includes('--json')
-const vectors = (JSON.parse(readFileSync(join(REPO_ROOT, 'contracts/test/vectors/mips-steps.json'), 'utf8')) as { vectors: Vector[] })
+const vectors = (JSON.parse(readFileSync(join(REPO_ROOT, 'contracts/test/vectors/mips-steps.json'), 'utf8')) as { vectors: StepVector[] })
   .vectors
 const anvil = await startAnvil()
 const byClass = new Map<string, { execution: number[]; tx: number[]; witness: number[] }>()
 try {
   const deployment = await deployMips(anvil)
   for (const [i, v] of vectors.entries()) {
-    const { state } = decodeState(bytes(v.stateData))
-    const witness: StepWitness = {
-      step: state.step,
-      pre: new Uint8Array(32),
-      post: bytes(v.post),
-      stateData: bytes(v.stateData),
-      proof: bytes(v.proof),
-      ...(v.preimage === '0x' ? {} : { preimage: { key: bytes(v.preimageKey), offset: v.preimageOffset } }),
-    }
-    const r = await stepOnChain(deployment, witness, v.preimage === '0x' ? undefined : bytes(v.preimage))
+    const { witness, preimage } = fromVector(v)
+    const r = await stepOnChain(deployment, witness, preimage)
     if (r.onchainPost !== v.post) throw new Error(`vector ${i} (${v.name}): on-chain post ${r.onchainPost}, expected ${v.post}`)
     const cls = classify(v)
     const entry = byClass.get(cls) ?? { execution: [], tx: [], witness: [] }

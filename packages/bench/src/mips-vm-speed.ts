@@ -22,7 +22,10 @@ const elfArg = args.indexOf('--elf') >= 0 ? args[args.indexOf('--elf') + 1] : un
 function buildGuest(): string {
   const out = join(mkdtempSync(join(tmpdir(), 'vmbench-')), 'vmbench')
   const env = { ...process.env, GOOS: 'linux', GOARCH: 'mips', GOMIPS: 'softfloat', CGO_ENABLED: '0', GOTOOLCHAIN: 'local' }
-  const r = spawnSync('go', ['build', '-trimpath', '-ldflags=-buildid=', '-o', out, '.'], { cwd: join(here, '../guests/vmbench'), env })
+  const r = spawnSync('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags=-buildid=', '-o', out, '.'], {
+    cwd: join(here, '../guests/vmbench'),
+    env,
+  })
   if (r.status !== 0) throw new Error(`go build failed: ${r.stderr}`)
   return out
 }

@@ -5,7 +5,7 @@ import { type Block, createBlockFromRLP } from '@ethereumjs/block'
 import { z } from 'zod'
 import { InputError } from './errors.ts'
 import { commonFor, FORKS, type Fork } from './forks.ts'
-import { headerToTrace } from './header.ts'
+import { expectedFromHeader, headerToTrace, withdrawalsToTrace } from './header.ts'
 import { fromHex, quantity, toHex } from './hex.ts'
 import { runOnEthereumjs } from './reference.ts'
 import { dumpState, PreimageRecorder } from './state-dump.ts'
@@ -86,25 +86,10 @@ function traceOf(
     block: {
       header,
       transactions: block.transactions.map((tx) => toHex(tx.serialize())),
-      ...(block.withdrawals === undefined
-        ? {}
-        : {
-            withdrawals: block.withdrawals.map((w) => ({
-              index: quantity(w.index),
-              validatorIndex: quantity(w.validatorIndex),
-              address: w.address.toString(),
-              amount: quantity(w.amount),
-            })),
-          }),
+      ...(block.withdrawals === undefined ? {} : { withdrawals: withdrawalsToTrace(block.withdrawals) }),
     },
     pre,
-    expected: {
-      stateRoot: header.stateRoot,
-      receiptsRoot: header.receiptTrie,
-      gasUsed: header.gasUsed,
-      logsBloom: header.logsBloom,
-      ...(header.requestsHash === undefined ? {} : { requestsHash: header.requestsHash }),
-    },
+    expected: expectedFromHeader(header),
   }
   return parseBlockTrace(trace, testId)
 }

@@ -56,7 +56,8 @@ export function buildGo(packageDir: string, name: string): string {
     GOFLAGS: '-mod=mod',
     GOTOOLCHAIN: 'local',
   }
-  const r = run('go', ['build', '-trimpath', '-ldflags=-buildid=', '-o', out, '.'], { cwd: packageDir, env })
+  // -buildvcs=false: otherwise the binary embeds the repository's commit and dirty flag, and changes with them.
+  const r = run('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags=-buildid=', '-o', out, '.'], { cwd: packageDir, env })
   if (r.status !== 0) throw new Error(`go build failed:\n${r.stderr.toString()}`)
   return out
 }

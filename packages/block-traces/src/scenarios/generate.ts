@@ -11,7 +11,7 @@ import { eoaCode7702SignAuthorization, KECCAK256_RLP } from '@ethereumjs/util'
 import { buildBlock, createVM } from '@ethereumjs/vm'
 import { loadPreState } from '../chain.ts'
 import { FORKS, type Fork } from '../forks.ts'
-import { headerToTrace } from '../header.ts'
+import { expectedFromHeader, headerToTrace, withdrawalsToTrace } from '../header.ts'
 import { type Hex, quantity, toHex } from '../hex.ts'
 import { type BlockTrace, type BlockTraceInput, parseBlockTrace, TRACE_FORMAT } from '../trace.ts'
 import { TraceChain } from '../trace-chain.ts'
@@ -185,21 +185,10 @@ export async function generateBlock(corpus: string, spec: BlockSpec, world: Worl
     block: {
       header,
       transactions: block.transactions.map((tx) => toHex(tx.serialize())),
-      withdrawals: withdrawals.map((w) => ({
-        index: quantity(w.index),
-        validatorIndex: quantity(w.validatorIndex),
-        address: w.address,
-        amount: quantity(w.amount),
-      })),
+      withdrawals: withdrawalsToTrace(withdrawals),
     },
     pre: world.pre,
-    expected: {
-      stateRoot: header.stateRoot,
-      receiptsRoot: header.receiptTrie,
-      gasUsed: header.gasUsed,
-      logsBloom: header.logsBloom,
-      ...(header.requestsHash === undefined ? {} : { requestsHash: header.requestsHash }),
-    },
+    expected: expectedFromHeader(header),
   }
   return parseBlockTrace(trace, id)
 }
