@@ -9,8 +9,9 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { REPO_ROOT } from '@stepproof/block-traces'
-import { startAnvil } from '@stepproof/contracts'
+import { artifact, startAnvil } from '@stepproof/contracts'
 import { decodeState, deployMips, fromVector, type StepVector, stepOnChain } from '@stepproof/mips-proof'
+import type { Abi } from 'viem'
 import { codeSize, MIPS_VERIFIER } from './code-size.ts'
 
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
@@ -49,8 +50,28 @@ const vectors = (JSON.parse(readFileSync(join(REPO_ROOT, 'contracts/test/vectors
   .vectors
 const anvil = await startAnvil()
 const byClass = new Map<string, { execution: number[]; tx: number[]; witness: number[] }>()
+const preimageLoads: { kind: string; bytes: number; gas: number }[] = []
 try {
   const deployment = await deployMips(anvil)
+  const oracleAbi = artifact('PreimageOracle.sol', 'PreimageOracle').abi as Abi
+  const load = async (kind: string, size: number, functionName: string, args: unknown[]) => {
+    const wallet = anvil.walletClient
+    const hash = await wallet.writeContract({
+      address: deployment.oracle,
+      abi: oracleAbi,
+      functionName,
+      args,
+      account: wallet.account ?? null,
+      chain: wallet.chain ?? null,
+    })
+    const receipt = await anvil.publicClient.waitForTransactionReceipt({ hash })
+    preimageLoads.push({ kind, bytes: size, gas: Number(receipt.gasUsed) })
+  }
+  await load('local (boot data word)', 32, 'loadLocalData', [1n, `0x${'11'.repeat(32)}`, `0x${'22'.repeat(32)}`, 32n, 0n])
+  for (const size of [32, 136, 532, 4096, 24576]) {
+    // keccak256 preimages: a trie node is up to ~532 bytes; contract code up to 24,576.
+    await load('keccak256', size, 'loadKeccak256PreimagePart', [0n, `0x${'ab'.repeat(size)}`])
+  }
   for (const [i, v] of vectors.entries()) {
     const { witness, preimage } = fromVector(v)
     const r = await stepOnChain(deployment, witness, preimage)
@@ -73,7 +94,7 @@ const classes = [...byClass.entries()].map(([cls, e]) => ({
   tx: stats(e.tx),
   witnessBytes: stats(e.witness).max,
 }))
-if (json) console.log(JSON.stringify({ vectors: vectors.length, classes, codeSize: size }, null, 2))
+if (json) console.log(JSON.stringify({ vectors: vectors.length, classes, preimageLoads, codeSize: size }, null, 2))
 else {
   console.log(`${vectors.length} witnesses replayed on Anvil; every on-chain post-state equals the TypeScript VM's`)
   console.log('class                         n   step gas min / median / p99 / max     tx gas median   witness bytes')
@@ -83,6 +104,8 @@ else {
       `${c.class.padEnd(28)} ${String(e.n).padStart(4)}   ${[e.min, e.median, e.p99, e.max].map((x) => String(x).padStart(6)).join(' / ')}   ${String(c.tx.median).padStart(12)}   ${String(c.witnessBytes).padStart(13)}`,
     )
   }
+  for (const l of preimageLoads)
+    console.log(`loading one 32-byte part of a ${l.kind} preimage of ${l.bytes} bytes: ${l.gas} gas (transaction)`)
   console.log(
     `verifier: ${size.lines} lines of Solidity over ${size.files.length} files; deployed ${size.deployed.map((d) => `${d.contract} ${d.bytes} B`).join(', ')}`,
   )
