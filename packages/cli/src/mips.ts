@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { InputError } from '@stepproof/block-traces'
-import { CheckpointedRun, vmFromElf } from '@stepproof/mips-proof'
+import { buildGuest, CheckpointedRun, vmFromElf } from '@stepproof/mips-proof'
 import type { Command } from 'commander'
 import { printJson, userCwd } from './output.ts'
 
@@ -42,6 +42,16 @@ export function registerMips(program: Command): void {
       process.stderr.write(Buffer.from(vm.stderr))
       const end = vm.fault ? `faulted: ${vm.fault.reason}` : result.exited ? `exited with ${result.exitCode}` : 'stopped at --max-steps'
       process.stderr.write(`stepproof: ${result.steps} steps, ${end}, state ${result.stateHash}\n`)
+    })
+
+  mips
+    .command('build-guest')
+    .description('build the go-ethereum guest for MIPS (reproducibly) and print its hash and absolute pre-state')
+    .option('--json', 'print the result as JSON')
+    .action((opts: { json?: boolean }) => {
+      const build = buildGuest({ force: true })
+      if (opts.json) return printJson(build)
+      for (const [key, value] of Object.entries(build)) console.log(`${key}\t${value}`)
     })
 
   mips

@@ -1,0 +1,141 @@
+// The stepproof guest: go-ethereum's own state processor executes one block whose inputs arrive
+// only through the preimage oracle (boot data under local key 1, trie nodes and code by keccak256),
+// compares the post-state root with the claim, prints one line, and exits 0 if the claim holds
+// and 1 if it does not.
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"os"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/consensus"
+	"github.com/ethereum/go-ethereum/consensus/beacon"
+	"github.com/ethereum/go-ethereum/consensus/ethash"
+	"github.com/ethereum/go-ethereum/core"
+	"github.com/ethereum/go-ethereum/core/rawdb"
+	"github.com/ethereum/go-ethereum/core/state"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/core/vm"
+	"github.com/ethereum/go-ethereum/ethdb/memorydb"
+	"github.com/ethereum/go-ethereum/params"
+	"github.com/ethereum/go-ethereum/rlp"
+	"github.com/ethereum/go-ethereum/trie"
+	"github.com/ethereum/go-ethereum/triedb"
+)
+
+// boot is the data under local key 1, RLP-encoded by the host.
+type boot struct {
+	Fork           string
+	ChainID        uint64
+	Parent         []byte   // RLP header
+	Block          []byte   // RLP block
+	Ancestors      [][]byte // RLP headers before the parent, oldest first
+	ClaimedRoot    common.Hash
+	ClaimedReceipt common.Hash
+}
+
+// chain serves the parent and ancestor headers to the EVM (BLOCKHASH) and the consensus engine.
+type chain struct {
+	config  *params.ChainConfig
+	engine  consensus.Engine
+	headers map[common.Hash]*types.Header
+	byNum   map[uint64]*types.Header
+	head    *types.Header
+}
+
+func (c *chain) Config() *params.ChainConfig                 { return c.config }
+func (c *chain) Engine() consensus.Engine                    { return c.engine }
+func (c *chain) CurrentHeader() *types.Header                { return c.head }
+func (c *chain) GetHeaderByHash(h common.Hash) *types.Header { return c.headers[h] }
+func (c *chain) GetHeaderByNumber(n uint64) *types.Header    { return c.byNum[n] }
+func (c *chain) GetHeader(h common.Hash, n uint64) *types.Header {
+	if hd := c.headers[h]; hd != nil && hd.Number.Uint64() == n {
+		return hd
+	}
+	return nil
+}
+
+// chainConfig activates every fork up to the named one from genesis.
+func chainConfig(fork string, chainID uint64) *params.ChainConfig {
+	zero := uint64(0)
+	cfg := *params.MergedTestChainConfig
+	cfg.ChainID = new(big.Int).SetUint64(chainID)
+	cfg.DepositContractAddress = common.HexToAddress("0x00000000219ab540356cbb839cbe05303d7705fa")
+	cfg.CancunTime, cfg.PragueTime, cfg.OsakaTime = nil, nil, nil
+	switch fork {
+	case "Osaka":
+		cfg.OsakaTime = &zero
+		fallthrough
+	case "Prague":
+		cfg.PragueTime = &zero
+		fallthrough
+	case "Cancun":
+		cfg.CancunTime = &zero
+	case "Shanghai":
+	default:
+		fail(2, "unknown fork %q", fork)
+	}
+	return &cfg
+}
+
+func fail(code int, format string, args ...any) {
+	fmt.Printf("stepproof-guest: "+format+"\n", args...)
+	os.Exit(code)
+}
+
+func main() {
+	var b boot
+	if err := rlp.DecodeBytes(getPreimage(localKey(1)), &b); err != nil {
+		fail(2, "boot data: %v", err)
+	}
+	var parent types.Header
+	if err := rlp.DecodeBytes(b.Parent, &parent); err != nil {
+		fail(2, "parent header: %v", err)
+	}
+	var block types.Block
+	if err := rlp.DecodeBytes(b.Block, &block); err != nil {
+		fail(2, "block: %v", err)
+	}
+	c := &chain{
+		config:  chainConfig(b.Fork, b.ChainID),
+		engine:  beacon.New(ethash.NewFaker()),
+		headers: map[common.Hash]*types.Header{parent.Hash(): &parent},
+		byNum:   map[uint64]*types.Header{parent.Number.Uint64(): &parent},
+		head:    &parent,
+	}
+	for _, raw := range b.Ancestors {
+		var h types.Header
+		if err := rlp.DecodeBytes(raw, &h); err != nil {
+			fail(2, "ancestor header: %v", err)
+		}
+		c.headers[h.Hash()], c.byNum[h.Number.Uint64()] = &h, &h
+	}
+
+	kv := oracleKV{memorydb.New()}
+	db := state.NewDatabase(triedb.NewDatabase(rawdb.NewDatabase(kv), triedb.HashDefaults), nil)
+	statedb, err := state.New(parent.Root, db)
+	if err != nil {
+		fail(2, "pre-state: %v", err)
+	}
+	result, err := core.NewStateProcessor(c).Process(context.Background(), &block, statedb, nil, nil, vm.Config{DisableParallelExecution: true}, nil)
+	if err != nil {
+		fail(1, "invalid block: %v", err)
+	}
+	header := block.Header()
+	root := statedb.IntermediateRoot(c.config.Rules(header.Number, true, header.Time))
+	receipts := types.DeriveSha(result.Receipts, trie.NewStackTrie(nil))
+	bloom := types.MergeBloom(result.Receipts)
+	requests := "none"
+	if c.config.IsPrague(header.Number, header.Time) {
+		requests = fmt.Sprintf("%x", types.CalcRequestsHash(result.Requests))
+	}
+	ok := root == b.ClaimedRoot && receipts == b.ClaimedReceipt && result.GasUsed == header.GasUsed
+	fmt.Printf("stateRoot=%x receiptsRoot=%x gasUsed=%d logsBloom=%x requestsHash=%s claim=%v\n", root, receipts, result.GasUsed, bloom[:], requests, ok)
+	if !ok {
+		os.Exit(1)
+	}
+	os.Exit(0)
+}

@@ -1,0 +1,58 @@
+import { type BlockTrace, compareOutcome, type ExecResult, type Hex, quantity } from '@stepproof/block-traces'
+import { buildGuest } from './guest.ts'
+import { TraceOracle } from './host/block-host.ts'
+import { vmFromElf } from './program.ts'
+
+/** The result of executing a trace with go-ethereum inside the MIPS VM. */
+export interface MipsExecResult extends ExecResult {
+  engine: 'mips'
+  steps: number
+  exitCode: number
+  preimages: { count: number; bytes: number }
+  /** The guest's verdict on the claim: exit 0 holds, 1 does not. */
+  claimHolds: boolean
+}
+
+const LINE =
+  /stateRoot=([0-9a-f]{64}) receiptsRoot=([0-9a-f]{64}) gasUsed=(\d+) logsBloom=([0-9a-f]{512}) requestsHash=([0-9a-f]{64}|none) claim=(true|false)/
+
+/**
+ * Executes a trace's block with the go-ethereum guest on the MIPS VM: the host serves the
+ * pre-state tries, code and boot data as preimages; the guest prints its roots and exits 0 when
+ * the claimed post-state root (default: the trace's expected root) holds, 1 when it does not.
+ */
+export async function executeMips(trace: BlockTrace, opts: { claim?: Hex; maxSteps?: number } = {}): Promise<MipsExecResult> {
+  const started = performance.now()
+  const { elf } = buildGuest()
+  const oracle = await TraceOracle.forTrace(trace, opts.claim)
+  const vm = vmFromElf(elf, oracle)
+  vm.run(opts.maxSteps ?? 50_000_000_000)
+  const out = vm.stdoutText()
+  const m = LINE.exec(out)
+  if (vm.fault) throw new Error(`${trace.id}: the guest faulted: ${vm.fault.reason} (step ${vm.fault.step})`)
+  if (!vm.state.exited) throw new Error(`${trace.id}: the guest did not finish within ${vm.state.step} steps`)
+  if (m === null)
+    throw new Error(
+      `${trace.id}: the guest exited with ${vm.state.exitCode} without a result: ${out.trim() || Buffer.from(vm.stderr).toString().slice(0, 500)}`,
+    )
+  const outcome = {
+    stateRoot: `0x${m[1]}` as Hex,
+    receiptsRoot: `0x${m[2]}` as Hex,
+    gasUsed: quantity(BigInt(m[3] as string)),
+    logsBloom: `0x${m[4]}` as Hex,
+    ...(m[5] === 'none' ? {} : { requestsHash: `0x${m[5]}` as Hex }),
+  }
+  const mismatches = compareOutcome(trace, outcome)
+  return {
+    id: trace.id,
+    engine: 'mips',
+    ...outcome,
+    match: mismatches.length === 0,
+    mismatches,
+    seconds: (performance.now() - started) / 1000,
+    steps: vm.state.step,
+    exitCode: vm.state.exitCode,
+    preimages: oracle.served,
+    claimHolds: vm.state.exitCode === 0,
+  }
+}

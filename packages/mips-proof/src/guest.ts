@@ -1,0 +1,78 @@
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseElf } from './elf/elf.ts'
+import { loadProgram } from './elf/load.ts'
+import { patchGoRuntime } from './elf/patch-go.ts'
+import { MipsVm } from './vm/vm.ts'
+
+/** The Go module of the go-ethereum guest. */
+export const GUEST_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../guest')
+const CACHE_DIR = resolve(GUEST_DIR, '../../../.cache/guest')
+
+/** What `mips build-guest` reports. */
+export interface GuestBuild {
+  elf: string
+  elfHash: string
+  /** Status-tagged hash of the VM state at step 0 (ELF loaded and patched): the absolute pre-state. */
+  absolutePrestate: string
+  goVersion: string
+  gethVersion: string
+}
+
+function sourceHash(): string {
+  const h = createHash('sha256')
+  for (const f of readdirSync(GUEST_DIR).sort()) {
+    if (f.endsWith('.go') || f === 'go.mod' || f === 'go.sum') h.update(f).update(readFileSync(join(GUEST_DIR, f)))
+  }
+  return h.digest('hex').slice(0, 16)
+}
+
+/** The Go toolchain version, e.g. go1.26.8. */
+export function goVersion(): string {
+  return spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).stdout.trim()
+}
+
+/**
+ * Builds the guest for GOARCH=mips GOMIPS=softfloat with fixed flags (reproducible: -trimpath,
+ * no VCS stamp, empty build id), caching the ELF by a hash of its sources and the Go version.
+ */
+export function buildGuest(opts: { outDir?: string; force?: boolean } = {}): GuestBuild {
+  const dir = opts.outDir ?? CACHE_DIR
+  mkdirSync(dir, { recursive: true })
+  const go = goVersion()
+  const elf = join(dir, `guest-${sourceHash()}-${go}.elf`)
+  if (opts.force || !existsSync(elf)) {
+    const env = {
+      ...process.env,
+      GOOS: 'linux',
+      GOARCH: 'mips',
+      GOMIPS: 'softfloat',
+      CGO_ENABLED: '0',
+      GOFLAGS: '-mod=mod',
+      GOTOOLCHAIN: 'local',
+    }
+    const tmp = `${elf}.partial`
+    const r = spawnSync('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags=-buildid=', '-o', tmp, '.'], {
+      cwd: GUEST_DIR,
+      env,
+      encoding: 'utf8',
+    })
+    if (r.status !== 0) throw new Error(`building the guest failed:\n${r.stderr}`)
+    renameSync(tmp, elf)
+  }
+  const bytes = readFileSync(elf)
+  const parsed = parseElf(bytes, elf)
+  const { state, memory } = loadProgram(parsed)
+  patchGoRuntime(parsed, memory)
+  const mod = readFileSync(join(GUEST_DIR, 'go.mod'), 'utf8')
+  return {
+    elf,
+    elfHash: `0x${createHash('sha256').update(bytes).digest('hex')}`,
+    absolutePrestate: `0x${Buffer.from(new MipsVm(state, memory).stateHash()).toString('hex')}`,
+    goVersion: go,
+    gethVersion: /github\.com\/ethereum\/go-ethereum (v[\w.-]+)/.exec(mod)?.[1] ?? 'unknown',
+  }
+}

@@ -1,0 +1,105 @@
+import { createBlockHeader } from '@ethereumjs/block'
+import { createMPT } from '@ethereumjs/mpt'
+import { RLP } from '@ethereumjs/rlp'
+import { bigIntToUnpaddedBytes, createAddressFromString, hexToBytes, KECCAK256_RLP, MapDB, setLengthLeft } from '@ethereumjs/util'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { type BlockTrace, loadTrace } from '@stepproof/block-traces'
+import type { PreimageOracle } from '../vm/vm.ts'
+
+const KEY_TYPE_LOCAL = 1
+const KEY_TYPE_KECCAK256 = 2
+/** The local key the guest reads its boot data from. */
+export const BOOT_IDENT = 1n
+
+/** A typed oracle key for a keccak256 hash: the hash with its first byte replaced by the type (Cannon's form). */
+function keccakKey(hash: Uint8Array): string {
+  const key = hash.slice()
+  key[0] = KEY_TYPE_KECCAK256
+  return Buffer.from(key).toString('hex')
+}
+
+/**
+ * The preimages a block trace provides to the guest: every node of the pre-state's account and
+ * storage tries and every contract code, by keccak256, and the boot data (fork, chain id, parent,
+ * block, ancestors and the claim) under local key 1.
+ */
+export class TraceOracle implements PreimageOracle {
+  private readonly byKey = new Map<string, Uint8Array>()
+  /** How many preimages the guest asked for, and their bytes. */
+  served = { count: 0, bytes: 0 }
+
+  private constructor(private readonly boot: Uint8Array) {}
+
+  /** Builds the oracle for a trace; `claimedRoot` overrides the trace's expected state root. */
+  static async forTrace(trace: BlockTrace, claimedRoot?: string): Promise<TraceOracle> {
+    const { common, parent, block } = await loadTrace(trace)
+    const boot = RLP.encode([
+      new TextEncoder().encode(trace.fork),
+      bigIntToUnpaddedBytes(BigInt(trace.chainId)),
+      parent.header.serialize(),
+      block.serialize(),
+      (trace.ancestors ?? []).map((h) => createBlockHeader(h, { common }).serialize()),
+      hexToBytes((claimedRoot ?? trace.expected.stateRoot) as `0x${string}`),
+      hexToBytes(trace.expected.receiptsRoot),
+    ])
+    const oracle = new TraceOracle(boot)
+    await oracle.addStateTries(trace)
+    return oracle
+  }
+
+  private add(data: Uint8Array): void {
+    this.byKey.set(keccakKey(keccak_256(data)), data)
+  }
+
+  /** Rebuilds the pre-state's tries and records every stored node (inline nodes are part of their parents). */
+  private async addStateTries(trace: BlockTrace): Promise<void> {
+    const db = new MapDB<string, Uint8Array | string>()
+    const stateTrie = await createMPT({ useKeyHashing: true, db })
+    for (const [addr, acct] of Object.entries(trace.pre)) {
+      const storage = await createMPT({ useKeyHashing: true, db })
+      for (const [slot, value] of Object.entries(acct.storage)) {
+        if (BigInt(value) === 0n) continue
+        await storage.put(setLengthLeft(bigIntToUnpaddedBytes(BigInt(slot)), 32), RLP.encode(bigIntToUnpaddedBytes(BigInt(value))))
+      }
+      const code = hexToBytes(acct.code as `0x${string}`)
+      if (code.length > 0) this.add(code)
+      const account = RLP.encode([
+        bigIntToUnpaddedBytes(BigInt(acct.nonce)),
+        bigIntToUnpaddedBytes(BigInt(acct.balance)),
+        storage.root(),
+        code.length > 0 ? keccak_256(code) : keccak_256(new Uint8Array()),
+      ])
+      await stateTrie.put(createAddressFromString(addr).bytes, account)
+      if (Object.keys(acct.storage).length === 0 && Buffer.compare(Buffer.from(storage.root()), Buffer.from(KECCAK256_RLP)) !== 0) {
+        throw new Error(`${addr}: empty storage should hash to the empty root`)
+      }
+    }
+    const root = `0x${Buffer.from(stateTrie.root()).toString('hex')}`
+    if (root !== trace.parent.stateRoot.toLowerCase()) {
+      throw new Error(`the rebuilt pre-state root ${root} is not parent.stateRoot ${trace.parent.stateRoot}`)
+    }
+    for (const value of (db as unknown as { _database: Map<string, Uint8Array | string> })._database.values()) {
+      this.add(typeof value === 'string' ? hexToBytes(`0x${value}`) : value)
+    }
+  }
+
+  getPreimage(key: Uint8Array): Uint8Array {
+    this.served.count++
+    if (key[0] === KEY_TYPE_LOCAL) {
+      const ident = BigInt(`0x${Buffer.from(key.subarray(24)).toString('hex')}`)
+      if (ident !== BOOT_IDENT || key.subarray(1, 24).some((b) => b !== 0)) {
+        throw new Error(`the guest asked for local key 0x${Buffer.from(key).toString('hex')}, but only local key ${BOOT_IDENT} exists`)
+      }
+      this.served.bytes += this.boot.length
+      return this.boot
+    }
+    const data = this.byKey.get(Buffer.from(key).toString('hex'))
+    if (data === undefined) {
+      throw new Error(`the guest asked for preimage 0x${Buffer.from(key).toString('hex')}, which the trace does not provide`)
+    }
+    this.served.bytes += data.length
+    return data
+  }
+
+  hint(): void {}
+}

@@ -1,0 +1,51 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type BlockTrace, loadCorpus } from '@stepproof/block-traces'
+import { describe, expect, it } from 'vitest'
+import { executeMips } from '../src/exec-mips.ts'
+import { buildGuest } from '../src/guest.ts'
+
+const trace = (id: string): BlockTrace => {
+  const found = [...loadCorpus('standard'), ...loadCorpus('fixtures')].find((e) => e.trace.id.startsWith(id))
+  if (found === undefined) throw new Error(`no trace ${id}`)
+  return found.trace
+}
+
+/**
+ * go-ethereum's state transition, compiled to MIPS and run on the VM with its inputs served as
+ * preimages, against roots nobody here computed (the fixtures) and against ethereumjs (the
+ * generated corpus). CI runs this subset; the whole corpora run in the benchmark.
+ */
+describe('the go-ethereum guest on the MIPS VM', () => {
+  it('builds reproducibly: two clean builds give the same ELF and absolute pre-state', () => {
+    const a = buildGuest({ outDir: mkdtempSync(join(tmpdir(), 'guest-a-')), force: true })
+    const b = buildGuest({ outDir: mkdtempSync(join(tmpdir(), 'guest-b-')), force: true })
+    expect(a.elfHash).toBe(b.elfHash)
+    expect(a.absolutePrestate).toBe(b.absolutePrestate)
+    expect(a.gethVersion).toBe('v1.17.10')
+  })
+
+  for (const id of [
+    'standard/eth-transfers',
+    'standard/mixed-prague',
+    'ethereum-tests__bcStateTests_suicideStorageCheck.json',
+    'eest-v5.4.0__prague_eip7702_set_code_tx_test_eip_7702.json',
+    'eest-v5.4.0__cancun_eip4788_beacon_root_test_beacon_root_selfdestruct.json',
+  ]) {
+    it(`computes the expected roots of ${id}`, async () => {
+      const r = await executeMips(trace(id))
+      expect(r.mismatches).toEqual([])
+      expect(r.claimHolds).toBe(true)
+      expect(r.steps).toBeGreaterThan(1_000_000)
+      expect(r.preimages.count).toBeGreaterThan(1)
+    })
+  }
+
+  it('exits 1 when the claimed post-state root is wrong', async () => {
+    const r = await executeMips(trace('standard/eth-transfers'), { claim: `0x${'ab'.repeat(32)}` })
+    expect(r.exitCode).toBe(1)
+    expect(r.claimHolds).toBe(false)
+    expect(r.stateRoot).toBe(trace('standard/eth-transfers').expected.stateRoot)
+  })
+})
