@@ -12,7 +12,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { CheckpointedRun, vmFromElf } from '@stepproof/mips-proof'
+import { CheckpointedRun, goBuildMips, vmFromElf } from '@stepproof/mips-proof'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const args = process.argv.slice(2)
@@ -21,12 +21,7 @@ const elfArg = args.indexOf('--elf') >= 0 ? args[args.indexOf('--elf') + 1] : un
 
 function buildGuest(): string {
   const out = join(mkdtempSync(join(tmpdir(), 'vmbench-')), 'vmbench')
-  const env = { ...process.env, GOOS: 'linux', GOARCH: 'mips', GOMIPS: 'softfloat', CGO_ENABLED: '0', GOTOOLCHAIN: 'local' }
-  const r = spawnSync('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags=-buildid=', '-o', out, '.'], {
-    cwd: join(here, '../guests/vmbench'),
-    env,
-  })
-  if (r.status !== 0) throw new Error(`go build failed: ${r.stderr}`)
+  goBuildMips(join(here, '../guests/vmbench'), out)
   return out
 }
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { parseElf } from './elf/elf.ts'
 import { loadProgram } from './elf/load.ts'
 import { patchGoRuntime } from './elf/patch-go.ts'
+import { goBuildMips } from './go-build.ts'
 import { MipsVm } from './vm/vm.ts'
 
 /** The Go module of the go-ethereum guest. */
@@ -45,22 +46,8 @@ export function buildGuest(opts: { outDir?: string; force?: boolean } = {}): Gue
   const go = goVersion()
   const elf = join(dir, `guest-${sourceHash()}-${go}.elf`)
   if (opts.force || !existsSync(elf)) {
-    const env = {
-      ...process.env,
-      GOOS: 'linux',
-      GOARCH: 'mips',
-      GOMIPS: 'softfloat',
-      CGO_ENABLED: '0',
-      GOFLAGS: '-mod=mod',
-      GOTOOLCHAIN: 'local',
-    }
     const tmp = `${elf}.partial`
-    const r = spawnSync('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags=-buildid=', '-o', tmp, '.'], {
-      cwd: GUEST_DIR,
-      env,
-      encoding: 'utf8',
-    })
-    if (r.status !== 0) throw new Error(`building the guest failed:\n${r.stderr}`)
+    goBuildMips(GUEST_DIR, tmp)
     renameSync(tmp, elf)
   }
   const bytes = readFileSync(elf)

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { goBuildMips } from '../src/go-build.ts'
 import { vmFromElf } from '../src/program.ts'
 
 /** The folder of the C test programs. */
@@ -47,18 +48,7 @@ export function buildAssembly(source: string, name: string): string {
 /** Builds a Go package for GOARCH=mips GOMIPS=softfloat, reproducibly. */
 export function buildGo(packageDir: string, name: string): string {
   const out = join(mkdtempSync(join(tmpdir(), 'go-')), name)
-  const env = {
-    ...process.env,
-    GOOS: 'linux',
-    GOARCH: 'mips',
-    GOMIPS: 'softfloat',
-    CGO_ENABLED: '0',
-    GOFLAGS: '-mod=mod',
-    GOTOOLCHAIN: 'local',
-  }
-  // -buildvcs=false: otherwise the binary embeds the repository's commit and dirty flag, and changes with them.
-  const r = run('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags=-buildid=', '-o', out, '.'], { cwd: packageDir, env })
-  if (r.status !== 0) throw new Error(`go build failed:\n${r.stderr.toString()}`)
+  goBuildMips(packageDir, out)
   return out
 }
 
