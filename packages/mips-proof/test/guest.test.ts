@@ -5,6 +5,9 @@ import { type BlockTrace, loadCorpus } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
 import { executeMips } from '../src/exec-mips.ts'
 import { buildGuest } from '../src/guest.ts'
+import { TraceOracle } from '../src/host/block-host.ts'
+import { buildNativeGuest, runNativeGuest } from '../src/native.ts'
+import { vmFromElf } from '../src/program.ts'
 
 const trace = (id: string): BlockTrace => {
   const found = [...loadCorpus('standard'), ...loadCorpus('fixtures')].find((e) => e.trace.id.startsWith(id))
@@ -39,6 +42,18 @@ describe('the go-ethereum guest on the MIPS VM', () => {
       expect(r.claimHolds).toBe(true)
       expect(r.steps).toBeGreaterThan(1_000_000)
       expect(r.preimages.count).toBeGreaterThan(1)
+    })
+  }
+
+  for (const id of ['standard/eth-transfers', 'eest-v5.4.0__prague_eip7702_set_code_tx_test_eip_7702.json']) {
+    it(`gives the same output and the same preimage requests, in order, natively (amd64) and in MIPS: ${id}`, async () => {
+      const native = await runNativeGuest(buildNativeGuest(mkdtempSync(join(tmpdir(), 'native-'))), trace(id))
+      const oracle = await TraceOracle.forTrace(trace(id))
+      const vm = vmFromElf(buildGuest().elf, oracle)
+      vm.run()
+      expect(native.exitCode).toBe(0)
+      expect(vm.stdoutText()).toBe(native.stdout)
+      expect(oracle.requests).toEqual(native.requests)
     })
   }
 

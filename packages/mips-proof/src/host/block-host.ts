@@ -27,6 +27,8 @@ export class TraceOracle implements PreimageOracle {
   private readonly byKey = new Map<string, Uint8Array>()
   /** How many preimages the guest asked for, and their bytes. */
   served = { count: 0, bytes: 0 }
+  /** Every key the guest asked for, in order (hex). */
+  readonly requests: string[] = []
 
   private constructor(private readonly boot: Uint8Array) {}
 
@@ -85,6 +87,7 @@ export class TraceOracle implements PreimageOracle {
 
   getPreimage(key: Uint8Array): Uint8Array {
     this.served.count++
+    this.requests.push(Buffer.from(key).toString('hex'))
     if (key[0] === KEY_TYPE_LOCAL) {
       const ident = BigInt(`0x${Buffer.from(key.subarray(24)).toString('hex')}`)
       if (ident !== BOOT_IDENT || key.subarray(1, 24).some((b) => b !== 0)) {

@@ -1,0 +1,65 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { BlockTrace, Hex } from '@stepproof/block-traces'
+import { GUEST_DIR } from './guest.ts'
+import { TraceOracle } from './host/block-host.ts'
+
+/** What a native run of the guest printed and asked for. */
+export interface NativeRun {
+  stdout: string
+  exitCode: number | null
+  requests: string[]
+  seconds: number
+}
+
+/** Builds the guest for the host machine (linux/amd64 here), for comparison with the MIPS build. */
+export function buildNativeGuest(outDir: string): string {
+  mkdirSync(outDir, { recursive: true })
+  const out = join(outDir, 'guest-native')
+  const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' }
+  const r = spawnSync('go', ['build', '-trimpath', '-buildvcs=false', '-o', out, '.'], { cwd: GUEST_DIR, env, encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`building the native guest failed:\n${r.stderr}`)
+  return out
+}
+
+/**
+ * Runs the guest natively with the preimage oracle on pipes at the same file descriptors as in the
+ * VM: the guest writes a 32-byte key on fd 6, the host answers on fd 5 with the 8-byte big-endian
+ * length and the data. Hint fds 3 and 4 are pipes too (the guest does not hint).
+ */
+export async function runNativeGuest(binary: string, trace: BlockTrace, claim?: Hex): Promise<NativeRun> {
+  const started = performance.now()
+  const oracle = await TraceOracle.forTrace(trace, claim)
+  const child = spawn(binary, [], { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'] })
+  // Node types the stdio tuple only up to fd 4; fds 5 and 6 are the pipes asked for above.
+  const stdio = child.stdio as unknown as (NodeJS.ReadableStream & NodeJS.WritableStream)[]
+  const preimageRead = stdio[5] as NodeJS.WritableStream
+  const preimageWrite = stdio[6] as NodeJS.ReadableStream
+  let pending = Buffer.alloc(0)
+  let failure: Error | undefined
+  preimageWrite.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk])
+    while (pending.length >= 32) {
+      const key = pending.subarray(0, 32)
+      pending = pending.subarray(32)
+      try {
+        const data = oracle.getPreimage(key)
+        const framed = Buffer.alloc(8 + data.length)
+        framed.writeBigUInt64BE(BigInt(data.length))
+        framed.set(data, 8)
+        preimageRead.write(framed)
+      } catch (e) {
+        failure = e as Error
+        child.kill()
+      }
+    }
+  })
+  let stdout = ''
+  child.stdout?.on('data', (c: Buffer) => {
+    stdout += c.toString()
+  })
+  const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+  if (failure) throw failure
+  return { stdout, exitCode, requests: oracle.requests, seconds: (performance.now() - started) / 1000 }
+}
