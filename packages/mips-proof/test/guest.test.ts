@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type BlockTrace, loadCorpus } from '@stepproof/block-traces'
+import { type BlockTrace, CORPORA, loadCorpus } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
 import { executeMips } from '../src/exec-mips.ts'
 import { buildGuest } from '../src/guest.ts'
@@ -56,6 +56,23 @@ describe('the go-ethereum guest on the MIPS VM', () => {
       expect(oracle.requests).toEqual(native.requests)
     })
   }
+
+  it('natively, agrees with every trace of every corpus on state root, receipts root, gas, logs bloom and requests hash', async () => {
+    const binary = buildNativeGuest(mkdtempSync(join(tmpdir(), 'native-')))
+    const disagreements: string[] = []
+    let count = 0
+    for (const corpus of CORPORA) {
+      for (const { trace: t } of loadCorpus(corpus)) {
+        count++
+        const { stdout, exitCode } = await runNativeGuest(binary, t)
+        const e = t.expected
+        const line = `stateRoot=${e.stateRoot.slice(2)} receiptsRoot=${e.receiptsRoot.slice(2)} gasUsed=${BigInt(e.gasUsed)} logsBloom=${e.logsBloom.slice(2)} requestsHash=${e.requestsHash?.slice(2) ?? 'none'} claim=true\n`
+        if (exitCode !== 0 || stdout !== line) disagreements.push(`${t.id}: ${stdout.trim()}`)
+      }
+    }
+    expect(count).toBe(50)
+    expect(disagreements).toEqual([])
+  })
 
   it('exits 1 when the claimed post-state root is wrong', async () => {
     const r = await executeMips(trace('standard/eth-transfers'), { claim: `0x${'ab'.repeat(32)}` })
