@@ -4,7 +4,11 @@ import { type CorpusName, executeReference, loadCorpus } from '@stepproof/block-
 
 /** The proof systems the comparison covers, and whether each can run yet. */
 export const APPROACHES = [
-  { name: 'mips', status: 'not implemented yet (issues: MIPS VM, go-ethereum guest, on-chain step)' },
+  {
+    name: 'mips',
+    status:
+      'VM, go-ethereum guest and MIPS.sol work (`pnpm stepproof exec --engine mips`, `pnpm bench:mips-vm`, `pnpm bench:mips-gas`); per-block figures in this report: not yet',
+  },
   { name: 'evm-native', status: 'not implemented yet (issue: EVM-native commitment and witnesses)' },
 ] as const
 
