@@ -6,7 +6,14 @@ import { printJson, userCwd } from './output.ts'
 /** The engines `stepproof exec` knows, and whether each is implemented yet. */
 const ENGINES: Record<string, (trace: Parameters<typeof executeReference>[0], claim?: Hex) => Promise<ExecResult>> = {
   ethereumjs: (trace) => executeReference(trace),
-  mips: (trace, claim) => executeMips(trace, claim === undefined ? {} : { claim }),
+  mips: (trace, claim) =>
+    executeMips(trace, {
+      ...(claim === undefined ? {} : { claim }),
+      // Long runs (hundreds of millions of steps) report progress on a terminal.
+      onProgress: (steps) => {
+        if (process.stderr.isTTY) process.stderr.write(`\rstepproof: ${(steps / 1e6).toFixed(0)}M MIPS steps…`)
+      },
+    }),
 }
 
 /** Registers `stepproof exec`. */

@@ -21,12 +21,19 @@ const LINE =
  * pre-state tries, code and boot data as preimages; the guest prints its roots and exits 0 when
  * the claimed post-state root (default: the trace's expected root) holds, 1 when it does not.
  */
-export async function executeMips(trace: BlockTrace, opts: { claim?: Hex; maxSteps?: number } = {}): Promise<MipsExecResult> {
+export async function executeMips(
+  trace: BlockTrace,
+  opts: { claim?: Hex; maxSteps?: number; onProgress?: (steps: number) => void } = {},
+): Promise<MipsExecResult> {
   const started = performance.now()
   const { elf } = buildGuest()
   const oracle = await TraceOracle.forTrace(trace, opts.claim)
   const vm = vmFromElf(elf, oracle)
-  vm.run(opts.maxSteps ?? 50_000_000_000)
+  const maxSteps = opts.maxSteps ?? 50_000_000_000
+  while (!vm.state.exited && vm.state.step < maxSteps) {
+    vm.run(Math.min(100_000_000, maxSteps - vm.state.step))
+    opts.onProgress?.(vm.state.step)
+  }
   const out = vm.stdoutText()
   const m = LINE.exec(out)
   if (vm.fault) throw new Error(`${trace.id}: the guest faulted: ${vm.fault.reason} (step ${vm.fault.step})`)
