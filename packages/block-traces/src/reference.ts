@@ -73,10 +73,15 @@ export async function executeReference(trace: BlockTrace): Promise<ExecResult> {
     logsBloom: toHex(result.logsBloom),
     ...(result.requestsHash === undefined ? {} : { requestsHash: toHex(result.requestsHash) }),
   }
+  return execResult(trace, 'ethereumjs', outcome, started)
+}
+
+/** An engine's outcome compared with the trace's expectation, timed from `started` (performance.now()). */
+export function execResult(trace: BlockTrace, engine: string, outcome: BlockOutcome, started: number): ExecResult {
   const mismatches = compareOutcome(trace, outcome)
   return {
     id: trace.id,
-    engine: 'ethereumjs',
+    engine,
     ...outcome,
     match: mismatches.length === 0,
     mismatches,

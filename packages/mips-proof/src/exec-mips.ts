@@ -1,4 +1,4 @@
-import { type BlockTrace, compareOutcome, type ExecResult, type Hex, quantity } from '@stepproof/block-traces'
+import { type BlockTrace, type ExecResult, execResult, type Hex, quantity } from '@stepproof/block-traces'
 import { buildGuest } from './guest.ts'
 import { TraceOracle } from './host/block-host.ts'
 import { vmFromElf } from './program.ts'
@@ -49,14 +49,9 @@ export async function executeMips(
     logsBloom: `0x${m[4]}` as Hex,
     ...(m[5] === 'none' ? {} : { requestsHash: `0x${m[5]}` as Hex }),
   }
-  const mismatches = compareOutcome(trace, outcome)
   return {
-    id: trace.id,
+    ...execResult(trace, 'mips', outcome, started),
     engine: 'mips',
-    ...outcome,
-    match: mismatches.length === 0,
-    mismatches,
-    seconds: (performance.now() - started) / 1000,
     steps: vm.state.step,
     exitCode: vm.state.exitCode,
     preimages: oracle.served,

@@ -1,20 +1,13 @@
 import { spawnSync } from 'node:child_process'
 
 /**
- * Builds the Go package in `packageDir` as a static GOARCH=mips GOMIPS=softfloat ELF at `out`,
- * reproducibly: -trimpath, no VCS stamp (otherwise the binary embeds the repository's commit and
- * dirty flag), an empty build id, and the machine's own Go toolchain.
+ * Builds the Go package in `packageDir` at `out`, statically, reproducibly: -trimpath, no VCS stamp
+ * (otherwise the binary embeds the repository's commit and dirty flag), an empty build id, and the
+ * machine's own Go toolchain. `target` is 32-bit big-endian MIPS (softfloat) or the host itself.
  */
-export function goBuildMips(packageDir: string, out: string): void {
-  const env = {
-    ...process.env,
-    GOOS: 'linux',
-    GOARCH: 'mips',
-    GOMIPS: 'softfloat',
-    CGO_ENABLED: '0',
-    GOFLAGS: '-mod=mod',
-    GOTOOLCHAIN: 'local',
-  }
+export function goBuild(packageDir: string, out: string, target: 'mips' | 'host'): void {
+  const cross = target === 'mips' ? { GOOS: 'linux', GOARCH: 'mips', GOMIPS: 'softfloat' } : {}
+  const env = { ...process.env, ...cross, CGO_ENABLED: '0', GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' }
   const r = spawnSync('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags=-buildid=', '-o', out, '.'], {
     cwd: packageDir,
     env,
@@ -22,4 +15,9 @@ export function goBuildMips(packageDir: string, out: string): void {
   })
   if (r.error) throw r.error
   if (r.status !== 0) throw new Error(`go build in ${packageDir} failed:\n${r.stderr}`)
+}
+
+/** {@link goBuild} for GOARCH=mips GOMIPS=softfloat. */
+export function goBuildMips(packageDir: string, out: string): void {
+  goBuild(packageDir, out, 'mips')
 }

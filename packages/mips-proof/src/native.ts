@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { BlockTrace, Hex } from '@stepproof/block-traces'
+import { goBuild } from './go-build.ts'
 import { GUEST_DIR } from './guest.ts'
 import { TraceOracle } from './host/block-host.ts'
 
@@ -17,9 +18,7 @@ export interface NativeRun {
 export function buildNativeGuest(outDir: string): string {
   mkdirSync(outDir, { recursive: true })
   const out = join(outDir, 'guest-native')
-  const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' }
-  const r = spawnSync('go', ['build', '-trimpath', '-buildvcs=false', '-o', out, '.'], { cwd: GUEST_DIR, env, encoding: 'utf8' })
-  if (r.status !== 0) throw new Error(`building the native guest failed:\n${r.stderr}`)
+  goBuild(GUEST_DIR, out, 'host')
   return out
 }
 
