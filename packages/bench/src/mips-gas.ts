@@ -8,19 +8,17 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { REPO_ROOT } from '@stepproof/block-traces'
+import { fromHex, REPO_ROOT } from '@stepproof/block-traces'
 import { artifact, startAnvil } from '@stepproof/contracts'
 import { decodeState, deployMips, fromVector, type StepVector, stepOnChain } from '@stepproof/mips-proof'
 import type { Abi } from 'viem'
 import { codeSize, MIPS_VERIFIER } from './code-size.ts'
 
-const bytes = (h: string) => Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
-
 /** The class of the instruction a witness executes, from the instruction word in its first proof. */
 function classify(v: StepVector): string {
   if (v.name.startsWith('fault')) return 'fault'
-  const { state } = decodeState(bytes(v.stateData))
-  const leaf = bytes(v.proof).subarray(0, 32)
+  const { state } = decodeState(fromHex(v.stateData))
+  const leaf = fromHex(v.proof).subarray(0, 32)
   const insn = new DataView(leaf.buffer, leaf.byteOffset).getUint32(state.pc & 31) >>> 0
   const opcode = insn >>> 26
   const funct = insn & 0x3f

@@ -1,10 +1,8 @@
 import { resolve } from 'node:path'
-import { InputError } from '@stepproof/block-traces'
+import { InputError, toHex } from '@stepproof/block-traces'
 import { buildGuest, CheckpointedRun, vmFromElf } from '@stepproof/mips-proof'
 import type { Command } from 'commander'
 import { printJson, userCwd } from './output.ts'
-
-const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`
 
 function parseCount(value: string, what: string): number {
   if (!/^\d+$/.test(value)) throw new InputError(`${what} must be a whole number, got "${value}"`)
@@ -33,7 +31,7 @@ export function registerMips(program: Command): void {
         exited: vm.state.exited,
         exitCode: vm.state.exitCode,
         stdout: vm.stdoutText(),
-        stateHash: hex(vm.stateHash()),
+        stateHash: toHex(vm.stateHash()),
         stepsPerSecond: Math.round(vm.state.step / Math.max(seconds, 1e-9)),
         ...(vm.fault ? { fault: vm.fault } : {}),
       }
@@ -66,7 +64,7 @@ export function registerMips(program: Command): void {
       const summary = run.execute(k + 1)
       if (summary.steps <= k) throw new InputError(`step ${k} is past the end of the program (it exits after ${summary.steps} steps)`)
       const w = run.proveStep(k)
-      const out = { step: w.step, pre: hex(w.pre), post: hex(w.post), stateData: hex(w.stateData), proof: hex(w.proof) }
+      const out = { step: w.step, pre: toHex(w.pre), post: toHex(w.post), stateData: toHex(w.stateData), proof: toHex(w.proof) }
       if (opts.json) return printJson(out)
       for (const [key, value] of Object.entries(out)) console.log(`${key}\t${value}`)
     })

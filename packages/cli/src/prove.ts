@@ -1,11 +1,9 @@
 import { resolve } from 'node:path'
-import { InputError } from '@stepproof/block-traces'
+import { InputError, toHex } from '@stepproof/block-traces'
 import { startAnvil } from '@stepproof/contracts'
 import { CheckpointedRun, deployMips, stepOnChain, vmFromElf } from '@stepproof/mips-proof'
 import type { Command } from 'commander'
 import { printJson, userCwd } from './output.ts'
-
-const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`
 
 /** Registers `stepproof prove`: one step proven by the deployed verifier on a local Anvil. */
 export function registerProve(program: Command): void {
@@ -30,11 +28,11 @@ export function registerProve(program: Command): void {
       const anvil = await startAnvil()
       try {
         const onchain = await stepOnChain(await deployMips(anvil), witness)
-        const post = hex(witness.post)
+        const post = toHex(witness.post)
         const result = {
           vm: 'mips',
           step: k,
-          pre: hex(witness.pre),
+          pre: toHex(witness.pre),
           post,
           onchainPost: onchain.onchainPost,
           ok: onchain.onchainPost === post,

@@ -10,6 +10,7 @@
  */
 import { join } from 'node:path'
 import { keccak_256 } from '@noble/hashes/sha3.js'
+import { toHex } from '@stepproof/block-traces'
 import { vmFromElf } from '../src/program.ts'
 import { Memory } from '../src/vm/memory.ts'
 import { initialState } from '../src/vm/state.ts'
@@ -21,12 +22,11 @@ import { buildAssembly, buildGo, buildMips, PROGRAMS } from '../test/toolchain.t
 
 /** Every vector, in a fixed order (deterministic: the programs build reproducibly). */
 export function generateVectors(): StepVector[] {
-  const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`
   const vectors: StepVector[] = []
   const preimages = new Map<string, Uint8Array>()
 
   function add(name: string, w: StepWitness): void {
-    vectors.push(toVector(name, w, w.preimage ? preimages.get(hex(w.preimage.key)) : undefined))
+    vectors.push(toVector(name, w, w.preimage ? preimages.get(toHex(w.preimage.key)) : undefined))
   }
 
   /** Runs a program, recording the witnesses of the steps `pick` selects (by step and instruction word). */
@@ -82,10 +82,10 @@ export function generateVectors(): StepVector[] {
     const preimage = new TextEncoder().encode('stepproof preimage: 37 bytes of data!')
     const key = keccak_256(preimage)
     key[0] = 2
-    preimages.set(hex(key), preimage)
+    preimages.set(toHex(key), preimage)
     const oracle: PreimageOracle = {
       getPreimage: (k) => {
-        if (hex(k) !== hex(key)) throw new Error(`the preimage program asked for ${hex(k)}, not ${hex(key)}`)
+        if (toHex(k) !== toHex(key)) throw new Error(`the preimage program asked for ${toHex(k)}, not ${toHex(key)}`)
         return preimage
       },
       hint() {},

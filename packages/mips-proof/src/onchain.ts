@@ -1,8 +1,7 @@
+import { toHex } from '@stepproof/block-traces'
 import { type Anvil, artifact, deploy } from '@stepproof/contracts'
 import type { Abi, Address, Hex } from 'viem'
 import type { StepWitness } from './vm/witness.ts'
-
-const hex = (b: Uint8Array): Hex => `0x${Buffer.from(b).toString('hex')}`
 
 /** MIPS.sol and its oracle, deployed on a local node. */
 export interface MipsDeployment {
@@ -52,10 +51,10 @@ export async function stepOnChain(d: MipsDeployment, w: StepWitness, preimageDat
     if (preimageData === undefined) throw new Error(`step ${w.step} reads a preimage, but its data was not given`)
     await send(d.oracle, artifact('PreimageOracle.sol', 'PreimageOracle').abi as Abi, 'loadKeccak256PreimagePart', [
       BigInt(w.preimage.offset),
-      hex(preimageData),
+      toHex(preimageData),
     ])
   }
-  const args = [hex(w.stateData), hex(w.proof), `0x${'00'.repeat(32)}`] as const
+  const args = [toHex(w.stateData), toHex(w.proof), `0x${'00'.repeat(32)}`] as const
   const meterAbi = artifact('StepGasMeter.sol', 'StepGasMeter').abi as Abi
   const { result } = await anvil.publicClient.simulateContract({
     address: d.meter,

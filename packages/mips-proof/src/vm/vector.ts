@@ -1,3 +1,4 @@
+import { fromHex, toHex } from '@stepproof/block-traces'
 import { decodeState } from './state.ts'
 import type { StepWitness } from './witness.ts'
 
@@ -13,33 +14,30 @@ export interface StepVector {
   preimageOffset: number
 }
 
-const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`
-const bytes = (h: string) => Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
-
 /** A witness as a vector; `preimage` is the data behind the key the step reads, if it reads one. */
 export function toVector(name: string, w: StepWitness, preimage: Uint8Array = new Uint8Array()): StepVector {
   return {
     name,
-    stateData: hex(w.stateData),
-    proof: hex(w.proof),
-    post: hex(w.post),
-    preimage: hex(w.preimage ? preimage : new Uint8Array()),
-    preimageKey: w.preimage ? hex(w.preimage.key) : `0x${'00'.repeat(32)}`,
+    stateData: toHex(w.stateData),
+    proof: toHex(w.proof),
+    post: toHex(w.post),
+    preimage: toHex(w.preimage ? preimage : new Uint8Array()),
+    preimageKey: w.preimage ? toHex(w.preimage.key) : `0x${'00'.repeat(32)}`,
     preimageOffset: w.preimage?.offset ?? 0,
   }
 }
 
 /** A vector back as a witness (its pre-state hash is not stored) and the preimage data it needs. */
 export function fromVector(v: StepVector): { witness: StepWitness; preimage?: Uint8Array } {
-  const stateData = bytes(v.stateData)
+  const stateData = fromHex(v.stateData)
   const reads = v.preimage !== '0x'
   const witness: StepWitness = {
     step: decodeState(stateData).state.step,
     pre: new Uint8Array(32),
-    post: bytes(v.post),
+    post: fromHex(v.post),
     stateData,
-    proof: bytes(v.proof),
-    ...(reads ? { preimage: { key: bytes(v.preimageKey), offset: v.preimageOffset } } : {}),
+    proof: fromHex(v.proof),
+    ...(reads ? { preimage: { key: fromHex(v.preimageKey), offset: v.preimageOffset } } : {}),
   }
-  return reads ? { witness, preimage: bytes(v.preimage) } : { witness }
+  return reads ? { witness, preimage: fromHex(v.preimage) } : { witness }
 }
