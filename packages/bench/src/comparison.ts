@@ -1,13 +1,14 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type CorpusName, executeReference, loadCorpus } from '@stepproof/block-traces'
+import { type MipsBlockRow, type MipsScaling, measureMipsBlock, mipsScaling } from './mips-blocks.ts'
 
 /** The proof systems the comparison covers, and whether each can run yet. */
 export const APPROACHES = [
   {
     name: 'mips',
     status:
-      'VM, go-ethereum guest and MIPS.sol work (`pnpm stepproof exec --engine mips`, `pnpm bench:mips-vm`, `pnpm bench:mips-gas`); per-block figures in this report: not yet',
+      'per-block steps, phases, preimages and time below (go-ethereum v1.17.10 on the TypeScript MIPS VM); step gas by instruction class: `pnpm bench:mips-gas`; VM speed: `pnpm bench:mips-vm`; bisection rounds and game gas: not yet',
   },
   { name: 'evm-native', status: 'not implemented yet (issue: EVM-native commitment and witnesses)' },
 ] as const
@@ -15,11 +16,14 @@ export const APPROACHES = [
 /** One block's row in the comparison. */
 export interface BlockRow {
   id: string
+  corpus: CorpusName
   fork: string
   txs: number
   gasUsed: number
   referenceSeconds: number
   referenceMatch: boolean
+  /** The MIPS approach on this block, unless the run left MIPS out. */
+  mips?: MipsBlockRow
 }
 
 /** The whole comparison run: what was measured, and what could not be yet. */
@@ -28,34 +32,100 @@ export interface ComparisonReport {
   corpora: CorpusName[]
   blocks: BlockRow[]
   approaches: { name: string; status: string }[]
+  /** Marginal MIPS steps per transaction and per gas, fitted on the scaling corpus when it ran. */
+  mipsScaling?: MipsScaling
 }
 
-/** Runs the comparison over the given corpora, calling `onBlock` after each block for progress. */
-export async function runComparison(
-  corpora: CorpusName[],
-  onBlock: (row: BlockRow, index: number, total: number) => void = () => {},
-): Promise<ComparisonReport> {
-  const entries = corpora.flatMap((c) => loadCorpus(c))
+export interface ComparisonOptions {
+  /** Run every block through the MIPS guest too (the slow part: 0.2 to 1 billion steps a block). */
+  mips?: boolean
+  /** Called once the corpora are loaded, with the number of blocks. */
+  onStart?: (total: number) => void
+  /** Called after each block, for progress. */
+  onBlock?: (row: BlockRow, index: number, total: number) => void
+  /** Called during a block's MIPS run with the steps so far. */
+  onMipsSteps?: (id: string, steps: number) => void
+}
+
+/** Runs the comparison over the given corpora. */
+export async function runComparison(corpora: CorpusName[], opts: ComparisonOptions = {}): Promise<ComparisonReport> {
+  const entries = corpora.flatMap((corpus) => loadCorpus(corpus).map((e) => ({ ...e, corpus })))
   const blocks: BlockRow[] = []
-  for (const [i, { trace }] of entries.entries()) {
+  opts.onStart?.(entries.length)
+  for (const [i, { trace, corpus }] of entries.entries()) {
     const result = await executeReference(trace)
     const row: BlockRow = {
       id: trace.id,
+      corpus,
       fork: trace.fork,
       txs: trace.block.transactions.length,
       gasUsed: Number(BigInt(result.gasUsed)),
       referenceSeconds: result.seconds,
       referenceMatch: result.match,
     }
+    if (opts.mips) row.mips = await measureMipsBlock(trace, (steps) => opts.onMipsSteps?.(trace.id, steps))
     blocks.push(row)
-    onBlock(row, i, entries.length)
+    opts.onBlock?.(row, i, entries.length)
   }
+  const scaling = blocks.filter((b): b is BlockRow & { mips: MipsBlockRow } => b.corpus === 'scaling' && b.mips !== undefined)
   return {
-    generatedBy: `pnpm stepproof bench --corpus ${corpora.join(',')}`,
+    generatedBy: `pnpm stepproof bench --corpus ${corpora.join(',')}${opts.mips ? '' : ' --no-mips'}`,
     corpora,
     blocks,
     approaches: APPROACHES.map((a) => ({ ...a })),
+    ...(scaling.length >= 2 ? { mipsScaling: mipsScaling(scaling) } : {}),
   }
+}
+
+const millions = (n: number) => (n / 1e6).toFixed(1)
+
+function mipsSection(report: ComparisonReport): string[] {
+  const rows = report.blocks.filter((b): b is BlockRow & { mips: MipsBlockRow } => b.mips !== undefined)
+  if (rows.length === 0) return []
+  const total = (f: (m: MipsBlockRow) => number) => rows.reduce((a, b) => a + f(b.mips), 0)
+  const lines = [
+    '## MIPS: go-ethereum in the MIPS VM, per block',
+    '',
+    `${rows.length} blocks, ${millions(total((m) => m.steps))}M steps in ${total((m) => m.seconds).toFixed(0)} s. ` +
+      'Phases are split where the guest marks them on stderr: start-up (Go runtime and package init), ' +
+      "input (boot data, decoding, opening the pre-state), execution (go-ethereum's StateProcessor), " +
+      'commitment (state root, receipts root, verdict). Steps in millions.',
+    '',
+    '| block | txs | gas | steps | start-up | input | execution | commitment | steps/gas | preimages | KiB | s | guest MiB | matches |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...rows.map((b) => {
+      const m = b.mips
+      const p = m.phaseSteps
+      return `| ${shortId(b.id)} | ${b.txs} | ${b.gasUsed} | ${millions(m.steps)} | ${millions(p['start-up'])} | ${millions(p.input)} | ${millions(p.execution)} | ${millions(p.commitment)} | ${(p.execution / b.gasUsed).toFixed(0)} | ${m.preimages} | ${(m.preimageBytes / 1024).toFixed(1)} | ${m.seconds.toFixed(1)} | ${m.guestMiB.toFixed(0)} | ${m.match ? 'yes' : '**no**'} |`
+    }),
+    '',
+  ]
+  const s = report.mipsScaling
+  if (s !== undefined) {
+    lines.push(
+      '### How MIPS steps grow with the block (scaling corpus)',
+      '',
+      `Least-squares fits over ${s.blocks} blocks of the same transaction mix:`,
+      '',
+      '| quantity | slope | intercept | r² |',
+      '|---|---:|---:|---:|',
+      `| execution steps per transaction | ${Math.round(s.executionStepsPerTx.slope).toLocaleString('en')} | ${millions(s.executionStepsPerTx.intercept)}M | ${s.executionStepsPerTx.r2.toFixed(4)} |`,
+      `| execution steps per gas | ${s.executionStepsPerGas.slope.toFixed(1)} | ${millions(s.executionStepsPerGas.intercept)}M | ${s.executionStepsPerGas.r2.toFixed(4)} |`,
+      `| all steps per gas | ${s.totalStepsPerGas.slope.toFixed(1)} | ${millions(s.totalStepsPerGas.intercept)}M | ${s.totalStepsPerGas.r2.toFixed(4)} |`,
+      '',
+      `Fixed cost per block (start-up + input + commitment), median: ${millions(s.fixedStepsMedian)}M steps.`,
+      '',
+    )
+  }
+  return lines
+}
+
+/** Fixture ids carry the whole test path; the table shows the file and the case. */
+function shortId(id: string): string {
+  const parts = id.split('::')
+  if (parts.length < 3) return id
+  const testCase = /\[(.*)\]$/.exec(parts[parts.length - 1] ?? '')?.[1] ?? ''
+  return `${parts[0]?.replace(/\.json$/, '')} [${testCase}]`
 }
 
 /** Renders the report as Markdown. */
@@ -78,9 +148,10 @@ export function renderMarkdown(report: ComparisonReport): string {
     '|---|---|---:|---:|---:|---|',
     ...report.blocks.map(
       (b) =>
-        `| ${b.id} | ${b.fork} | ${b.txs} | ${b.gasUsed} | ${b.referenceSeconds.toFixed(3)} | ${b.referenceMatch ? 'yes' : '**no**'} |`,
+        `| ${shortId(b.id)} | ${b.fork} | ${b.txs} | ${b.gasUsed} | ${b.referenceSeconds.toFixed(3)} | ${b.referenceMatch ? 'yes' : '**no**'} |`,
     ),
     '',
+    ...mipsSection(report),
   ]
   return lines.join('\n')
 }

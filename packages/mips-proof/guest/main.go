@@ -86,7 +86,12 @@ func fail(code int, format string, args ...any) {
 	os.Exit(code)
 }
 
+// phase tells the host, on stderr, that the guest enters a phase of its run; the host notes the
+// step count there to split the run into start-up, input, execution and commitment.
+func phase(name string) { fmt.Fprintf(os.Stderr, "stepproof-phase %s\n", name) }
+
 func main() {
+	phase("input")
 	var b boot
 	if err := rlp.DecodeBytes(getPreimage(localKey(1)), &b); err != nil {
 		fail(2, "boot data: %v", err)
@@ -120,10 +125,12 @@ func main() {
 	if err != nil {
 		fail(2, "pre-state: %v", err)
 	}
+	phase("execution")
 	result, err := core.NewStateProcessor(c).Process(context.Background(), &block, statedb, nil, nil, vm.Config{DisableParallelExecution: true}, nil)
 	if err != nil {
 		fail(1, "invalid block: %v", err)
 	}
+	phase("commitment")
 	header := block.Header()
 	root := statedb.IntermediateRoot(c.config.Rules(header.Number, true, header.Time))
 	receipts := types.DeriveSha(result.Receipts, trie.NewStackTrie(nil))

@@ -11,7 +11,30 @@ export interface MipsExecResult extends ExecResult {
   preimages: { count: number; bytes: number }
   /** The guest's verdict on the claim: exit 0 holds, 1 does not. */
   claimHolds: boolean
+  /** The run split at the guest's phase markers, in order; see {@link PHASES}. */
+  phases: PhaseCount[]
+  /** Guest memory touched, in 4 KiB pages. */
+  pages: number
 }
+
+/**
+ * The phases of a guest run, split where the guest writes `stepproof-phase <name>` on stderr:
+ * the Go runtime's start-up and package initialisation (up to main), reading and decoding the
+ * boot data and opening the pre-state, go-ethereum's StateProcessor over the block, and the
+ * post-state root, receipts root and verdict. Trie nodes and code are fetched lazily, so most
+ * preimages fall in execution and commitment.
+ */
+export const PHASES = ['start-up', 'input', 'execution', 'commitment'] as const
+export type Phase = (typeof PHASES)[number]
+
+export interface PhaseCount {
+  phase: Phase
+  steps: number
+  preimages: number
+  preimageBytes: number
+}
+
+const MARKER = /^stepproof-phase (\w+)$/gm
 
 const LINE =
   /stateRoot=([0-9a-f]{64}) receiptsRoot=([0-9a-f]{64}) gasUsed=(\d+) logsBloom=([0-9a-f]{512}) requestsHash=([0-9a-f]{64}|none) claim=(true|false)/
@@ -29,6 +52,15 @@ export async function executeMips(
   const { elf } = buildGuest()
   const oracle = await TraceOracle.forTrace(trace, opts.claim)
   const vm = vmFromElf(elf, oracle)
+  // Where each phase starts: step and preimages served so far.
+  const marks: { phase: Phase; step: number; preimages: number; bytes: number }[] = [{ phase: 'start-up', step: 0, preimages: 0, bytes: 0 }]
+  vm.onOutput = (fd, bytes, step) => {
+    if (fd !== 2) return
+    for (const m of Buffer.from(bytes).toString('utf8').matchAll(MARKER)) {
+      const phase = PHASES.find((p) => p === m[1])
+      if (phase !== undefined) marks.push({ phase, step, preimages: oracle.served.count, bytes: oracle.served.bytes })
+    }
+  }
   const maxSteps = opts.maxSteps ?? 50_000_000_000
   while (!vm.state.exited && vm.state.step < maxSteps) {
     vm.run(Math.min(100_000_000, maxSteps - vm.state.step))
@@ -56,5 +88,10 @@ export async function executeMips(
     exitCode: vm.state.exitCode,
     preimages: oracle.served,
     claimHolds: vm.state.exitCode === 0,
+    phases: marks.map((m, i) => {
+      const next = marks[i + 1] ?? { step: vm.state.step, preimages: oracle.served.count, bytes: oracle.served.bytes }
+      return { phase: m.phase, steps: next.step - m.step, preimages: next.preimages - m.preimages, preimageBytes: next.bytes - m.bytes }
+    }),
+    pages: vm.memory.pageCount,
   }
 }

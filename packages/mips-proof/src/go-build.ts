@@ -3,11 +3,14 @@ import { spawnSync } from 'node:child_process'
 /**
  * Builds the Go package in `packageDir` at `out`, statically, reproducibly: -trimpath, no VCS stamp
  * (otherwise the binary embeds the repository's commit and dirty flag), an empty build id, and the
- * machine's own Go toolchain. `target` is 32-bit big-endian MIPS (softfloat) or the host itself.
+ * machine's own Go toolchain. `target` is 32-bit big-endian MIPS (softfloat) or the host itself;
+ * `workspace` is a go.work to build in (the guest's, with its patched dependency).
  */
-export function goBuild(packageDir: string, out: string, target: 'mips' | 'host'): void {
+export function goBuild(packageDir: string, out: string, target: 'mips' | 'host', workspace?: string): void {
   const cross = target === 'mips' ? { GOOS: 'linux', GOARCH: 'mips', GOMIPS: 'softfloat' } : {}
-  const env = { ...process.env, ...cross, CGO_ENABLED: '0', GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' }
+  // A workspace (go.work) replaces modules; -mod=mod is not allowed in workspace mode.
+  const mode = workspace ? { GOWORK: workspace, GOFLAGS: '' } : { GOWORK: 'off', GOFLAGS: '-mod=mod' }
+  const env = { ...process.env, ...cross, ...mode, CGO_ENABLED: '0', GOTOOLCHAIN: 'local' }
   const r = spawnSync('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags=-buildid=', '-o', out, '.'], {
     cwd: packageDir,
     env,

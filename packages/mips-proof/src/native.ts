@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { BlockTrace, Hex } from '@stepproof/block-traces'
-import { goBuild } from './go-build.ts'
-import { GUEST_DIR } from './guest.ts'
+import { buildGuestBinary } from './guest.ts'
 import { TraceOracle } from './host/block-host.ts'
 
 /** What a native run of the guest printed and asked for. */
@@ -18,7 +17,7 @@ export interface NativeRun {
 export function buildNativeGuest(outDir: string): string {
   mkdirSync(outDir, { recursive: true })
   const out = join(outDir, 'guest-native')
-  goBuild(GUEST_DIR, out, 'host')
+  buildGuestBinary(out, 'host')
   return out
 }
 

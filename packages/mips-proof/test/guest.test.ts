@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type BlockTrace, CORPORA, loadCorpus } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
-import { executeMips } from '../src/exec-mips.ts'
+import { executeMips, PHASES } from '../src/exec-mips.ts'
 import { buildGuest } from '../src/guest.ts'
 import { TraceOracle } from '../src/host/block-host.ts'
 import { buildNativeGuest, runNativeGuest } from '../src/native.ts'
@@ -42,6 +42,13 @@ describe('the go-ethereum guest on the MIPS VM', () => {
       expect(r.claimHolds).toBe(true)
       expect(r.steps).toBeGreaterThan(1_000_000)
       expect(r.preimages.count).toBeGreaterThan(1)
+      // The guest's phase markers split the whole run, every phase non-empty, boot data read in 'input'.
+      expect(r.phases.map((p) => p.phase)).toEqual([...PHASES])
+      expect(r.phases.reduce((a, p) => a + p.steps, 0)).toBe(r.steps)
+      expect(r.phases.reduce((a, p) => a + p.preimages, 0)).toBe(r.preimages.count)
+      expect(r.phases.every((p) => p.steps > 0)).toBe(true)
+      expect(r.phases[0]?.preimages).toBe(0)
+      expect(r.phases[1]?.preimages).toBeGreaterThanOrEqual(1)
     })
   }
 

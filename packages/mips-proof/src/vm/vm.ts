@@ -39,6 +39,8 @@ export class MipsVm {
   readonly stdout: number[] = []
   readonly stderr: number[] = []
   fault: FaultInfo | undefined
+  /** Called with what the guest writes to stdout (fd 1) or stderr (fd 2), at the step that writes it. */
+  onOutput: ((fd: number, bytes: Uint8Array, step: number) => void) | undefined
   /** The memory word address the last step read or wrote besides the instruction, if any. */
   lastMemAccess = -1
   private preimage: Uint8Array | undefined
@@ -291,6 +293,7 @@ export class MipsVm {
       if (fd === FD.stdout) for (const b of bytes) this.stdout.push(b)
       else if (fd === FD.stderr) for (const b of bytes) this.stderr.push(b)
       else this.collectHint(bytes)
+      if (fd !== FD.hintWrite) this.onOutput?.(fd, bytes, s.step)
       return [count, 0]
     }
     if (fd !== FD.preimageWrite) return [0xffffffff, ERRNO.EBADF]
