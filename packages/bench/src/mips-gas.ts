@@ -1,8 +1,10 @@
 /**
  * Gas of MIPS.sol's one-step proof on a local Anvil, by instruction class: the gas inside `step`
  * (measured around the call) and the whole transaction (base cost and calldata included), over
- * the witnesses of contracts/test/vectors/mips-steps.json (the instruction suite, C and Go
- * program steps, syscalls, preimage reads and writes, faults); plus the verifier's size.
+ * the witnesses of contracts/test/vectors/mips-steps.json: first over the steps sampled from the
+ * go-ethereum guest running a real block, then over every vector (the instruction suite, C and Go
+ * program steps, syscalls, preimage reads and writes, faults); plus preimage loads and the
+ * verifier's size.
  *
  *   pnpm bench:mips-gas [--json]
  */
@@ -46,8 +48,14 @@ function stats(xs: number[]) {
 const json = process.argv.includes('--json')
 const vectors = (JSON.parse(readFileSync(join(REPO_ROOT, 'contracts/test/vectors/mips-steps.json'), 'utf8')) as { vectors: StepVector[] })
   .vectors
+/** Witnesses sampled from the go-ethereum guest running a real block (see scripts/vectors.ts). */
+const isRealStep = (v: StepVector) => v.name.startsWith('geth guest')
+type Samples = Map<string, { execution: number[]; tx: number[]; witness: number[] }>
+const populations: { title: string; byClass: Samples }[] = [
+  { title: 'steps sampled from the go-ethereum guest running standard/eth-transfers', byClass: new Map() },
+  { title: 'every vector (instruction suite, C and Go programs, preimage traffic, faults, guest samples)', byClass: new Map() },
+]
 const anvil = await startAnvil()
-const byClass = new Map<string, { execution: number[]; tx: number[]; witness: number[] }>()
 const preimageLoads: { kind: string; bytes: number; gas: number }[] = []
 try {
   const deployment = await deployMips(anvil)
@@ -65,7 +73,7 @@ try {
     const receipt = await anvil.publicClient.waitForTransactionReceipt({ hash })
     preimageLoads.push({ kind, bytes: size, gas: Number(receipt.gasUsed) })
   }
-  await load('local (boot data word)', 32, 'loadLocalData', [1n, `0x${'11'.repeat(32)}`, `0x${'22'.repeat(32)}`, 32n, 0n])
+  await load('local (boot data hash)', 32, 'loadLocalData', [1n, `0x${'11'.repeat(32)}`, `0x${'22'.repeat(32)}`, 32n, 0n])
   for (const size of [32, 136, 532, 4096, 24576]) {
     // keccak256 preimages: a trie node is up to ~532 bytes; contract code up to 24,576.
     await load('keccak256', size, 'loadKeccak256PreimagePart', [0n, `0x${'ab'.repeat(size)}`])
@@ -75,33 +83,39 @@ try {
     const r = await stepOnChain(deployment, witness, preimage)
     if (r.onchainPost !== v.post) throw new Error(`vector ${i} (${v.name}): on-chain post ${r.onchainPost}, expected ${v.post}`)
     const cls = classify(v)
-    const entry = byClass.get(cls) ?? { execution: [], tx: [], witness: [] }
-    entry.execution.push(r.executionGas)
-    entry.tx.push(r.txGas)
-    entry.witness.push(r.witnessBytes)
-    byClass.set(cls, entry)
+    for (const { byClass } of isRealStep(v) ? populations : populations.slice(1)) {
+      const entry = byClass.get(cls) ?? { execution: [], tx: [], witness: [] }
+      entry.execution.push(r.executionGas)
+      entry.tx.push(r.txGas)
+      entry.witness.push(r.witnessBytes)
+      byClass.set(cls, entry)
+    }
     if (!json && i % 100 === 0) process.stderr.write(`${i}/${vectors.length}\r`)
   }
 } finally {
   await anvil.stop()
 }
 const size = codeSize(MIPS_VERIFIER.files, MIPS_VERIFIER.contracts)
-const classes = [...byClass.entries()].map(([cls, e]) => ({
-  class: cls,
-  execution: stats(e.execution),
-  tx: stats(e.tx),
-  witnessBytes: stats(e.witness).max,
+const tables = populations.map(({ title, byClass }) => ({
+  title,
+  classes: [...byClass.entries()]
+    .map(([cls, e]) => ({ class: cls, execution: stats(e.execution), tx: stats(e.tx), witnessBytes: stats(e.witness) }))
+    .sort((a, b) => a.execution.median - b.execution.median),
 }))
-if (json) console.log(JSON.stringify({ vectors: vectors.length, classes, preimageLoads, codeSize: size }, null, 2))
+if (json) console.log(JSON.stringify({ vectors: vectors.length, tables, preimageLoads, codeSize: size }, null, 2))
 else {
   console.log(`${vectors.length} witnesses replayed on Anvil; every on-chain post-state equals the TypeScript VM's`)
-  console.log('class                         n   step gas min / median / p99 / max     tx gas median   witness bytes')
-  for (const c of classes.sort((a, b) => a.execution.median - b.execution.median)) {
-    const e = c.execution
-    console.log(
-      `${c.class.padEnd(28)} ${String(e.n).padStart(4)}   ${[e.min, e.median, e.p99, e.max].map((x) => String(x).padStart(6)).join(' / ')}   ${String(c.tx.median).padStart(12)}   ${String(c.witnessBytes).padStart(13)}`,
-    )
+  for (const t of tables) {
+    console.log(`\n${t.title}`)
+    console.log('class                         n   step gas min / median / p99 / max     tx gas median   witness bytes (max)')
+    for (const c of t.classes) {
+      const e = c.execution
+      console.log(
+        `${c.class.padEnd(28)} ${String(e.n).padStart(4)}   ${[e.min, e.median, e.p99, e.max].map((x) => String(x).padStart(6)).join(' / ')}   ${String(c.tx.median).padStart(12)}   ${String(c.witnessBytes.max).padStart(13)}`,
+      )
+    }
   }
+  console.log('')
   for (const l of preimageLoads)
     console.log(`loading one 32-byte part of a ${l.kind} preimage of ${l.bytes} bytes: ${l.gas} gas (transaction)`)
   console.log(

@@ -3,6 +3,7 @@ import { InputError, toHex } from '@stepproof/block-traces'
 import { buildGuest, CheckpointedRun, vmFromElf } from '@stepproof/mips-proof'
 import type { Command } from 'commander'
 import { printJson, userCwd } from './output.ts'
+import { programFor } from './program-ref.ts'
 
 function parseCount(value: string, what: string): number {
   if (!/^\d+$/.test(value)) throw new InputError(`${what} must be a whole number, got "${value}"`)
@@ -53,18 +54,28 @@ export function registerMips(program: Command): void {
     })
 
   mips
-    .command('witness <elf>')
-    .description("the witness of step K (from state K to K + 1) in Cannon's layout")
+    .command('witness <trace-or-elf>')
+    .description("the witness of step K (from state K to K + 1) in Cannon's layout, of an ELF or of the go-ethereum guest on a trace")
     .requiredOption('--step <k>', 'the step to prove')
     .option('--json', 'print the witness as JSON')
-    .action((elf: string, opts: { step: string; json?: boolean }) => {
+    .action(async (ref: string, opts: { step: string; json?: boolean }) => {
       const k = parseCount(opts.step, '--step')
-      const path = resolve(userCwd(), elf)
-      const run = new CheckpointedRun(() => vmFromElf(path), undefined)
+      const program = await programFor(ref, userCwd())
+      const run = new CheckpointedRun(program.newVm, program.oracle)
       const summary = run.execute(k + 1)
       if (summary.steps <= k) throw new InputError(`step ${k} is past the end of the program (it exits after ${summary.steps} steps)`)
       const w = run.proveStep(k)
-      const out = { step: w.step, pre: toHex(w.pre), post: toHex(w.post), stateData: toHex(w.stateData), proof: toHex(w.proof) }
+      const out = {
+        step: w.step,
+        pre: toHex(w.pre),
+        post: toHex(w.post),
+        stateData: toHex(w.stateData),
+        proof: toHex(w.proof),
+        // A step that reads the oracle needs this part of this preimage loaded on-chain.
+        ...(w.preimage === undefined
+          ? {}
+          : { preimage: { key: toHex(w.preimage.key), offset: w.preimage.offset, data: toHex(program.preimage(w.preimage.key)) } }),
+      }
       if (opts.json) return printJson(out)
       for (const [key, value] of Object.entries(out)) console.log(`${key}\t${value}`)
     })

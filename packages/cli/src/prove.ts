@@ -1,33 +1,31 @@
-import { resolve } from 'node:path'
 import { InputError, toHex } from '@stepproof/block-traces'
 import { startAnvil } from '@stepproof/contracts'
-import { CheckpointedRun, deployMips, stepOnChain, vmFromElf } from '@stepproof/mips-proof'
+import { CheckpointedRun, deployMips, stepOnChain } from '@stepproof/mips-proof'
 import type { Command } from 'commander'
 import { printJson, userCwd } from './output.ts'
+import { programFor } from './program-ref.ts'
 
 /** Registers `stepproof prove`: one step proven by the deployed verifier on a local Anvil. */
 export function registerProve(program: Command): void {
   program
-    .command('prove <elf>')
+    .command('prove <trace-or-elf>')
     .description('prove step K on-chain: deploy the verifier on a local Anvil and compare its post-state with the off-chain one')
     .requiredOption('--step <k>', 'the step to prove')
     .option('--vm <vm>', 'the proof system (mips; evm is not implemented yet)', 'mips')
     .option('--json', 'print the result as JSON')
-    .action(async (elf: string, opts: { step: string; vm: string; json?: boolean }) => {
+    .action(async (ref: string, opts: { step: string; vm: string; json?: boolean }) => {
       if (opts.vm !== 'mips') throw new InputError(`--vm ${opts.vm}: only mips is implemented so far`)
       if (!/^\d+$/.test(opts.step)) throw new InputError(`--step must be a whole number, got "${opts.step}"`)
       const k = Number(opts.step)
-      const path = resolve(userCwd(), elf)
-      if (path.endsWith('.json')) {
-        throw new InputError(`${elf}: proving a block trace needs the go-ethereum guest, which is not built yet; give a MIPS ELF`)
-      }
-      const run = new CheckpointedRun(() => vmFromElf(path), undefined)
+      const program = await programFor(ref, userCwd())
+      const run = new CheckpointedRun(program.newVm, program.oracle)
       const summary = run.execute(k + 1)
       if (summary.steps <= k) throw new InputError(`step ${k} is past the end of the program (it exits after ${summary.steps} steps)`)
       const witness = run.proveStep(k)
       const anvil = await startAnvil()
       try {
-        const onchain = await stepOnChain(await deployMips(anvil), witness)
+        const data = witness.preimage === undefined ? undefined : program.preimage(witness.preimage.key)
+        const onchain = await stepOnChain(await deployMips(anvil), witness, data)
         const post = toHex(witness.post)
         const result = {
           vm: 'mips',

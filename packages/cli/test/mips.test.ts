@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { REPO_ROOT } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
 import { buildMips, PROGRAMS, runQemu } from '../../mips-proof/test/toolchain.ts'
 import { stepproof } from './run.ts'
@@ -45,6 +47,23 @@ describe('stepproof mips', () => {
     expect(out.onchainPost).toBe(out.post)
     expect(out.gas).toBeGreaterThan(out.executionGas)
   })
+
+  it("proves a step of the go-ethereum guest on a trace that reads the oracle's local data, with the part in the witness", () => {
+    // The first guest read of the committed vectors: local key 1 (the boot data hash), at offset 4.
+    const vectors = JSON.parse(readFileSync(join(REPO_ROOT, 'contracts/test/vectors/mips-steps.json'), 'utf8')) as {
+      vectors: { name: string }[]
+    }
+    const name = vectors.vectors.map((v) => v.name).find((n) => /^geth guest standard\/eth-transfers preimage read at offset 4 /.test(n))
+    const step = /step (\d+)/.exec(name ?? '')?.[1]
+    if (step === undefined) throw new Error('no guest preimage read among the vectors')
+    const witness = JSON.parse(stepproof(['mips', 'witness', 'standard/eth-transfers', '--step', step, '--json']).stdout)
+    expect(witness.preimage).toMatchObject({ key: `0x01${'00'.repeat(30)}01`, offset: 4 })
+    expect(witness.preimage.data).toMatch(/^0x[0-9a-f]{64}$/) // the 32-byte boot data hash
+    const r = stepproof(['prove', 'standard/eth-transfers', '--vm', 'mips', '--step', step, '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const out = JSON.parse(r.stdout)
+    expect(out).toMatchObject({ vm: 'mips', step: Number(step), ok: true, pre: witness.pre, post: witness.post })
+  }, 300_000)
 
   it('refuses a proof system that is not implemented yet, with exit code 2', () => {
     const r = stepproof(['prove', elf, '--vm', 'evm', '--step', '1'])

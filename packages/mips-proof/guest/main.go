@@ -93,7 +93,13 @@ func phase(name string) { fmt.Fprintf(os.Stderr, "stepproof-phase %s\n", name) }
 func main() {
 	phase("input")
 	var b boot
-	if err := rlp.DecodeBytes(getPreimage(localKey(1)), &b); err != nil {
+	// Local key 1 holds the keccak256 of the boot data (32 bytes: what a dispute game can post as
+	// local data); the boot data itself is that hash's preimage.
+	bootHash := getPreimage(localKey(1))
+	if len(bootHash) != 32 {
+		fail(2, "boot data: local key 1 holds %d bytes, not a 32-byte hash", len(bootHash))
+	}
+	if err := rlp.DecodeBytes(keccakPreimage(common.BytesToHash(bootHash)), &b); err != nil {
 		fail(2, "boot data: %v", err)
 	}
 	var parent types.Header

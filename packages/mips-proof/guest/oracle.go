@@ -15,7 +15,7 @@ const (
 	fdPreimageWrite = 6
 )
 
-// Key types: 1 = local boot data (by identifier), 2 = keccak256 preimage.
+// Key types: 1 = local data (by identifier; 1 = the boot data's hash), 2 = keccak256 preimage.
 const (
 	keyTypeLocal     = 1
 	keyTypeKeccak256 = 2

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { REPO_ROOT } from '@stepproof/block-traces'
 import { generateVectors, serializeVectors, VECTORS_FILE } from './vectors.ts'
 
-const vectors = generateVectors()
+const vectors = await generateVectors()
 const out = join(REPO_ROOT, VECTORS_FILE)
 writeFileSync(out, serializeVectors(vectors))
 console.log(`${vectors.length} vectors written to ${out}`)

@@ -6,11 +6,15 @@
  *
  * Sources: every distinct instruction word of the generated instruction suite (up to three operand
  * sets each), sampled steps of the C and Go test programs (including every syscall number they
- * make and their exit), preimage reads and key writes at every alignment, and each kind of fault.
+ * make and their exit), preimage reads and key writes at every alignment, each kind of fault, and
+ * steps of the go-ethereum guest running a real block (start-up, input, execution, commitment,
+ * preimage reads, exit).
  */
 import { join } from 'node:path'
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { toHex } from '@stepproof/block-traces'
+import { loadCorpus, toHex } from '@stepproof/block-traces'
+import { buildGuest } from '../src/guest.ts'
+import { TraceOracle } from '../src/host/block-host.ts'
 import { vmFromElf } from '../src/program.ts'
 import { Memory } from '../src/vm/memory.ts'
 import { initialState } from '../src/vm/state.ts'
@@ -21,7 +25,7 @@ import { instructionSuite } from '../test/instruction-suite.ts'
 import { buildAssembly, buildGo, buildMips, PROGRAMS } from '../test/toolchain.ts'
 
 /** Every vector, in a fixed order (deterministic: the programs build reproducibly). */
-export function generateVectors(): StepVector[] {
+export async function generateVectors(): Promise<StepVector[]> {
   const vectors: StepVector[] = []
   const preimages = new Map<string, Uint8Array>()
 
@@ -141,7 +145,94 @@ export function generateVectors(): StepVector[] {
     vm.state.pc = 0x1002
     vm.state.nextPC = 0x1006
   })
+  // 5. The go-ethereum guest on a real block: see gethGuestSamples.
+  for (const { name, witness } of await gethGuestSamples(GUEST_SAMPLE_TRACE, preimages)) add(name, witness)
   return vectors
+}
+
+/** The block the guest samples come from: six transfers, Shanghai, about 195M steps. */
+export const GUEST_SAMPLE_TRACE = 'standard/eth-transfers'
+const GUEST_EXECUTION_SAMPLES = 120
+const GUEST_OTHER_PHASE_SAMPLES = 12
+const GUEST_READS_PER_KEY = 4
+
+/**
+ * Steps of the go-ethereum guest running a real block: evenly spread over each phase (more in
+ * block execution), every phase marker, the first preimage reads of each of the first keys (the
+ * boot data and trie nodes, at the offsets the guest's reader uses), and the exit. Two passes: the
+ * first runs the block to find where the phases and preimage fetches are, the second re-runs it
+ * (deterministically) and proves those steps. `preimages` receives the data behind every key read.
+ */
+async function gethGuestSamples(traceId: string, preimages: Map<string, Uint8Array>): Promise<{ name: string; witness: StepWitness }[]> {
+  const entry = loadCorpus('standard').find((e) => e.trace.id === traceId)
+  if (entry === undefined) throw new Error(`guest samples: no trace ${traceId} in the standard corpus`)
+  const { elf } = buildGuest()
+
+  // Pass 1: phase markers (stderr) and the steps at which each key's preimage is first fetched.
+  const firstOracle = await TraceOracle.forTrace(entry.trace)
+  const fetches: number[] = []
+  const first = vmFromElf(elf, {
+    getPreimage: (key) => {
+      fetches.push(first.state.step)
+      return firstOracle.getPreimage(key)
+    },
+    hint: () => firstOracle.hint(),
+  })
+  const marks: { phase: string; step: number }[] = [{ phase: 'start-up', step: 0 }]
+  first.onOutput = (fd, bytes, step) => {
+    const m = /^stepproof-phase (\w+)/.exec(Buffer.from(bytes).toString('utf8'))
+    if (fd === 2 && m !== null) marks.push({ phase: m[1] as string, step })
+  }
+  first.run()
+  if (first.state.exitCode !== 0) throw new Error(`guest samples: the guest exited with ${first.state.exitCode} on ${traceId}`)
+  const total = first.state.step
+
+  const targets = new Map<number, string>()
+  for (const [i, m] of marks.entries()) {
+    const end = marks[i + 1]?.step ?? total - 1
+    const n = m.phase === 'execution' ? GUEST_EXECUTION_SAMPLES : GUEST_OTHER_PHASE_SAMPLES
+    for (let k = 0; k < n; k++) targets.set(m.step + Math.floor(((end - m.step) * k) / n), m.phase)
+    if (i > 0) targets.set(m.step, `${m.phase} marker`)
+  }
+  targets.set(total - 1, 'exit')
+  const reads = new Set(fetches.slice(0, 8))
+  for (const step of reads) targets.set(step, 'preimage read')
+
+  // Pass 2: the same run, stopping at each target to prove it.
+  const oracle = await TraceOracle.forTrace(entry.trace)
+  const vm = vmFromElf(elf, {
+    getPreimage: (key) => {
+      const data = oracle.getPreimage(key)
+      preimages.set(toHex(key), data)
+      return data
+    },
+    hint: () => oracle.hint(),
+  })
+  const out: { name: string; witness: StepWitness }[] = []
+  const isPreimageRead = () =>
+    vm.memory.getWord(vm.state.pc) >>> 0 === 0x0000000c && vm.state.registers[2] === 4003 && vm.state.registers[4] === 5
+  const label = (what: string) =>
+    `geth guest ${traceId} ${what} step ${vm.state.step} insn 0x${(vm.memory.getWord(vm.state.pc) >>> 0).toString(16).padStart(8, '0')}`
+  for (const step of [...targets.keys()].sort((a, b) => a - b)) {
+    if (step < vm.state.step) continue // taken already, by a read that followed a fetch
+    vm.run(step - vm.state.step)
+    const what = targets.get(step) as string
+    if (what !== 'preimage read') {
+      out.push({ name: label(what), witness: proveNextStep(vm) })
+      continue
+    }
+    if (!isPreimageRead()) throw new Error(`guest samples: step ${step} fetched a preimage but is not a preimage read`)
+    // This read and the next few of the same key, at whatever offsets and lengths the guest uses.
+    for (let taken = 0, budget = 20_000; taken < GUEST_READS_PER_KEY && budget > 0 && !vm.state.exited; budget--) {
+      if (isPreimageRead()) {
+        out.push({ name: label(`preimage read at offset ${vm.state.preimageOffset}`), witness: proveNextStep(vm) })
+        taken++
+      } else vm.step()
+    }
+  }
+  if (!vm.state.exited || vm.state.step !== total)
+    throw new Error(`guest samples: the second run ended at step ${vm.state.step}, not ${total}`)
+  return out
 }
 
 /** Where the vectors are committed, relative to the repository root. */

@@ -1,7 +1,7 @@
 import { type BlockTrace, type ExecResult, execResult, type Hex, quantity } from '@stepproof/block-traces'
 import { buildGuest } from './guest.ts'
 import { TraceOracle } from './host/block-host.ts'
-import { vmFromElf } from './program.ts'
+import { type ProvableProgram, vmFromElf } from './program.ts'
 
 /** The result of executing a trace with go-ethereum inside the MIPS VM. */
 export interface MipsExecResult extends ExecResult {
@@ -94,4 +94,11 @@ export async function executeMips(
     }),
     pages: vm.memory.pageCount,
   }
+}
+
+/** The go-ethereum guest running a trace's block, as a program whose steps can be proven. */
+export async function guestProgram(trace: BlockTrace): Promise<ProvableProgram> {
+  const { elf } = buildGuest()
+  const oracle = await TraceOracle.forTrace(trace)
+  return { newVm: () => vmFromElf(elf, oracle), oracle, preimage: (key) => oracle.getPreimage(key) }
 }

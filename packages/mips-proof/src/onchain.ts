@@ -1,3 +1,4 @@
+import { setLengthRight } from '@ethereumjs/util'
 import { toHex } from '@stepproof/block-traces'
 import { type Anvil, artifact, deploy } from '@stepproof/contracts'
 import type { Abi, Address, Hex } from 'viem'
@@ -24,6 +25,9 @@ export interface OnChainStep {
   witnessBytes: number
 }
 
+/** The local context `stepOnChain` proves steps in (a game would use its own). */
+export const LOCAL_CONTEXT: Hex = `0x${'00'.repeat(32)}`
+
 /** Deploys PreimageOracle, MIPS and the gas meter on `anvil`. */
 export async function deployMips(anvil: Anvil): Promise<MipsDeployment> {
   const oracle = await deploy(anvil, 'PreimageOracle.sol', 'PreimageOracle')
@@ -49,12 +53,23 @@ export async function stepOnChain(d: MipsDeployment, w: StepWitness, preimageDat
   }
   if (w.preimage !== undefined) {
     if (preimageData === undefined) throw new Error(`step ${w.step} reads a preimage, but its data was not given`)
-    await send(d.oracle, artifact('PreimageOracle.sol', 'PreimageOracle').abi as Abi, 'loadKeccak256PreimagePart', [
-      BigInt(w.preimage.offset),
-      toHex(preimageData),
-    ])
+    const oracleAbi = artifact('PreimageOracle.sol', 'PreimageOracle').abi as Abi
+    const offset = BigInt(w.preimage.offset)
+    if (w.preimage.key[0] === 1) {
+      // Local data is bound to the contract that calls step: load it for the transaction's sender
+      // and for the gas meter, which both call MIPS.step below.
+      if (preimageData.length > 32)
+        throw new Error(`step ${w.step} reads local data of ${preimageData.length} bytes; local data is at most 32`)
+      const ident = BigInt(toHex(w.preimage.key.subarray(1)))
+      const word = toHex(setLengthRight(preimageData, 32))
+      const local = [ident, LOCAL_CONTEXT, word, BigInt(preimageData.length), offset]
+      await send(d.oracle, oracleAbi, 'loadLocalData', local)
+      await send(d.meter, artifact('StepGasMeter.sol', 'StepGasMeter').abi as Abi, 'loadLocalData', [d.oracle, ...local])
+    } else if (w.preimage.key[0] === 2) {
+      await send(d.oracle, oracleAbi, 'loadKeccak256PreimagePart', [offset, toHex(preimageData)])
+    } else throw new Error(`step ${w.step} reads a preimage of key type ${w.preimage.key[0]}, which the oracle does not serve`)
   }
-  const args = [toHex(w.stateData), toHex(w.proof), `0x${'00'.repeat(32)}`] as const
+  const args = [toHex(w.stateData), toHex(w.proof), LOCAL_CONTEXT] as const
   const meterAbi = artifact('StepGasMeter.sol', 'StepGasMeter').abi as Abi
   const { result } = await anvil.publicClient.simulateContract({
     address: d.meter,

@@ -32,6 +32,8 @@ describe('the go-ethereum guest on the MIPS VM', () => {
   for (const id of [
     'standard/eth-transfers',
     'standard/mixed-prague',
+    // KZG point evaluation: the block that needed the deferred go-eth-kzg set-up (guest-deps.ts).
+    'standard/precompiles-cancun',
     'ethereum-tests__bcStateTests_suicideStorageCheck.json',
     'eest-v5.4.0__prague_eip7702_set_code_tx_test_eip_7702.json',
     'eest-v5.4.0__cancun_eip4788_beacon_root_test_beacon_root_selfdestruct.json',

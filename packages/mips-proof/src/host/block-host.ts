@@ -8,7 +8,7 @@ import type { PreimageOracle } from '../vm/vm.ts'
 
 const KEY_TYPE_LOCAL = 1
 const KEY_TYPE_KECCAK256 = 2
-/** The local key the guest reads its boot data from. */
+/** The local key whose data is the keccak256 of the boot data (the boot data is that hash's preimage). */
 export const BOOT_IDENT = 1n
 
 /** A typed oracle key for a keccak256 hash: the hash with its first byte replaced by the type (Cannon's form). */
@@ -21,7 +21,8 @@ function keccakKey(hash: Uint8Array): string {
 /**
  * The preimages a block trace provides to the guest: every node of the pre-state's account and
  * storage tries and every contract code, by keccak256, and the boot data (fork, chain id, parent,
- * block, ancestors and the claim) under local key 1.
+ * block, ancestors and the claim): local key 1 holds its keccak256, 32 bytes as a dispute game's
+ * local data must be, and the boot data itself is served by that hash like any other preimage.
  */
 export class TraceOracle implements PreimageOracle {
   private readonly byKey = new Map<string, Uint8Array>()
@@ -30,7 +31,13 @@ export class TraceOracle implements PreimageOracle {
   /** Every key the guest asked for, in order (hex). */
   readonly requests: string[] = []
 
-  private constructor(private readonly boot: Uint8Array) {}
+  /** The keccak256 of the boot data: local key 1's data. */
+  readonly bootHash: Uint8Array
+
+  private constructor(boot: Uint8Array) {
+    this.bootHash = keccak_256(boot)
+    this.add(boot)
+  }
 
   /** Builds the oracle for a trace; `claimedRoot` overrides the trace's expected state root. */
   static async forTrace(trace: BlockTrace, claimedRoot?: string): Promise<TraceOracle> {
@@ -90,8 +97,8 @@ export class TraceOracle implements PreimageOracle {
       if (ident !== BOOT_IDENT || key.subarray(1, 24).some((b) => b !== 0)) {
         throw new Error(`the guest asked for local key 0x${Buffer.from(key).toString('hex')}, but only local key ${BOOT_IDENT} exists`)
       }
-      this.served.bytes += this.boot.length
-      return this.boot
+      this.served.bytes += this.bootHash.length
+      return this.bootHash
     }
     const data = this.byKey.get(Buffer.from(key).toString('hex'))
     if (data === undefined) {
