@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { InputError, toHex } from '@stepproof/block-traces'
 import { buildGuest, CheckpointedRun, vmFromElf } from '@stepproof/mips-proof'
@@ -20,10 +21,16 @@ export function registerMips(program: Command): void {
     .command('run <elf>')
     .description('run a static MIPS32 ELF to its exit (or --max-steps)')
     .option('--max-steps <n>', 'stop after this many steps')
+    .option('--stdin <file>', 'serve this file to read(0), off-chain only: Cannon has no stdin, so such a run is not provable')
     .option('--json', 'print the result as JSON (the guest stdout is in it)')
-    .action((elf: string, opts: { maxSteps?: string; json?: boolean }) => {
+    .action((elf: string, opts: { maxSteps?: string; stdin?: string; json?: boolean }) => {
       const maxSteps = opts.maxSteps === undefined ? Number.POSITIVE_INFINITY : parseCount(opts.maxSteps, '--max-steps')
       const vm = vmFromElf(resolve(userCwd(), elf))
+      if (opts.stdin !== undefined) {
+        const path = resolve(userCwd(), opts.stdin)
+        if (!existsSync(path)) throw new InputError(`--stdin ${opts.stdin}: no such file`)
+        vm.stdin = readFileSync(path)
+      }
       const started = performance.now()
       vm.run(maxSteps)
       const seconds = (performance.now() - started) / 1000
@@ -35,6 +42,8 @@ export function registerMips(program: Command): void {
         stateHash: toHex(vm.stateHash()),
         stepsPerSecond: Math.round(vm.state.step / Math.max(seconds, 1e-9)),
         ...(vm.fault ? { fault: vm.fault } : {}),
+        // Only with --stdin: what the guest read of it; a run that read any is not provable on-chain.
+        ...(vm.stdin === undefined ? {} : { stdinBytesRead: vm.stdinConsumed, provable: vm.stdinConsumed === 0 }),
       }
       if (opts.json) return printJson(result)
       process.stdout.write(result.stdout)

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { REPO_ROOT } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
@@ -15,6 +17,24 @@ describe('stepproof mips', () => {
     expect(Object.keys(out).sort()).toEqual(['exitCode', 'exited', 'stateHash', 'stdout', 'steps', 'stepsPerSecond'])
     expect(out).toMatchObject({ exited: true, exitCode: 0, stdout: runQemu(elf).stdout })
     expect(out.stateHash).toMatch(/^0x00[0-9a-f]{62}$/) // status byte 0: exited with code 0
+  })
+
+  it('serves --stdin to read(0) like qemu does, and says such a run is not provable', () => {
+    const reader = buildMips([join(PROGRAMS, 'stdin.c')], 'stdin')
+    const input = join(mkdtempSync(join(tmpdir(), 'stdin-')), 'input.txt')
+    const text = 'stepproof reads its stdin, 7 bytes at a time: abc xyz.\n'.repeat(20)
+    writeFileSync(input, text)
+    const qemu = spawnSync('qemu-mips', [reader], { input: readFileSync(input), encoding: 'latin1' })
+    const out = JSON.parse(stepproof(['mips', 'run', reader, '--stdin', input, '--json']).stdout)
+    expect(out).toMatchObject({ exited: true, exitCode: 0, stdout: qemu.stdout, stdinBytesRead: text.length, provable: false })
+    expect(qemu.stdout).toContain('STEPPROOF READS ITS STDIN')
+    // Without --stdin the program sees EOF at once, as it would under Cannon and MIPS.sol.
+    const bare = JSON.parse(stepproof(['mips', 'run', reader, '--json']).stdout)
+    expect(bare.stdout).toBe('\nbytes 00000000\nchecksum 00000000\n')
+    expect(bare).not.toHaveProperty('provable')
+    const missing = stepproof(['mips', 'run', reader, '--stdin', '/nonexistent/input'])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/--stdin \/nonexistent\/input: no such file/)
   })
 
   it('stops at --max-steps with an unfinished state', () => {

@@ -32,7 +32,7 @@ export const IMPLEMENTED: Readonly<Record<number, SyscallInfo>> = {
   4003: {
     name: 'read',
     behaviour:
-      'fd 5: up to 4 − (addr mod 4) bytes of the current preimage (8-byte big-endian length prefix first); fd 3: pretends to read all; fd 0: returns 0 (EOF); other fds: EBADF',
+      'fd 5: up to 4 − (addr mod 4) bytes of the current preimage (8-byte big-endian length prefix first); fd 3: pretends to read all; fd 0: returns 0 (EOF), as MIPS.sol does (off-chain, `mips run --stdin` serves a file instead; such runs are not provable); other fds: EBADF',
   },
   4004: {
     name: 'write',

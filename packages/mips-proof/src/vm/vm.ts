@@ -39,6 +39,13 @@ export class MipsVm {
   readonly stdout: number[] = []
   readonly stderr: number[] = []
   fault: FaultInfo | undefined
+  /**
+   * Bytes read(0) serves, off-chain only. Cannon has no stdin (read(0) returns 0 bytes, and so does
+   * MIPS.sol), so a run that consumed any of these is not provable: see {@link stdinConsumed}.
+   */
+  stdin: Uint8Array | undefined
+  /** How many stdin bytes the guest has read. */
+  stdinConsumed = 0
   /** Called with what the guest writes to stdout (fd 1) or stderr (fd 2), at the step that writes it. */
   onOutput: ((fd: number, bytes: Uint8Array, step: number) => void) | undefined
   /** The memory word address the last step read or wrote besides the instruction, if any. */
@@ -266,8 +273,16 @@ export class MipsVm {
     return this.preimage
   }
 
+  private readStdin(addr: number, count: number): [number, number] {
+    if (this.stdin === undefined) return [0, 0]
+    const chunk = this.stdin.subarray(this.stdinConsumed, this.stdinConsumed + count)
+    for (let i = 0; i < chunk.length; i++) this.memory.setByte((addr + i) >>> 0, chunk[i] as number)
+    this.stdinConsumed += chunk.length
+    return [chunk.length, 0]
+  }
+
   private read(s: CpuState, fd: number, addr: number, count: number): [number, number] {
-    if (fd === FD.stdin) return [0, 0]
+    if (fd === FD.stdin) return this.readStdin(addr, count)
     if (fd === FD.hintRead) return [count, 0]
     if (fd !== FD.preimageRead) return [0xffffffff, ERRNO.EBADF]
     const aligned = (addr & ~3) >>> 0
