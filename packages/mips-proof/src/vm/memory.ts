@@ -127,20 +127,52 @@ export class Memory {
     return out
   }
 
+  /** Whether the leaf `leaf` of `page` still holds the 32 bytes `old`. */
+  private leafUnchanged(page: Int32Array, leaf: number, old: Uint8Array): boolean {
+    const base = leaf * 8
+    if (old === ZERO_HASHES[0]) {
+      for (let w = 0; w < 8; w++) if (page[base + w] !== 0) return false
+      return true
+    }
+    for (let w = 0; w < 8; w++) {
+      const word = page[base + w] as number
+      const o = w * 4
+      if ((((old[o] as number) << 24) | ((old[o + 1] as number) << 16) | ((old[o + 2] as number) << 8) | (old[o + 3] as number)) !== word)
+        return false
+    }
+    return true
+  }
+
+  /**
+   * A page's subtree, rebuilt if the page changed since it was last hashed: from scratch the first
+   * time, afterwards only along the paths of the leaves whose bytes changed (a store dirties one
+   * leaf, so one step costs 7 hashes here, not 255). Trees are copied, never mutated: clones share them.
+   */
   private pageTree(index: number): PageTree {
-    let tree = this.pageTrees.get(index)
-    if (tree !== undefined && !this.dirty.has(index)) return tree
+    const cached = this.pageTrees.get(index)
+    if (cached !== undefined && !this.dirty.has(index)) return cached
     const page = this.pages[index] as Int32Array
-    tree = new Array(2 * LEAVES_PER_PAGE)
-    for (let i = 0; i < LEAVES_PER_PAGE; i++) tree[LEAVES_PER_PAGE + i] = this.pageLeaf(page, i)
+    const tree: PageTree = cached === undefined ? new Array(2 * LEAVES_PER_PAGE) : cached.slice()
+    // Parents (heap indices, ascending, no repeats) whose children changed.
+    let changed: number[] = []
+    for (let i = 0; i < LEAVES_PER_PAGE; i++) {
+      const old = tree[LEAVES_PER_PAGE + i]
+      if (old !== undefined && this.leafUnchanged(page, i, old)) continue
+      tree[LEAVES_PER_PAGE + i] = this.pageLeaf(page, i)
+      const parent = (LEAVES_PER_PAGE + i) >>> 1
+      if (changed[changed.length - 1] !== parent) changed.push(parent)
+    }
     // Zero subtrees are the shared ZERO_HASHES objects, so they are recognised by identity, not hashed.
-    for (let height = 1, first = LEAVES_PER_PAGE >>> 1; first >= 1; height++, first >>>= 1) {
+    for (let height = 1; changed.length > 0 && height <= PAGE_TREE_DEPTH; height++) {
       const zeroChild = ZERO_HASHES[height - 1]
-      for (let i = first; i < 2 * first; i++) {
-        const l = tree[2 * i] as Uint8Array
-        const r = tree[2 * i + 1] as Uint8Array
-        tree[i] = l === zeroChild && r === zeroChild ? (ZERO_HASHES[height] as Uint8Array) : hashPair(l, r)
+      const parents: number[] = []
+      for (const n of changed) {
+        const l = tree[2 * n] as Uint8Array
+        const r = tree[2 * n + 1] as Uint8Array
+        tree[n] = l === zeroChild && r === zeroChild ? (ZERO_HASHES[height] as Uint8Array) : hashPair(l, r)
+        if (parents[parents.length - 1] !== n >>> 1) parents.push(n >>> 1)
       }
+      changed = parents
     }
     this.pageTrees.set(index, tree)
     return tree
@@ -149,7 +181,6 @@ export class Memory {
   /** Rehashes dirty pages and drops the cached upper nodes above them. */
   private flush(): void {
     for (const index of this.dirty) {
-      this.pageTrees.delete(index)
       this.pageTree(index)
       for (let g = ((1 << UPPER_DEPTH) + index) >>> 1; g >= 1; g >>>= 1) this.upper.delete(g)
     }
@@ -207,7 +238,8 @@ export class Memory {
     copy.allocated = this.allocated
     for (const g of this.occupied) copy.occupied.add(g)
     for (const i of this.dirty) copy.dirty.add(i)
-    for (const [i, tree] of this.pageTrees) if (!this.dirty.has(i)) copy.pageTrees.set(i, tree)
+    // A dirty page's tree is still a valid base: rebuilding compares every leaf with the page.
+    for (const [i, tree] of this.pageTrees) copy.pageTrees.set(i, tree)
     for (const [g, node] of this.upper) copy.upper.set(g, node)
     return copy
   }
