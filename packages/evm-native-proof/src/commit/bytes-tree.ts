@@ -1,0 +1,62 @@
+import { SparseMerkleTree } from './merkle.ts'
+
+/** Depth of the chunk trees of memory, calldata, return data and outputs (SPEC.md `T_24`). */
+export const BYTES_TREE_DEPTH = 24
+
+/**
+ * A byte string committed as `T_24`: 32-byte chunks as the leaves of a sparse Merkle tree. Writes
+ * update the bytes and mark their chunks; the root re-reads only the marked chunks.
+ */
+export class ChunkedBytes {
+  private data = new Uint8Array(0)
+  private readonly tree = new SparseMerkleTree(BYTES_TREE_DEPTH)
+  private readonly dirty = new Set<number>()
+
+  /** The bytes, as long as the furthest write (callers track the EVM's own size). */
+  get bytes(): Uint8Array {
+    return this.data
+  }
+
+  /** Writes `bytes` at `offset`, growing the buffer as needed. */
+  write(offset: number, bytes: Uint8Array): void {
+    if (bytes.length === 0) return
+    const end = offset + bytes.length
+    if (end > this.data.length) {
+      const grown = new Uint8Array(Math.max(end, this.data.length * 2))
+      grown.set(this.data)
+      this.data = grown
+    }
+    this.data.set(bytes, offset)
+    for (let c = Math.floor(offset / 32); c <= Math.floor((end - 1) / 32); c++) this.dirty.add(c)
+  }
+
+  /** The 32-byte chunk `index` (zero-padded). */
+  chunk(index: number): Uint8Array {
+    const out = new Uint8Array(32)
+    out.set(this.data.subarray(index * 32, index * 32 + 32))
+    return out
+  }
+
+  private flush(): void {
+    for (const c of this.dirty) this.tree.set(c, this.chunk(c))
+    this.dirty.clear()
+  }
+
+  root(): Uint8Array {
+    this.flush()
+    return this.tree.root()
+  }
+
+  /** The chunk and its siblings, bottom-up. */
+  proof(index: number): { leaf: Uint8Array; siblings: Uint8Array[] } {
+    this.flush()
+    return { leaf: this.tree.leaf(index), siblings: this.tree.proof(index) }
+  }
+
+  /** `T_24` of a byte string in one go. */
+  static root(bytes: Uint8Array): Uint8Array {
+    const b = new ChunkedBytes()
+    b.write(0, bytes)
+    return b.root()
+  }
+}

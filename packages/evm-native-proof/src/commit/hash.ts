@@ -1,0 +1,34 @@
+import { keccak_256 } from '@noble/hashes/sha3.js'
+
+/** H of SPEC.md: keccak256 of the concatenation of its arguments. */
+export function H(...parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return keccak_256(parts[0] as Uint8Array)
+  let length = 0
+  for (const p of parts) length += p.length
+  const buf = new Uint8Array(length)
+  let at = 0
+  for (const p of parts) {
+    buf.set(p, at)
+    at += p.length
+  }
+  return keccak_256(buf)
+}
+
+/** A big-endian unsigned integer in `bytes` bytes (32 by default); throws if it does not fit. */
+export function uint(value: bigint | number, bytes = 32): Uint8Array {
+  let v = BigInt(value)
+  if (v < 0n || v >> BigInt(8 * bytes) !== 0n) throw new RangeError(`${value} does not fit in ${bytes} bytes`)
+  const out = new Uint8Array(bytes)
+  for (let i = bytes - 1; i >= 0 && v > 0n; i--, v >>= 8n) out[i] = Number(v & 0xffn)
+  return out
+}
+
+/** The unsigned integer a big-endian byte string holds. */
+export function toBigInt(bytes: Uint8Array): bigint {
+  let v = 0n
+  for (const b of bytes) v = (v << 8n) | BigInt(b)
+  return v
+}
+
+/** 32 zero bytes. */
+export const ZERO32 = new Uint8Array(32)

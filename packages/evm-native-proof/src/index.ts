@@ -1,0 +1,6 @@
+export * from './commit/bytes-tree.ts'
+export * from './commit/code-tree.ts'
+export * from './commit/hash.ts'
+export * from './commit/indexed-map.ts'
+export * from './commit/merkle.ts'
+export * from './commit/stack.ts'
