@@ -1,4 +1,5 @@
 import { CheckFailedError, type ExecResult, executeReference, type Hex, InputError, resolveTrace } from '@stepproof/block-traces'
+import { executeNative } from '@stepproof/evm-native-proof'
 import { executeMips } from '@stepproof/mips-proof'
 import type { Command } from 'commander'
 import { printJson, userCwd } from './output.ts'
@@ -6,6 +7,7 @@ import { printJson, userCwd } from './output.ts'
 /** The engines `stepproof exec` knows, and whether each is implemented yet. */
 const ENGINES: Record<string, (trace: Parameters<typeof executeReference>[0], claim?: Hex) => Promise<ExecResult>> = {
   ethereumjs: (trace) => executeReference(trace),
+  'evm-native': (trace) => executeNative(trace),
   mips: (trace, claim) =>
     executeMips(trace, {
       ...(claim === undefined ? {} : { claim }),
@@ -27,9 +29,7 @@ export function registerExec(program: Command): void {
     .action(async (ref: string, opts: { engine: string; claim?: string; json?: boolean }) => {
       const run = ENGINES[opts.engine as keyof typeof ENGINES]
       if (run === undefined) {
-        throw new InputError(
-          `unknown engine "${opts.engine}"; available: ${Object.keys(ENGINES).join(', ')} (evm-native is not implemented yet)`,
-        )
+        throw new InputError(`unknown engine "${opts.engine}"; available: ${Object.keys(ENGINES).join(', ')}`)
       }
       if (opts.claim !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(opts.claim))
         throw new InputError(`--claim must be a 32-byte 0x-hex root, got "${opts.claim}"`)

@@ -1,0 +1,182 @@
+import type { BlockHeader } from '@ethereumjs/block'
+import type { TypedTransaction } from '@ethereumjs/tx'
+import { H, uint, ZERO32 } from '../commit/hash.ts'
+
+/** A 20-byte address left-padded to a word. */
+const word20 = (a: Uint8Array) => {
+  const out = new Uint8Array(32)
+  out.set(a, 12)
+  return out
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
+/** SPEC.md §2: the 352-byte machine state. */
+export function stateData(s: {
+  phase: number
+  txIndex: number
+  subIndex: number
+  blockEnvHash: Uint8Array
+  txEnvHash: Uint8Array
+  stateRoot: Uint8Array
+  txStartRoot: Uint8Array
+  accessMap: Uint8Array
+  transientMap: Uint8Array
+  substateHash: Uint8Array
+  blockAccHash: Uint8Array
+  frameStackHash: Uint8Array
+  frameHash: Uint8Array
+}): Uint8Array {
+  const head = new Uint8Array(32)
+  head[0] = 1
+  head[1] = s.phase
+  head.set(uint(s.txIndex, 4), 2)
+  head.set(uint(s.subIndex, 4), 6)
+  return concat([
+    head,
+    s.blockEnvHash,
+    s.txEnvHash,
+    s.stateRoot,
+    s.txStartRoot,
+    s.accessMap,
+    s.transientMap,
+    s.substateHash,
+    s.blockAccHash,
+    s.frameStackHash,
+    s.frameHash,
+  ])
+}
+
+/** SPEC.md §2.1: the 192-byte sub-state. */
+export function substateData(
+  refund: bigint,
+  logsHash: Uint8Array,
+  logCount: number,
+  selfdestructMap: Uint8Array,
+  createdMap: Uint8Array,
+  touchedMap: Uint8Array,
+): Uint8Array {
+  return concat([uint(refund), logsHash, uint(logCount), selfdestructMap, createdMap, touchedMap])
+}
+
+/** SPEC.md §2.3: the 384-byte frame. */
+export function frameData(f: {
+  kind: number
+  status: number
+  isStatic: boolean
+  depth: number
+  pc: number
+  gas: bigint
+  stackSize: number
+  memoryWords: number
+  code: { code: Uint8Array; root(): Uint8Array } | undefined
+  address: Uint8Array
+  codeAddress: Uint8Array
+  caller: Uint8Array
+  value: bigint
+  stack: { hash: Uint8Array }
+  memory: { root(): Uint8Array }
+  calldata: Uint8Array
+  calldataRoot: Uint8Array
+  returnData: Uint8Array
+  returnDataRoot: Uint8Array
+  output: Uint8Array
+}): Uint8Array {
+  const header = concat([
+    uint(f.kind, 1),
+    uint(f.status, 1),
+    uint(f.isStatic ? 1 : 0, 1),
+    uint(f.depth, 2),
+    uint(f.pc, 4),
+    uint(f.gas, 8),
+    uint(f.stackSize, 2),
+    uint(f.memoryWords, 4),
+    uint(f.code?.code.length ?? 0, 4),
+    new Uint8Array(5),
+  ])
+  const sizes = concat([uint(f.calldata.length, 4), uint(f.returnData.length, 4), uint(f.output.length, 4), new Uint8Array(20)])
+  return concat([
+    header,
+    word20(f.address),
+    word20(f.codeAddress),
+    word20(f.caller),
+    uint(f.value),
+    f.code?.root() ?? ZERO32,
+    f.stack.hash,
+    f.memory.root(),
+    f.calldataRoot,
+    f.returnDataRoot,
+    H(f.output),
+    sizes,
+  ])
+}
+
+/** SPEC.md §3: the 512-byte block environment. */
+export function blockEnvData(b: {
+  forkId: number
+  chainId: bigint
+  header: BlockHeader
+  blobBaseFee: bigint
+  txCount: number
+  withdrawalCount: number
+  blockHashesRoot: Uint8Array
+}): Uint8Array {
+  const h = b.header
+  return concat([
+    uint(b.forkId),
+    uint(b.chainId),
+    uint(h.number),
+    uint(h.timestamp),
+    uint(h.gasLimit),
+    uint(h.baseFeePerGas ?? 0n),
+    uint(b.blobBaseFee),
+    h.mixHash,
+    word20(h.coinbase.bytes),
+    h.parentHash,
+    h.parentBeaconBlockRoot ?? ZERO32,
+    h.transactionsTrie,
+    h.withdrawalsRoot ?? ZERO32,
+    uint(b.txCount),
+    uint(b.withdrawalCount),
+    b.blockHashesRoot,
+  ])
+}
+
+/** SPEC.md §3: the 512-byte transaction environment. */
+export function txEnvData(tx: TypedTransaction): Uint8Array {
+  const t = tx as TypedTransaction & {
+    maxFeePerGas?: bigint
+    maxPriorityFeePerGas?: bigint
+    gasPrice?: bigint
+    blobVersionedHashes?: Uint8Array[] | string[]
+    authorizationList?: unknown[]
+    accessList?: unknown[]
+  }
+  const blobs = (t.blobVersionedHashes ?? []).map((b) => (typeof b === 'string' ? Buffer.from(b.slice(2), 'hex') : b))
+  return concat([
+    word20(tx.getSenderAddress().bytes),
+    uint(tx.type),
+    uint(tx.gasLimit),
+    uint(t.gasPrice ?? t.maxFeePerGas ?? 0n),
+    uint(t.maxFeePerGas ?? t.gasPrice ?? 0n),
+    uint(t.maxPriorityFeePerGas ?? t.gasPrice ?? 0n),
+    tx.to === undefined ? ZERO32 : word20(tx.to.bytes),
+    uint(tx.to === undefined ? 1 : 0),
+    uint(tx.value),
+    H(concat(blobs)),
+    uint(blobs.length),
+    uint(tx.getIntrinsicGas()),
+    ZERO32,
+    uint(t.authorizationList?.length ?? 0),
+    uint(t.accessList?.length ?? 0),
+    tx.hash(),
+  ])
+}

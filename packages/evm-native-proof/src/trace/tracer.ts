@@ -1,0 +1,511 @@
+import type { Block } from '@ethereumjs/block'
+import type { InterpreterStep, Message } from '@ethereumjs/evm'
+import { createMPT } from '@ethereumjs/mpt'
+import { RLP } from '@ethereumjs/rlp'
+import type { TypedTransaction } from '@ethereumjs/tx'
+import { bytesToHex, generateAddress2, hexToBytes } from '@ethereumjs/util'
+import { type AfterTxEvent, createVM, encodeReceipt, runBlock } from '@ethereumjs/vm'
+import { type BlockTrace, InputError, loadTrace } from '@stepproof/block-traces'
+import { ChunkedBytes } from '../commit/bytes-tree.ts'
+import { CodeTree } from '../commit/code-tree.ts'
+import { H, uint, ZERO32 } from '../commit/hash.ts'
+import { IndexedMap } from '../commit/indexed-map.ts'
+import { StackChain } from '../commit/stack.ts'
+import { blockEnvData, frameData, stateData, substateData, txEnvData } from './encoding.ts'
+import { precompileAddresses, type StepKind } from './kinds.ts'
+
+/** One step of the native trace: its kind (and opcode), and the commitment after it. */
+export interface NativeStep {
+  kind: StepKind
+  opcode?: number
+  /** H(stateData) after this step (sealed once the step's effects are all mirrored). */
+  post: Uint8Array | undefined
+}
+
+/** A traced block: the commitment before the first step, every step, and the final outcome. */
+export interface NativeTrace {
+  initial: Uint8Array
+  steps: NativeStep[]
+  /** The world-state root in the final commitment. */
+  stateRoot: Uint8Array
+  receiptsRoot: Uint8Array
+  gasUsed: bigint
+  logsBloom: Uint8Array
+  requestsHash?: Uint8Array
+  seconds: number
+}
+
+const OP = {
+  SSTORE: 0x55,
+  TSTORE: 0x5d,
+  LOG0: 0xa0,
+  LOG4: 0xa4,
+  CREATE: 0xf0,
+  CALL: 0xf1,
+  CALLCODE: 0xf2,
+  CREATE2: 0xf5,
+  SELFDESTRUCT: 0xff,
+}
+/** Opcodes after which the world-state root may have changed (value moves, storage, accounts). */
+const STATE_WRITERS = new Set([OP.SSTORE, OP.CREATE, OP.CALL, OP.CALLCODE, OP.CREATE2, OP.SELFDESTRUCT])
+
+const FORK_ID: Record<string, number> = { Shanghai: 0, Cancun: 1, Prague: 2, Osaka: 3 }
+
+/** The executing call frame, mirrored from ethereumjs's events into SPEC.md's structures. */
+interface Frame {
+  kind: number
+  status: number
+  isStatic: boolean
+  depth: number
+  pc: number
+  gas: bigint
+  address: Uint8Array
+  codeAddress: Uint8Array
+  caller: Uint8Array
+  value: bigint
+  code: CodeTree | undefined
+  stack: StackChain
+  stackSize: number
+  memory: ChunkedBytes
+  memoryWords: number
+  calldata: Uint8Array
+  calldataRoot: Uint8Array
+  returnData: Uint8Array
+  returnDataRoot: Uint8Array
+  output: Uint8Array
+  /** The refund counter of the transaction when this frame was entered (SPEC: refund is tx-wide). */
+  refundBase: bigint
+  refundLocal: bigint
+  /** Map journal marks and sub-state at entry: what a revert of this frame restores. */
+  marks: { access: number; transient: number; selfdestruct: number; created: number; logsHash: Uint8Array; logCount: number }
+}
+
+/**
+ * Executes a block trace on ethereumjs and computes SPEC.md's commitment after every step: block
+ * start, transaction set-up, each opcode, precompile and frame exit, refunds, clean-up, receipts,
+ * withdrawals, system calls and block end. Everything is kept incrementally (the stack chain
+ * rehashes only its changed top, memory only its changed chunks, maps only their changed paths);
+ * the world-state root is ethereumjs's, read after the steps that can change it.
+ */
+export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
+  const started = performance.now()
+  const loaded = await loadTrace(trace, trace.id)
+  const vm = await createVM({ common: loaded.common, blockchain: loaded.blockchain, stateManager: loaded.stateManager })
+  const block: Block = loaded.block
+  const sm = loaded.stateManager
+  const precompiles = precompileAddresses(trace.fork)
+  const evmEvents = vm.evm.events
+  if (evmEvents === undefined) throw new Error('the ethereumjs EVM has no event emitter')
+
+  const access = new IndexedMap()
+  const transient = new IndexedMap()
+  const selfdestructs = new IndexedMap()
+  const created = new IndexedMap()
+  const touched = new IndexedMap()
+  const codeTrees = new Map<string, CodeTree>()
+  const codeTree = (bytes: Uint8Array) => {
+    const key = bytesToHex(H(bytes))
+    let t = codeTrees.get(key)
+    if (t === undefined) {
+      t = new CodeTree(bytes)
+      codeTrees.set(key, t)
+    }
+    return t
+  }
+  const receiptsTrie = await createMPT({})
+
+  let phase = 0
+  let txIndex = 0
+  let subIndex = 0
+  let stateRoot = await sm.getStateRoot()
+  let txStartRoot = ZERO32 as Uint8Array
+  let stateDirty = false
+  let txEnvHash = ZERO32 as Uint8Array
+  let logsHash = ZERO32 as Uint8Array
+  let logCount = 0
+  let cumulativeGas = 0n
+  let blobGasUsed = 0n
+  let receiptCount = 0
+  let bloom: Uint8Array = new Uint8Array(256)
+  const frames: Frame[] = []
+  /** The chain of suspended frames: for each, H(frame) and the revert point at the child's entry. */
+  const suspended: Uint8Array[] = [ZERO32]
+
+  const blockEnvHash = H(
+    blockEnvData({
+      forkId: FORK_ID[trace.fork] ?? -1,
+      chainId: BigInt(trace.chainId),
+      header: block.header,
+      blobBaseFee: trace.fork === 'Shanghai' ? 0n : block.header.getBlobGasPrice(),
+      txCount: block.transactions.length,
+      withdrawalCount: block.withdrawals?.length ?? 0,
+      blockHashesRoot: await blockHashesRoot(trace),
+    }),
+  )
+
+  const substateHash = () =>
+    H(substateData(refundNow(), logsHash, logCount, selfdestructs.commitment(), created.commitment(), touched.commitment()))
+  const refundNow = () => {
+    const f = frames[frames.length - 1]
+    return f === undefined ? 0n : f.refundBase + f.refundLocal
+  }
+  const frameHash = (f: Frame | undefined) => (f === undefined ? ZERO32 : H(frameData(f)))
+  const blockAccHash = () => H(uint(cumulativeGas), uint(blobGasUsed), receiptsTrie.root(), uint(receiptCount), ZERO32, H(bloom))
+
+  async function commitment(): Promise<Uint8Array> {
+    if (stateDirty) {
+      stateRoot = await sm.getStateRoot()
+      stateDirty = false
+    }
+    return H(
+      stateData({
+        phase,
+        txIndex,
+        subIndex,
+        blockEnvHash,
+        txEnvHash,
+        stateRoot,
+        txStartRoot,
+        accessMap: access.commitment(),
+        transientMap: transient.commitment(),
+        substateHash: substateHash(),
+        blockAccHash: blockAccHash(),
+        frameStackHash: suspended[suspended.length - 1] as Uint8Array,
+        frameHash: frameHash(frames[frames.length - 1]),
+      }),
+    )
+  }
+
+  const steps: NativeStep[] = []
+  /**
+   * Steps are pushed when they start and sealed (their post-commitment computed) once their effects
+   * are all mirrored: a system step right after its effects, an opcode at the next event (which
+   * shows the state the opcode left), a frame exit at the caller's next event (its pc, stack and
+   * gas after the call).
+   */
+  async function seal(): Promise<void> {
+    const last = steps[steps.length - 1]
+    if (last !== undefined && last.post === undefined) last.post = await commitment()
+  }
+  function push(kind: StepKind, opcode?: number): void {
+    steps.push({ kind, ...(opcode === undefined ? {} : { opcode }), post: undefined })
+  }
+  /** A step whose effects are already applied. */
+  async function step(kind: StepKind): Promise<void> {
+    await seal()
+    push(kind)
+    await seal()
+  }
+
+  /** Warm keys ethereumjs added since the last sync, inserted in ascending key order (SPEC.md §4). */
+  function syncAccess(): void {
+    const journal = vm.evm.journal as unknown as { journal: Map<string, Set<string>>; alwaysWarmJournal: Map<string, Set<string>> }
+    const fresh: bigint[] = []
+    for (const source of [journal.alwaysWarmJournal, journal.journal]) {
+      for (const [addr, slots] of source) {
+        const a = hexToBytes(`0x${addr}`)
+        const ak = BigInt(bytesToHex(H(new Uint8Array([1]), a)))
+        if (!access.has(ak)) fresh.push(ak)
+        for (const slot of slots) {
+          const sk = BigInt(bytesToHex(H(new Uint8Array([2]), a, uint(BigInt(`0x${slot || '0'}`)))))
+          if (!access.has(sk)) fresh.push(sk)
+        }
+      }
+    }
+    for (const k of [...new Set(fresh)].sort((x, y) => (x < y ? -1 : 1))) access.set(k, 1n)
+  }
+
+  let pendingOp: { frame: Frame; opcode: number; stack: bigint[]; memory: Uint8Array } | undefined
+  /** Effects of the previous opcode that the next event reveals (transient writes, logs, world state). */
+  function settlePending(): void {
+    const p = pendingOp
+    pendingOp = undefined
+    if (p === undefined) return
+    const top = (i: number) => p.stack[p.stack.length - 1 - i] as bigint
+    if (p.opcode === OP.TSTORE && !p.frame.isStatic) {
+      transient.set(BigInt(bytesToHex(H(new Uint8Array([3]), p.frame.address, uint(top(0))))), top(1))
+    }
+    if (p.opcode >= OP.LOG0 && p.opcode <= OP.LOG4) {
+      const offset = Number(top(0))
+      const size = Number(top(1))
+      const topics = Array.from({ length: p.opcode - OP.LOG0 }, (_, i) => uint(top(2 + i)))
+      const data = new Uint8Array(size)
+      data.set(p.memory.subarray(offset, offset + size))
+      logsHash = H(logsHash, H(RLP.encode([p.frame.address, topics, data])))
+      logCount++
+    }
+    if (STATE_WRITERS.has(p.opcode)) stateDirty = true
+    if (p.opcode === OP.SELFDESTRUCT) selfdestructs.set(BigInt(bytesToHex(H(new Uint8Array([4]), p.frame.address))), 1n)
+  }
+
+  vm.events.on('beforeTx', async (tx: TypedTransaction, resolve?: () => void) => {
+    stateDirty = true
+    await seal() // block-start: the system contracts' storage writes are in
+    phase = 1
+    subIndex = 0
+    txStartRoot = await sm.getStateRoot()
+    txEnvHash = H(txEnvData(tx))
+    logsHash = ZERO32
+    logCount = 0
+    // tx-start has bought gas and bumped the nonce by the time the first message starts; the
+    // access list and authorisations are steps of their own.
+    resolve?.()
+  })
+
+  evmEvents.on('beforeMessage', async (message: Message, resolve?: () => void) => {
+    settlePending()
+    const parent = frames[frames.length - 1]
+    if (parent === undefined) {
+      // The transaction's (or a system call's) frame: everything before it is set-up.
+      await seal()
+      if (phase === 1) {
+        stateDirty = true
+        syncAccess()
+        await step('tx-start')
+        const tx = block.transactions[txIndex] as TypedTransaction
+        const auths = 'authorizationList' in tx ? (tx.authorizationList as unknown[]).length : 0
+        for (subIndex = 0; subIndex < auths; subIndex++) {
+          phase = 2
+          await step('tx-authorization')
+        }
+        const entries = 'accessList' in tx ? (tx.accessList as unknown[]).length : 0
+        for (subIndex = 0; subIndex < entries; subIndex++) {
+          phase = 3
+          await step('tx-access-list')
+        }
+        subIndex = 0
+      } else {
+        await emitWithdrawals()
+        phase = 10
+      }
+    } else {
+      suspended.push(H(frameHash(parent), revertPoint(), suspended[suspended.length - 1] as Uint8Array))
+    }
+    const isCreate = message.to === undefined
+    const data = message.data
+    // A create's address is known only inside ethereumjs; this is the same derivation it uses next.
+    const created_ = !isCreate
+      ? undefined
+      : message.salt !== undefined
+        ? generateAddress2(message.caller.bytes, message.salt, data)
+        : (await (vm.evm as unknown as { _generateAddress(m: Message): Promise<{ bytes: Uint8Array }> })._generateAddress(message)).bytes
+    const frame: Frame = {
+      kind: frameKind(message, isCreate, parent === undefined && phase === 10),
+      status: 0,
+      isStatic: message.isStatic,
+      depth: message.depth,
+      pc: 0,
+      gas: message.gasLimit,
+      address: created_ ?? (message.to as NonNullable<Message['to']>).bytes,
+      codeAddress: created_ ?? message.codeAddress.bytes,
+      caller: message.caller.bytes,
+      value: message.value,
+      code: undefined,
+      stack: new StackChain(),
+      stackSize: 0,
+      memory: new ChunkedBytes(),
+      memoryWords: 0,
+      calldata: isCreate ? new Uint8Array() : data,
+      calldataRoot: isCreate ? ZERO32 : ChunkedBytes.root(data),
+      returnData: new Uint8Array(),
+      returnDataRoot: ChunkedBytes.root(new Uint8Array()),
+      output: new Uint8Array(),
+      refundBase: refundNow(),
+      refundLocal: 0n,
+      marks: {
+        access: access.mark(),
+        transient: transient.mark(),
+        selfdestruct: selfdestructs.mark(),
+        created: created.mark(),
+        logsHash,
+        logCount,
+      },
+    }
+    if (isCreate) frame.code = codeTree(data)
+    frames.push(frame)
+    if (isCreate) created.set(BigInt(bytesToHex(H(new Uint8Array([5]), frame.address))), 1n)
+    stateDirty = true
+    if (parent === undefined) {
+      const system = phase === 10
+      phase = 5
+      await step(system ? 'system-call' : 'tx-enter')
+    } else await seal() // the CALL or CREATE opcode: its post is the child entered
+    if (!isCreate && precompiles.has(bytesToHex(message.codeAddress.bytes))) push('precompile')
+    resolve?.()
+  })
+
+  evmEvents.on('step', async (e: InterpreterStep, resolve?: () => void) => {
+    settlePending()
+    const f = frames[frames.length - 1] as Frame
+    f.code ??= codeTree(await sm.getCode(e.codeAddress))
+    // The state before this opcode, which is the state the previous step left.
+    f.pc = e.pc
+    f.gas = e.gasLeft
+    f.stackSize = e.stack.length
+    f.stack.update(e.stack)
+    f.memoryWords = Number(e.memoryWordCount)
+    syncMemory(f, e.memory)
+    f.refundLocal = e.gasRefund
+    syncAccess()
+    await seal()
+    push('opcode', e.opcode.code)
+    pendingOp = { frame: f, opcode: e.opcode.code, stack: e.stack, memory: e.memory }
+    resolve?.()
+  })
+
+  evmEvents.on('afterMessage', async (result, resolve?: () => void) => {
+    settlePending()
+    const f = frames[frames.length - 1] as Frame
+    const failed = result.execResult.exceptionError !== undefined
+    const reverted = failed && result.execResult.exceptionError?.error === 'revert'
+    f.status = !failed ? 1 : reverted ? 2 : 3
+    f.output = result.execResult.returnValue
+    if (!failed || reverted) f.gas = result.execResult.gas ?? 0n
+    else f.gas = 0n
+    stateDirty = true
+    await seal() // the halting opcode (or the precompile): the frame has halted
+    push('frame-exit')
+    frames.pop()
+    if (failed) {
+      access.revert(f.marks.access)
+      transient.revert(f.marks.transient)
+      selfdestructs.revert(f.marks.selfdestruct)
+      created.revert(f.marks.created)
+      logsHash = f.marks.logsHash
+      logCount = f.marks.logCount
+    }
+    const parent = frames[frames.length - 1]
+    if (parent !== undefined) {
+      suspended.pop()
+      const isCreate = f.kind === 4 || f.kind === 5
+      parent.returnData = isCreate && !failed ? new Uint8Array() : result.execResult.returnValue
+      parent.returnDataRoot = ChunkedBytes.root(parent.returnData)
+      if (!failed) parent.refundLocal += result.execResult.gasRefund ?? 0n
+      // Sealed at the caller's next event, which shows its pc, stack, gas and memory after the call.
+    } else {
+      phase = f.kind === 6 ? 10 : 6
+      await seal()
+    }
+    resolve?.()
+  })
+
+  vm.events.on('afterTx', async (event: AfterTxEvent, resolve?: () => void) => {
+    const tx = event.transaction
+    await seal()
+    phase = 6
+    cumulativeGas += event.totalGasSpent
+    blobGasUsed += event.blobGasUsed ?? 0n
+    stateDirty = true
+    await step('tx-refund')
+    phase = 7
+    const cleaned = selfdestructs.entries().filter(([k]) => created.has(k - 0n)).length
+    for (subIndex = 0; subIndex < cleaned; subIndex++) await step('tx-cleanup')
+    subIndex = 0
+    phase = 8
+    await receiptsTrie.put(RLP.encode(receiptCount), encodeReceipt(event.receipt, tx.type))
+    receiptCount++
+    for (let i = 0; i < 256; i++) bloom[i] = (bloom[i] as number) | (event.bloom.bitvector[i] as number)
+    // The transaction's maps and sub-state end with it.
+    for (const m of [access, transient, selfdestructs, created, touched]) m.revert(0)
+    txEnvHash = ZERO32
+    logsHash = ZERO32
+    logCount = 0
+    txIndex++
+    await step('tx-receipt')
+    phase = txIndex < block.transactions.length ? 1 : 9
+    resolve?.()
+  })
+
+  let withdrawalsDone = false
+  /**
+   * The withdrawal steps. ethereumjs credits all withdrawals at once, so their commitments all
+   * carry the root after the last one (per-withdrawal roots: not yet).
+   */
+  async function emitWithdrawals(): Promise<void> {
+    if (withdrawalsDone) return
+    withdrawalsDone = true
+    phase = 9
+    for (subIndex = 0; subIndex < (block.withdrawals?.length ?? 0); subIndex++) {
+      stateDirty = true
+      await step('withdrawal')
+    }
+    subIndex = 0
+  }
+
+  let result: Awaited<ReturnType<typeof runBlock>>
+  phase = 0
+  const initial = await commitment()
+  push('block-start')
+  stateDirty = true
+  try {
+    result = await runBlock(vm, { block, generate: true })
+  } catch (e) {
+    throw new InputError(`${trace.id}: ethereumjs rejected the block (${(e as Error).message})`)
+  }
+  stateDirty = true
+  await seal()
+  await emitWithdrawals()
+  phase = 11
+  stateRoot = result.stateRoot
+  stateDirty = false
+  bloom = result.logsBloom
+  await step('block-finalize')
+  return {
+    initial,
+    steps,
+    stateRoot: result.stateRoot,
+    receiptsRoot: result.receiptsRoot,
+    gasUsed: result.gasUsed,
+    logsBloom: result.logsBloom,
+    ...(result.requestsHash === undefined ? {} : { requestsHash: result.requestsHash }),
+    seconds: (performance.now() - started) / 1000,
+  }
+
+  function revertPoint(): Uint8Array {
+    return H(stateRoot, access.commitment(), transient.commitment(), substateHash())
+  }
+}
+
+/** Brings a frame's memory tree up to the bytes ethereumjs reports (one compare when nothing changed). */
+function syncMemory(f: Frame, memory: Uint8Array): void {
+  const mine = f.memory.bytes
+  const n = memory.length
+  if (n === 0) return
+  if (
+    mine.length >= n &&
+    Buffer.compare(Buffer.from(mine.buffer, mine.byteOffset, n), Buffer.from(memory.buffer, memory.byteOffset, n)) === 0
+  )
+    return
+  for (let c = 0; c * 32 < n; c++) {
+    const a = memory.subarray(c * 32, c * 32 + 32)
+    const b = mine.subarray(c * 32, c * 32 + 32)
+    if (b.length !== a.length || Buffer.compare(Buffer.from(a), Buffer.from(b)) !== 0) f.memory.write(c * 32, a)
+  }
+}
+
+function frameKind(m: Message, isCreate: boolean, system: boolean): number {
+  if (system) return 6
+  if (isCreate) return m.salt === undefined ? 4 : 5
+  if (m.delegatecall) return 2
+  if (m.isStatic) return 3
+  return m.codeAddress.equals(m.to as NonNullable<Message['to']>) ? 0 : 1
+}
+
+/** T_8 of the 256 block hashes before the block (the trace's ancestors and parent), zero where unknown. */
+async function blockHashesRoot(trace: BlockTrace): Promise<Uint8Array> {
+  const { parent, common } = await loadTrace(trace, trace.id)
+  const { createBlockHeader } = await import('@ethereumjs/block')
+  const byNumber = new Map<bigint, Uint8Array>([[parent.header.number, parent.hash()]])
+  for (const h of trace.ancestors ?? []) {
+    const header = createBlockHeader(h, { common })
+    byNumber.set(header.number, header.hash())
+  }
+  const number = parent.header.number + 1n
+  const { SparseMerkleTree } = await import('../commit/merkle.ts')
+  const tree = new SparseMerkleTree(8)
+  for (let i = 0; i < 256; i++) {
+    const h = byNumber.get(number - 256n + BigInt(i))
+    if (h !== undefined) tree.set(i, h)
+  }
+  return tree.root()
+}
