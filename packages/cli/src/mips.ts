@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { InputError, toHex } from '@stepproof/block-traces'
-import { buildGuest, CheckpointedRun, vmFromElf } from '@stepproof/mips-proof'
+import { buildGuest, CheckpointedRun, profileRun, vmFromElf } from '@stepproof/mips-proof'
 import type { Command } from 'commander'
 import { printJson, userCwd } from './output.ts'
 import { programFor } from './program-ref.ts'
@@ -87,5 +87,26 @@ export function registerMips(program: Command): void {
       }
       if (opts.json) return printJson(out)
       for (const [key, value] of Object.entries(out)) console.log(`${key}\t${value}`)
+    })
+
+  mips
+    .command('profile <trace-or-elf>')
+    .description('where the steps go: the pc sampled every N steps, by ELF function (the go-ethereum guest on a trace, or any ELF)')
+    .option('--every <n>', 'sample every N steps', '10000')
+    .option('--max-steps <n>', 'stop after this many steps')
+    .option('--top <k>', 'functions to list', '25')
+    .option('--json', 'print the profile as JSON')
+    .action(async (ref: string, opts: { every: string; maxSteps?: string; top: string; json?: boolean }) => {
+      const interval = parseCount(opts.every, '--every')
+      if (interval === 0) throw new InputError('--every must be at least 1')
+      const program = await programFor(ref, userCwd())
+      const profile = profileRun(program.newVm(), program.elf, {
+        interval,
+        ...(opts.maxSteps === undefined ? {} : { maxSteps: parseCount(opts.maxSteps, '--max-steps') }),
+      })
+      const top = { ...profile, functions: profile.functions.slice(0, parseCount(opts.top, '--top')) }
+      if (opts.json) return printJson(top)
+      console.log(`${profile.steps.toLocaleString('en')} steps, ${profile.samples} samples (every ${interval})`)
+      for (const f of top.functions) console.log(`${(100 * f.share).toFixed(1).padStart(6)}%  ${f.name}`)
     })
 }

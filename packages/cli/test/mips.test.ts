@@ -85,6 +85,18 @@ describe('stepproof mips', () => {
     expect(out).toMatchObject({ vm: 'mips', step: Number(step), ok: true, pre: witness.pre, post: witness.post })
   }, 300_000)
 
+  it('profiles a run by function: the sampled shares add up, every sample has a symbol', () => {
+    const r = stepproof(['mips', 'profile', elf, '--every', '97', '--top', '1000', '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const out = JSON.parse(r.stdout) as { steps: number; samples: number; functions: { name: string; samples: number; share: number }[] }
+    expect(out.samples).toBe(Math.floor((out.steps - 1) / 97))
+    expect(out.functions.reduce((a, f) => a + f.samples, 0)).toBe(out.samples)
+    // gcc -O2 inlines sha256.c's block() into main, which then runs nearly every step.
+    expect(out.functions[0]?.name).toBe('main')
+    expect(out.functions.every((f) => !f.name.startsWith('0x'))).toBe(true)
+    expect(stepproof(['mips', 'profile', elf, '--every', '0']).code).toBe(2)
+  })
+
   it('refuses a proof system that is not implemented yet, with exit code 2', () => {
     const r = stepproof(['prove', elf, '--vm', 'evm', '--step', '1'])
     expect(r.code).toBe(2)

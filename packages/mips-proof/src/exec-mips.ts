@@ -100,5 +100,5 @@ export async function executeMips(
 export async function guestProgram(trace: BlockTrace): Promise<ProvableProgram> {
   const { elf } = buildGuest()
   const oracle = await TraceOracle.forTrace(trace)
-  return { newVm: () => vmFromElf(elf, oracle), oracle, preimage: (key) => oracle.getPreimage(key) }
+  return { elf, newVm: () => vmFromElf(elf, oracle), oracle, preimage: (key) => oracle.getPreimage(key) }
 }

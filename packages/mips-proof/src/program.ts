@@ -19,6 +19,8 @@ export function vmFromElf(path: string, oracle?: PreimageOracle): MipsVm {
  * key it reads (a step that reads the oracle needs that part loaded on-chain).
  */
 export interface ProvableProgram {
+  /** The ELF file the program runs. */
+  elf: string
   newVm: () => MipsVm
   /** The oracle the program reads, for VMs restored from checkpoints. */
   oracle: PreimageOracle | undefined
@@ -28,6 +30,7 @@ export interface ProvableProgram {
 /** A standalone ELF: no oracle, so no preimage exists. */
 export function elfProgram(path: string): ProvableProgram {
   return {
+    elf: path,
     newVm: () => vmFromElf(path),
     oracle: undefined,
     preimage: (key) => {
