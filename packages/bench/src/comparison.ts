@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type CorpusName, executeReference, loadCorpus } from '@stepproof/block-traces'
+import { executeNative, type StepKind } from '@stepproof/evm-native-proof'
 import { type MipsBlockRow, type MipsScaling, measureMipsBlock, mipsScaling } from './mips-blocks.ts'
 
 /** The proof systems the comparison covers, and whether each can run yet. */
@@ -10,7 +11,11 @@ export const APPROACHES = [
     status:
       'per-block steps, phases, preimages and time below (go-ethereum v1.17.10 on the TypeScript MIPS VM); step gas by instruction class: `pnpm bench:mips-gas`; VM speed: `pnpm bench:mips-vm`; bisection rounds and game gas: not yet',
   },
-  { name: 'evm-native', status: 'not implemented yet (issue: EVM-native commitment and witnesses)' },
+  {
+    name: 'evm-native',
+    status:
+      'per-block steps by kind and tracing time below (SPEC.md commitments after every step, on ethereumjs); witnesses, the reference checker and the on-chain verifier: not yet',
+  },
 ] as const
 
 /** One block's row in the comparison. */
@@ -24,6 +29,18 @@ export interface BlockRow {
   referenceMatch: boolean
   /** The MIPS approach on this block, unless the run left MIPS out. */
   mips?: MipsBlockRow
+  /** The native approach on this block: steps and the cost of tracing them. */
+  native?: NativeBlockRow
+}
+
+export interface NativeBlockRow {
+  match: boolean
+  steps: number
+  stepsByKind: Record<StepKind, number>
+  opcodeClasses: Record<string, number>
+  /** Tracing with a commitment after every step, against the plain ethereumjs run of the same block. */
+  seconds: number
+  overReference: number
 }
 
 /** The whole comparison run: what was measured, and what could not be yet. */
@@ -63,6 +80,15 @@ export async function runComparison(corpora: CorpusName[], opts: ComparisonOptio
       referenceSeconds: result.seconds,
       referenceMatch: result.match,
     }
+    const native = await executeNative(trace)
+    row.native = {
+      match: native.match,
+      steps: native.steps,
+      stepsByKind: native.stepsByKind,
+      opcodeClasses: native.opcodeClasses,
+      seconds: native.seconds,
+      overReference: native.seconds / result.seconds,
+    }
     if (opts.mips) row.mips = await measureMipsBlock(trace, (steps) => opts.onMipsSteps?.(trace.id, steps))
     blocks.push(row)
     opts.onBlock?.(row, i, entries.length)
@@ -78,6 +104,38 @@ export async function runComparison(corpora: CorpusName[], opts: ComparisonOptio
 }
 
 const millions = (n: number) => (n / 1e6).toFixed(1)
+
+function nativeSection(report: ComparisonReport): string[] {
+  const rows = report.blocks.filter((b): b is BlockRow & { native: NativeBlockRow } => b.native !== undefined)
+  if (rows.length === 0) return []
+  const kinds = [
+    'opcode',
+    'frame-exit',
+    'precompile',
+    'tx-start',
+    'tx-access-list',
+    'tx-authorization',
+    'withdrawal',
+    'system-call',
+  ] as const
+  const ratios = rows.map((b) => b.native.overReference).sort((a, b) => a - b)
+  const lines = [
+    '## EVM-native: steps per block',
+    '',
+    `Every step of SPEC.md's state transition gets a commitment. Tracing time over the plain ethereumjs run of the same block: median ${(ratios[Math.floor(ratios.length / 2)] ?? 0).toFixed(1)}×, max ${(ratios[ratios.length - 1] ?? 0).toFixed(1)}× (aim: under 5×).`,
+    '',
+    `| block | txs | gas | steps | ${kinds.join(' | ')} | other | trace s | × ethereumjs | MIPS steps per native step | roots match |`,
+    `|---|---:|---:|---:|${kinds.map(() => '---:').join('|')}|---:|---:|---:|---:|---|`,
+    ...rows.map((b) => {
+      const n = b.native
+      const named = kinds.reduce((a, k) => a + n.stepsByKind[k], 0)
+      const perStep = b.mips === undefined ? '–' : Math.round(b.mips.steps / n.steps).toLocaleString('en')
+      return `| ${shortId(b.id)} | ${b.txs} | ${b.gasUsed} | ${n.steps} | ${kinds.map((k) => n.stepsByKind[k]).join(' | ')} | ${n.steps - named} | ${n.seconds.toFixed(2)} | ${n.overReference.toFixed(1)} | ${perStep} | ${n.match ? 'yes' : '**no**'} |`
+    }),
+    '',
+  ]
+  return lines
+}
 
 function mipsSection(report: ComparisonReport): string[] {
   const rows = report.blocks.filter((b): b is BlockRow & { mips: MipsBlockRow } => b.mips !== undefined)
@@ -151,6 +209,7 @@ export function renderMarkdown(report: ComparisonReport): string {
         `| ${shortId(b.id)} | ${b.fork} | ${b.txs} | ${b.gasUsed} | ${b.referenceSeconds.toFixed(3)} | ${b.referenceMatch ? 'yes' : '**no**'} |`,
     ),
     '',
+    ...nativeSection(report),
     ...mipsSection(report),
   ]
   return lines.join('\n')

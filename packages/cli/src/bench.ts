@@ -32,14 +32,14 @@ export function registerBench(program: Command): void {
       const files = writeReport(report, out)
       if (opts.json) printJson(report)
       else {
-        const engines = opts.mips ? 'ethereumjs and the MIPS guest' : 'ethereumjs'
+        const engines = opts.mips ? 'ethereumjs, the native tracer and the MIPS guest' : 'ethereumjs and the native tracer'
         console.log(`${report.blocks.length} blocks executed on ${engines}; report written to ${files.join(', ')}`)
         for (const a of report.approaches) console.log(`${a.name}: ${a.status}`)
       }
-      const bad = report.blocks.filter((b) => !b.referenceMatch || b.mips?.match === false)
+      const bad = report.blocks.filter((b) => !b.referenceMatch || b.mips?.match === false || b.native?.match === false)
       if (bad.length > 0)
         throw new CheckFailedError(
-          `${bad.length} blocks did not match their expected roots (on ethereumjs or in MIPS): ${bad.map((b) => b.id).join(', ')}`,
+          `${bad.length} blocks did not match their expected roots (on ethereumjs, natively traced or in MIPS): ${bad.map((b) => b.id).join(', ')}`,
         )
     })
 }

@@ -38,6 +38,7 @@ export class IndexedMap {
   /** Keys in ascending order (the sentinel's 0 first). */
   private sorted: bigint[] = [0n]
   private journal: JournalEntry[] = []
+  private cachedCommitment: Uint8Array | undefined
 
   constructor() {
     this.tree.set(0, mapLeaf(this.leaves[0] as Leaf))
@@ -62,6 +63,7 @@ export class IndexedMap {
   }
 
   private write(index: number, leaf: Leaf): void {
+    this.cachedCommitment = undefined
     this.leaves[index] = leaf
     this.tree.set(index, mapLeaf(leaf))
   }
@@ -117,6 +119,7 @@ export class IndexedMap {
       }
       const removed = this.leaves[e.index] as Leaf
       this.leaves.pop()
+      this.cachedCommitment = undefined
       this.tree.set(e.index, new Uint8Array(32))
       this.indexOf.delete(removed.key)
       this.sorted.splice(this.sorted.indexOf(removed.key), 1)
@@ -135,7 +138,8 @@ export class IndexedMap {
 
   /** H(root ‖ count). */
   commitment(): Uint8Array {
-    return H(this.tree.root(), uint(this.leaves.length))
+    this.cachedCommitment ??= H(this.tree.root(), uint(this.leaves.length))
+    return this.cachedCommitment
   }
 
   /** The leaf holding `key`, or, if absent, the leaf just below it, with its path. */

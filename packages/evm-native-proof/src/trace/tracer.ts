@@ -150,7 +150,8 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
     return f === undefined ? 0n : f.refundBase + f.refundLocal
   }
   const frameHash = (f: Frame | undefined) => (f === undefined ? ZERO32 : H(frameData(f)))
-  const blockAccHash = () => H(uint(cumulativeGas), uint(blobGasUsed), receiptsTrie.root(), uint(receiptCount), ZERO32, H(bloom))
+  let bloomHash = H(bloom)
+  const blockAccHash = () => H(uint(cumulativeGas), uint(blobGasUsed), receiptsTrie.root(), uint(receiptCount), ZERO32, bloomHash)
 
   async function commitment(): Promise<Uint8Array> {
     if (stateDirty) {
@@ -197,17 +198,31 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
     await seal()
   }
 
+  /** Map keys of warm addresses and slots, by ethereumjs's journal key ("addr" / "addr:slot"). */
+  const accessKeys = new Map<string, bigint>()
+  const accessKey = (addr: string, slot?: string): bigint => {
+    const id = slot === undefined ? addr : `${addr}:${slot}`
+    let k = accessKeys.get(id)
+    if (k === undefined) {
+      const a = hexToBytes(`0x${addr}`)
+      k =
+        slot === undefined
+          ? BigInt(bytesToHex(H(new Uint8Array([1]), a)))
+          : BigInt(bytesToHex(H(new Uint8Array([2]), a, uint(BigInt(`0x${slot || '0'}`)))))
+      accessKeys.set(id, k)
+    }
+    return k
+  }
   /** Warm keys ethereumjs added since the last sync, inserted in ascending key order (SPEC.md §4). */
   function syncAccess(): void {
     const journal = vm.evm.journal as unknown as { journal: Map<string, Set<string>>; alwaysWarmJournal: Map<string, Set<string>> }
     const fresh: bigint[] = []
     for (const source of [journal.alwaysWarmJournal, journal.journal]) {
       for (const [addr, slots] of source) {
-        const a = hexToBytes(`0x${addr}`)
-        const ak = BigInt(bytesToHex(H(new Uint8Array([1]), a)))
+        const ak = accessKey(addr)
         if (!access.has(ak)) fresh.push(ak)
         for (const slot of slots) {
-          const sk = BigInt(bytesToHex(H(new Uint8Array([2]), a, uint(BigInt(`0x${slot || '0'}`)))))
+          const sk = accessKey(addr, slot)
           if (!access.has(sk)) fresh.push(sk)
         }
       }
@@ -405,6 +420,7 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
     await receiptsTrie.put(RLP.encode(receiptCount), encodeReceipt(event.receipt, tx.type))
     receiptCount++
     for (let i = 0; i < 256; i++) bloom[i] = (bloom[i] as number) | (event.bloom.bitvector[i] as number)
+    bloomHash = H(bloom)
     // The transaction's maps and sub-state end with it.
     for (const m of [access, transient, selfdestructs, created, touched]) m.revert(0)
     txEnvHash = ZERO32
@@ -449,6 +465,7 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
   stateRoot = result.stateRoot
   stateDirty = false
   bloom = result.logsBloom
+  bloomHash = H(bloom)
   await step('block-finalize')
   return {
     initial,
