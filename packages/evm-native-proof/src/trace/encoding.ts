@@ -67,8 +67,8 @@ export function substateData(
   return concat([uint(refund), logsHash, uint(logCount), selfdestructMap, createdMap, touchedMap])
 }
 
-/** SPEC.md §2.3: the 384-byte frame. */
-export function frameData(f: {
+/** What SPEC.md §2.3's frame is made of (the generator's call frame has these and more). */
+export interface FrameFields {
   kind: number
   status: number
   isStatic: boolean
@@ -89,7 +89,11 @@ export function frameData(f: {
   returnData: Uint8Array
   returnDataRoot: Uint8Array
   output: Uint8Array
-}): Uint8Array {
+  outputRoot: Uint8Array
+}
+
+/** SPEC.md §2.3: the 384-byte frame. */
+export function frameData(f: FrameFields): Uint8Array {
   const header = concat([
     uint(f.kind, 1),
     uint(f.status, 1),
@@ -114,7 +118,7 @@ export function frameData(f: {
     f.memory.root(),
     f.calldataRoot,
     f.returnDataRoot,
-    H(f.output),
+    f.outputRoot,
     sizes,
   ])
 }

@@ -11,7 +11,7 @@ import { CodeTree } from '../commit/code-tree.ts'
 import { H, uint, ZERO32 } from '../commit/hash.ts'
 import { IndexedMap } from '../commit/indexed-map.ts'
 import { StackChain } from '../commit/stack.ts'
-import { blockEnvData, frameData, stateData, substateData, txEnvData } from './encoding.ts'
+import { blockEnvData, type FrameFields, frameData, stateData, substateData, txEnvData } from './encoding.ts'
 import { precompileAddresses, type StepKind } from './kinds.ts'
 
 /** One step of the native trace: its kind (and opcode), and the commitment after it. */
@@ -49,30 +49,15 @@ const OP = {
 /** Opcodes after which the world-state root may have changed (value moves, storage, accounts). */
 const STATE_WRITERS = new Set([OP.SSTORE, OP.CREATE, OP.CALL, OP.CALLCODE, OP.CREATE2, OP.SELFDESTRUCT])
 
+const EMPTY_BYTES_ROOT = ChunkedBytes.root(new Uint8Array())
+
 const FORK_ID: Record<string, number> = { Shanghai: 0, Cancun: 1, Prague: 2, Osaka: 3 }
 
 /** The executing call frame, mirrored from ethereumjs's events into SPEC.md's structures. */
-interface Frame {
-  kind: number
-  status: number
-  isStatic: boolean
-  depth: number
-  pc: number
-  gas: bigint
-  address: Uint8Array
-  codeAddress: Uint8Array
-  caller: Uint8Array
-  value: bigint
+interface Frame extends FrameFields {
   code: CodeTree | undefined
   stack: StackChain
-  stackSize: number
   memory: ChunkedBytes
-  memoryWords: number
-  calldata: Uint8Array
-  calldataRoot: Uint8Array
-  returnData: Uint8Array
-  returnDataRoot: Uint8Array
-  output: Uint8Array
   /** The refund counter of the transaction when this frame was entered (SPEC: refund is tx-wide). */
   refundBase: bigint
   refundLocal: bigint
@@ -323,8 +308,9 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
       calldata: isCreate ? new Uint8Array() : data,
       calldataRoot: isCreate ? ZERO32 : ChunkedBytes.root(data),
       returnData: new Uint8Array(),
-      returnDataRoot: ChunkedBytes.root(new Uint8Array()),
+      returnDataRoot: EMPTY_BYTES_ROOT,
       output: new Uint8Array(),
+      outputRoot: EMPTY_BYTES_ROOT,
       refundBase: refundNow(),
       refundLocal: 0n,
       marks: {
@@ -375,6 +361,7 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
     const reverted = failed && result.execResult.exceptionError?.error === 'revert'
     f.status = !failed ? 1 : reverted ? 2 : 3
     f.output = result.execResult.returnValue
+    f.outputRoot = ChunkedBytes.root(f.output)
     if (!failed || reverted) f.gas = result.execResult.gas ?? 0n
     else f.gas = 0n
     stateDirty = true

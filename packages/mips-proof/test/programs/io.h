@@ -1,20 +1,23 @@
-/* Tiny I/O for the C test programs: write(2) and hex/decimal printing, no libc. */
+/* Tiny I/O for the C test programs: read(2), write(2) and hex/decimal printing, no libc. */
 #pragma once
 typedef unsigned int u32;
 typedef int i32;
 typedef unsigned long long u64;
 typedef long long i64;
 
-static inline long sys_write(int fd, const void *buf, unsigned long n) {
-  register long v0 __asm__("$2") = 4004;
+static inline long syscall3(long num, long fd, long buf, long n) {
+  register long v0 __asm__("$2") = num;
   register long a0 __asm__("$4") = fd;
-  register long a1 __asm__("$5") = (long)buf;
-  register long a2 __asm__("$6") = (long)n;
+  register long a1 __asm__("$5") = buf;
+  register long a2 __asm__("$6") = n;
   register long a3 __asm__("$7");
   __asm__ volatile("syscall" : "+r"(v0), "=r"(a3) : "r"(a0), "r"(a1), "r"(a2)
                    : "memory", "$1", "$3", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15", "$24", "$25", "hi", "lo");
   return v0;
 }
+
+static inline long sys_write(int fd, const void *buf, unsigned long n) { return syscall3(4004, fd, (long)buf, (long)n); }
+static inline long sys_read(int fd, void *buf, unsigned long n) { return syscall3(4003, fd, (long)buf, (long)n); }
 
 static char out_buf[4096];
 static unsigned out_len;
