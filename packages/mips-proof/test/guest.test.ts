@@ -27,7 +27,7 @@ describe('the go-ethereum guest on the MIPS VM', () => {
     expect(a.elfHash).toBe(b.elfHash)
     expect(a.absolutePrestate).toBe(b.absolutePrestate)
     expect(a.gethVersion).toBe('v1.17.10')
-  })
+  }, 600_000)
 
   for (const id of [
     'standard/eth-transfers',
@@ -51,7 +51,7 @@ describe('the go-ethereum guest on the MIPS VM', () => {
       expect(r.phases.every((p) => p.steps > 0)).toBe(true)
       expect(r.phases[0]?.preimages).toBe(0)
       expect(r.phases[1]?.preimages).toBeGreaterThanOrEqual(1)
-    })
+    }, 600_000)
   }
 
   for (const id of ['standard/eth-transfers', 'eest-v5.4.0__prague_eip7702_set_code_tx_test_eip_7702.json']) {
@@ -63,7 +63,7 @@ describe('the go-ethereum guest on the MIPS VM', () => {
       expect(native.exitCode).toBe(0)
       expect(vm.stdoutText()).toBe(native.stdout)
       expect(oracle.requests).toEqual(native.requests)
-    })
+    }, 600_000)
   }
 
   it('natively, agrees with every trace of every corpus on state root, receipts root, gas, logs bloom and requests hash', async () => {
@@ -81,12 +81,12 @@ describe('the go-ethereum guest on the MIPS VM', () => {
     }
     expect(count).toBe(50)
     expect(disagreements).toEqual([])
-  })
+  }, 600_000)
 
   it('exits 1 when the claimed post-state root is wrong', async () => {
     const r = await executeMips(trace('standard/eth-transfers'), { claim: `0x${'ab'.repeat(32)}` })
     expect(r.exitCode).toBe(1)
     expect(r.claimHolds).toBe(false)
     expect(r.stateRoot).toBe(trace('standard/eth-transfers').expected.stateRoot)
-  })
+  }, 600_000)
 })
