@@ -147,14 +147,15 @@ function mipsSection(report: ComparisonReport): string[] {
     `${rows.length} blocks, ${millions(total((m) => m.steps))}M steps in ${total((m) => m.seconds).toFixed(0)} s. ` +
       'Phases are split where the guest marks them on stderr: start-up (Go runtime and package init), ' +
       "input (boot data, decoding, opening the pre-state), execution (go-ethereum's StateProcessor), " +
-      'commitment (state root, receipts root, verdict). Steps in millions.',
+      'commitment (state root, receipts root, verdict). Steps in millions. The last column: the same guest built for amd64 ' +
+      'and run with the oracle on pipes printed the same line and asked for the same preimages in the same order.',
     '',
-    '| block | txs | gas | steps | start-up | input | execution | commitment | steps/gas | preimages | KiB | s | guest MiB | matches |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| block | txs | gas | steps | start-up | input | execution | commitment | steps/gas | preimages | KiB | s | guest MiB | peak RSS MiB | matches | amd64 build identical |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
     ...rows.map((b) => {
       const m = b.mips
       const p = m.phaseSteps
-      return `| ${shortId(b.id)} | ${b.txs} | ${b.gasUsed} | ${millions(m.steps)} | ${millions(p['start-up'])} | ${millions(p.input)} | ${millions(p.execution)} | ${millions(p.commitment)} | ${(p.execution / b.gasUsed).toFixed(0)} | ${m.preimages} | ${(m.preimageBytes / 1024).toFixed(1)} | ${m.seconds.toFixed(1)} | ${m.guestMiB.toFixed(0)} | ${m.match ? 'yes' : '**no**'} |`
+      return `| ${shortId(b.id)} | ${b.txs} | ${b.gasUsed} | ${millions(m.steps)} | ${millions(p['start-up'])} | ${millions(p.input)} | ${millions(p.execution)} | ${millions(p.commitment)} | ${(p.execution / b.gasUsed).toFixed(0)} | ${m.preimages} | ${(m.preimageBytes / 1024).toFixed(1)} | ${m.seconds.toFixed(1)} | ${m.guestMiB.toFixed(0)} | ${m.peakRssMiB.toFixed(0)} | ${m.match ? 'yes' : '**no**'} | ${m.nativeIdentical ? 'yes' : '**no**'} |`
     }),
     '',
   ]

@@ -37,6 +37,7 @@ describe('the MIPS block measurement', () => {
     if (entry === undefined) throw new Error('standard/eth-transfers is missing')
     const m = await measureMipsBlock(entry.trace)
     expect(m.match).toBe(true)
+    expect(m.nativeIdentical).toBe(true)
     expect(Object.values(m.phaseSteps).reduce((a, b) => a + b, 0)).toBe(m.steps)
     expect(m.phaseSteps.execution).toBeGreaterThan(0)
     expect(m.guestMiB).toBeGreaterThan(1)

@@ -1,5 +1,8 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { BlockTrace } from '@stepproof/block-traces'
-import { executeMips, PHASES, type Phase } from '@stepproof/mips-proof'
+import { buildNativeGuest, executeMips, PHASES, type Phase, runNativeGuest } from '@stepproof/mips-proof'
 
 /** What running one block through the go-ethereum guest on the MIPS VM cost. */
 export interface MipsBlockRow {
@@ -16,18 +19,26 @@ export interface MipsBlockRow {
   guestMiB: number
   /** This process's resident set, sampled every 100M steps and at the end of the block. */
   peakRssMiB: number
+  /** The same guest built for the host gave the same output and asked for the same preimages in the same order. */
+  nativeIdentical: boolean
 }
+
+let nativeBinary: string | undefined
 
 /** Runs one block on the MIPS VM and measures it; `onSteps` reports progress within the block. */
 export async function measureMipsBlock(trace: BlockTrace, onSteps: (steps: number) => void = () => {}): Promise<MipsBlockRow> {
   let peakRss = process.memoryUsage().rss
   const r = await executeMips(trace, {
+    keepRequests: true,
     onProgress: (steps) => {
       peakRss = Math.max(peakRss, process.memoryUsage().rss)
       onSteps(steps)
     },
   })
   peakRss = Math.max(peakRss, process.memoryUsage().rss)
+  nativeBinary ??= buildNativeGuest(mkdtempSync(join(tmpdir(), 'stepproof-native-')))
+  const native = await runNativeGuest(nativeBinary, trace)
+  const sameRequests = native.requests.length === r.requests?.length && native.requests.every((k, i) => k === r.requests?.[i])
   const phaseSteps = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>
   for (const p of r.phases) phaseSteps[p.phase] += p.steps
   return {
@@ -41,6 +52,7 @@ export async function measureMipsBlock(trace: BlockTrace, onSteps: (steps: numbe
     stepsPerSecond: Math.round(r.steps / r.seconds),
     guestMiB: (r.pages * 4096) / 2 ** 20,
     peakRssMiB: peakRss / 2 ** 20,
+    nativeIdentical: native.exitCode === r.exitCode && native.stdout === r.stdout && sameRequests,
   }
 }
 

@@ -36,7 +36,9 @@ export function registerBench(program: Command): void {
         console.log(`${report.blocks.length} blocks executed on ${engines}; report written to ${files.join(', ')}`)
         for (const a of report.approaches) console.log(`${a.name}: ${a.status}`)
       }
-      const bad = report.blocks.filter((b) => !b.referenceMatch || b.mips?.match === false || b.native?.match === false)
+      const bad = report.blocks.filter(
+        (b) => !b.referenceMatch || b.mips?.match === false || b.mips?.nativeIdentical === false || b.native?.match === false,
+      )
       if (bad.length > 0)
         throw new CheckFailedError(
           `${bad.length} blocks did not match their expected roots (on ethereumjs, natively traced or in MIPS): ${bad.map((b) => b.id).join(', ')}`,

@@ -15,6 +15,10 @@ export interface MipsExecResult extends ExecResult {
   phases: PhaseCount[]
   /** Guest memory touched, in 4 KiB pages. */
   pages: number
+  /** What the guest printed on stdout. */
+  stdout: string
+  /** With `keepRequests`: every preimage key the guest asked for, in order (hex). */
+  requests?: string[]
 }
 
 /**
@@ -46,7 +50,7 @@ const LINE =
  */
 export async function executeMips(
   trace: BlockTrace,
-  opts: { claim?: Hex; maxSteps?: number; onProgress?: (steps: number) => void } = {},
+  opts: { claim?: Hex; maxSteps?: number; onProgress?: (steps: number) => void; keepRequests?: boolean } = {},
 ): Promise<MipsExecResult> {
   const started = performance.now()
   const { elf } = buildGuest()
@@ -93,6 +97,8 @@ export async function executeMips(
       return { phase: m.phase, steps: next.step - m.step, preimages: next.preimages - m.preimages, preimageBytes: next.bytes - m.bytes }
     }),
     pages: vm.memory.pageCount,
+    stdout: out,
+    ...(opts.keepRequests ? { requests: oracle.requests } : {}),
   }
 }
 
