@@ -37,7 +37,12 @@ export function registerBench(program: Command): void {
         for (const a of report.approaches) console.log(`${a.name}: ${a.status}`)
       }
       const bad = report.blocks.filter(
-        (b) => !b.referenceMatch || b.mips?.match === false || b.mips?.nativeIdentical === false || b.native?.match === false,
+        (b) =>
+          !b.referenceMatch ||
+          b.mips?.match === false ||
+          b.mips?.nativeSameOutput === false ||
+          b.mips?.nativeRequests === 'different' ||
+          b.native?.match === false,
       )
       if (bad.length > 0)
         throw new CheckFailedError(

@@ -54,15 +54,18 @@ describe('the go-ethereum guest on the MIPS VM', () => {
     }, 600_000)
   }
 
-  for (const id of ['standard/eth-transfers', 'eest-v5.4.0__prague_eip7702_set_code_tx_test_eip_7702.json']) {
-    it(`gives the same output and the same preimage requests, in order, natively (amd64) and in MIPS: ${id}`, async () => {
+  for (const id of ['standard/eth-transfers', 'standard/storage-refunds', 'eest-v5.4.0__prague_eip7702_set_code_tx_test_eip_7702.json']) {
+    it(`gives the same output and asks for the same preimages natively (amd64) and in MIPS: ${id}`, async () => {
       const native = await runNativeGuest(buildNativeGuest(mkdtempSync(join(tmpdir(), 'native-'))), trace(id))
       const oracle = await TraceOracle.forTrace(trace(id))
       const vm = vmFromElf(buildGuest().elf, oracle)
       vm.run()
       expect(native.exitCode).toBe(0)
       expect(vm.stdoutText()).toBe(native.stdout)
-      expect(oracle.requests).toEqual(native.requests)
+      // The same keys; the order can differ where go-ethereum iterates a map (Go randomises map
+      // iteration natively, while the VM's runtime randomness is fixed), so it is compared sorted.
+      expect([...oracle.requests].sort()).toEqual([...native.requests].sort())
+      expect(oracle.requests.length).toBe(native.requests.length)
     }, 600_000)
   }
 
