@@ -39,6 +39,14 @@ describe('the native step trace', () => {
     expect(a.steps.filter((s) => s.kind === 'opcode').every((s) => s.opcode !== undefined)).toBe(true)
   })
 
+  it('has one tx-cleanup step per account EIP-6780 deletes', async () => {
+    // The block's transactions (scenarios/corpora.ts): selfdestruct-new twice (a contract created
+    // and destroyed in one transaction: deleted), selfdestruct-old once (kept), transient twice.
+    const r = await executeNative(trace('standard/selfdestruct-transient'))
+    expect(r.stepsByKind['tx-cleanup']).toBe(2)
+    expect(r.match).toBe(true)
+  })
+
   it('gives different commitments for blocks that differ (two fixtures of one test at two forks)', async () => {
     const ids = loadCorpus('fixtures')
       .map((e) => e.trace)

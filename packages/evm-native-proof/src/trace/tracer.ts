@@ -62,7 +62,17 @@ interface Frame extends FrameFields {
   refundBase: bigint
   refundLocal: bigint
   /** Map journal marks and sub-state at entry: what a revert of this frame restores. */
-  marks: { access: number; transient: number; selfdestruct: number; created: number; logsHash: Uint8Array; logCount: number }
+  marks: {
+    access: number
+    transient: number
+    selfdestruct: number
+    created: number
+    logsHash: Uint8Array
+    logCount: number
+    /** Lengths of the tracer's own lists of self-destructed and created addresses. */
+    destroyedCount: number
+    createdCount: number
+  }
 }
 
 /**
@@ -87,6 +97,9 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
   const selfdestructs = new IndexedMap()
   const created = new IndexedMap()
   const touched = new IndexedMap()
+  /** Addresses that ran SELFDESTRUCT and addresses created, in this transaction (for tx-cleanup). */
+  const destroyed: string[] = []
+  const createdAddresses: string[] = []
   const codeTrees = new Map<string, CodeTree>()
   const codeTree = (bytes: Uint8Array) => {
     const key = bytesToHex(H(bytes))
@@ -235,7 +248,10 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
       logCount++
     }
     if (STATE_WRITERS.has(p.opcode)) stateDirty = true
-    if (p.opcode === OP.SELFDESTRUCT) selfdestructs.set(BigInt(bytesToHex(H(new Uint8Array([4]), p.frame.address))), 1n)
+    if (p.opcode === OP.SELFDESTRUCT) {
+      selfdestructs.set(BigInt(bytesToHex(H(new Uint8Array([4]), p.frame.address))), 1n)
+      destroyed.push(bytesToHex(p.frame.address))
+    }
   }
 
   vm.events.on('beforeTx', async (tx: TypedTransaction, resolve?: () => void) => {
@@ -284,7 +300,7 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
     const isCreate = message.to === undefined
     const data = message.data
     // A create's address is known only inside ethereumjs; this is the same derivation it uses next.
-    const created_ = !isCreate
+    const newAddress = !isCreate
       ? undefined
       : message.salt !== undefined
         ? generateAddress2(message.caller.bytes, message.salt, data)
@@ -296,8 +312,8 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
       depth: message.depth,
       pc: 0,
       gas: message.gasLimit,
-      address: created_ ?? (message.to as NonNullable<Message['to']>).bytes,
-      codeAddress: created_ ?? message.codeAddress.bytes,
+      address: newAddress ?? (message.to as NonNullable<Message['to']>).bytes,
+      codeAddress: newAddress ?? message.codeAddress.bytes,
       caller: message.caller.bytes,
       value: message.value,
       code: undefined,
@@ -320,11 +336,16 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
         created: created.mark(),
         logsHash,
         logCount,
+        destroyedCount: destroyed.length,
+        createdCount: createdAddresses.length,
       },
     }
     if (isCreate) frame.code = codeTree(data)
     frames.push(frame)
-    if (isCreate) created.set(BigInt(bytesToHex(H(new Uint8Array([5]), frame.address))), 1n)
+    if (isCreate) {
+      created.set(BigInt(bytesToHex(H(new Uint8Array([5]), frame.address))), 1n)
+      createdAddresses.push(bytesToHex(frame.address))
+    }
     stateDirty = true
     if (parent === undefined) {
       const system = phase === 10
@@ -375,6 +396,8 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
       created.revert(f.marks.created)
       logsHash = f.marks.logsHash
       logCount = f.marks.logCount
+      destroyed.length = f.marks.destroyedCount
+      createdAddresses.length = f.marks.createdCount
     }
     const parent = frames[frames.length - 1]
     if (parent !== undefined) {
@@ -400,7 +423,9 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
     stateDirty = true
     await step('tx-refund')
     phase = 7
-    const cleaned = selfdestructs.entries().filter(([k]) => created.has(k - 0n)).length
+    // EIP-6780: only accounts created in this transaction are deleted by SELFDESTRUCT.
+    const createdInTx = new Set(createdAddresses)
+    const cleaned = new Set(destroyed.filter((a) => createdInTx.has(a))).size
     for (subIndex = 0; subIndex < cleaned; subIndex++) await step('tx-cleanup')
     subIndex = 0
     phase = 8
@@ -410,6 +435,8 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
     bloomHash = H(bloom)
     // The transaction's maps and sub-state end with it.
     for (const m of [access, transient, selfdestructs, created, touched]) m.revert(0)
+    destroyed.length = 0
+    createdAddresses.length = 0
     txEnvHash = ZERO32
     logsHash = ZERO32
     logCount = 0
