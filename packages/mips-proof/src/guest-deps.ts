@@ -96,8 +96,14 @@ export function patchModule(source: string, target: string, version: string): vo
   // Every exported method but the eager one must complete the context first.
   if (patched !== methods - 1 || patched === 0) fail(tmp, version, `${patched} of ${methods - 1} Context methods got ensureFull`)
   cpSync(join(PATCHES_DIR, `${PATCH_FILE}.txt`), join(tmp, PATCH_FILE))
-  if (existsSync(target)) rmSync(tmp, { recursive: true, force: true })
-  else renameSync(tmp, target)
+  // Test workers may patch at the same time: the first rename wins, the others drop their copy.
+  try {
+    if (existsSync(target)) throw new Error('already patched')
+    renameSync(tmp, target)
+  } catch {
+    rmSync(tmp, { recursive: true, force: true })
+    if (!existsSync(target)) throw new Error(`${MODULE} ${version}: could not move the patched copy to ${target}`)
+  }
 }
 
 /**

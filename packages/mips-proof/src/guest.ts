@@ -55,7 +55,7 @@ export function buildGuest(opts: { outDir?: string; force?: boolean } = {}): Gue
   const go = goVersion()
   const elf = join(dir, `guest-${sourceHash()}-${go}.elf`)
   if (opts.force || !existsSync(elf)) {
-    const tmp = `${elf}.partial`
+    const tmp = `${elf}.partial-${process.pid}` // test workers may build at the same time
     buildGuestBinary(tmp, 'mips')
     renameSync(tmp, elf)
   }
