@@ -13,6 +13,7 @@
 import { join } from 'node:path'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { loadCorpus, toHex } from '@stepproof/block-traces'
+import { watchPhases } from '../src/exec-mips.ts'
 import { buildGuest } from '../src/guest.ts'
 import { TraceOracle } from '../src/host/block-host.ts'
 import { vmFromElf } from '../src/program.ts'
@@ -179,10 +180,7 @@ async function gethGuestSamples(traceId: string, preimages: Map<string, Uint8Arr
     hint: () => firstOracle.hint(),
   })
   const marks: { phase: string; step: number }[] = [{ phase: 'start-up', step: 0 }]
-  first.onOutput = (fd, bytes, step) => {
-    const m = /^stepproof-phase (\w+)/.exec(Buffer.from(bytes).toString('utf8'))
-    if (fd === 2 && m !== null) marks.push({ phase: m[1] as string, step })
-  }
+  watchPhases(first, (phase, step) => marks.push({ phase, step }))
   first.run()
   if (first.state.exitCode !== 0) throw new Error(`guest samples: the guest exited with ${first.state.exitCode} on ${traceId}`)
   const total = first.state.step

@@ -2,6 +2,7 @@ import { type BlockTrace, type ExecResult, execResult, type Hex, quantity } from
 import { buildGuest } from './guest.ts'
 import { TraceOracle } from './host/block-host.ts'
 import { type ProvableProgram, vmFromElf } from './program.ts'
+import type { MipsVm } from './vm/vm.ts'
 
 /** The result of executing a trace with go-ethereum inside the MIPS VM. */
 export interface MipsExecResult extends ExecResult {
@@ -40,6 +41,17 @@ export interface PhaseCount {
 
 const MARKER = /^stepproof-phase (\w+)$/gm
 
+/** Calls `onPhase` with each phase the guest announces on stderr and the step that announces it. */
+export function watchPhases(vm: MipsVm, onPhase: (phase: Phase, step: number) => void): void {
+  vm.onOutput = (fd, bytes, step) => {
+    if (fd !== 2) return
+    for (const m of Buffer.from(bytes).toString('utf8').matchAll(MARKER)) {
+      const phase = PHASES.find((p) => p === m[1])
+      if (phase !== undefined) onPhase(phase, step)
+    }
+  }
+}
+
 const LINE =
   /stateRoot=([0-9a-f]{64}) receiptsRoot=([0-9a-f]{64}) gasUsed=(\d+) logsBloom=([0-9a-f]{512}) requestsHash=([0-9a-f]{64}|none) claim=(true|false)/
 
@@ -58,13 +70,7 @@ export async function executeMips(
   const vm = vmFromElf(elf, oracle)
   // Where each phase starts: step and preimages served so far.
   const marks: { phase: Phase; step: number; preimages: number; bytes: number }[] = [{ phase: 'start-up', step: 0, preimages: 0, bytes: 0 }]
-  vm.onOutput = (fd, bytes, step) => {
-    if (fd !== 2) return
-    for (const m of Buffer.from(bytes).toString('utf8').matchAll(MARKER)) {
-      const phase = PHASES.find((p) => p === m[1])
-      if (phase !== undefined) marks.push({ phase, step, preimages: oracle.served.count, bytes: oracle.served.bytes })
-    }
-  }
+  watchPhases(vm, (phase, step) => marks.push({ phase, step, preimages: oracle.served.count, bytes: oracle.served.bytes }))
   const maxSteps = opts.maxSteps ?? 50_000_000_000
   while (!vm.state.exited && vm.state.step < maxSteps) {
     vm.run(Math.min(100_000_000, maxSteps - vm.state.step))

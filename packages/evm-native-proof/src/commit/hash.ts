@@ -1,17 +1,21 @@
 import { keccak_256 } from '@noble/hashes/sha3.js'
 
-/** H of SPEC.md: keccak256 of the concatenation of its arguments. */
-export function H(...parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return keccak_256(parts[0] as Uint8Array)
+/** The concatenation of byte strings. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
   let length = 0
   for (const p of parts) length += p.length
-  const buf = new Uint8Array(length)
+  const out = new Uint8Array(length)
   let at = 0
   for (const p of parts) {
-    buf.set(p, at)
+    out.set(p, at)
     at += p.length
   }
-  return keccak_256(buf)
+  return out
+}
+
+/** H of SPEC.md: keccak256 of the concatenation of its arguments. */
+export function H(...parts: Uint8Array[]): Uint8Array {
+  return keccak_256(parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts))
 }
 
 /** A big-endian unsigned integer in `bytes` bytes (32 by default); throws if it does not fit. */

@@ -1,21 +1,11 @@
 import type { BlockHeader } from '@ethereumjs/block'
 import type { TypedTransaction } from '@ethereumjs/tx'
-import { H, uint, ZERO32 } from '../commit/hash.ts'
+import { concat, H, uint, ZERO32 } from '../commit/hash.ts'
 
 /** A 20-byte address left-padded to a word. */
 const word20 = (a: Uint8Array) => {
   const out = new Uint8Array(32)
   out.set(a, 12)
-  return out
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
   return out
 }
 

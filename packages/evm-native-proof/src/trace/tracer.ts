@@ -1,4 +1,5 @@
-import type { Block } from '@ethereumjs/block'
+import { type Block, createBlockHeader } from '@ethereumjs/block'
+import type { Common } from '@ethereumjs/common'
 import type { InterpreterStep, Message } from '@ethereumjs/evm'
 import { createMPT } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
@@ -10,6 +11,7 @@ import { ChunkedBytes } from '../commit/bytes-tree.ts'
 import { CodeTree } from '../commit/code-tree.ts'
 import { H, uint, ZERO32 } from '../commit/hash.ts'
 import { IndexedMap } from '../commit/indexed-map.ts'
+import { SparseMerkleTree } from '../commit/merkle.ts'
 import { StackChain } from '../commit/stack.ts'
 import { blockEnvData, type FrameFields, frameData, stateData, substateData, txEnvData } from './encoding.ts'
 import { precompileAddresses, type StepKind } from './kinds.ts'
@@ -50,6 +52,11 @@ const OP = {
 const STATE_WRITERS = new Set([OP.SSTORE, OP.CREATE, OP.CALL, OP.CALLCODE, OP.CREATE2, OP.SELFDESTRUCT])
 
 const EMPTY_BYTES_ROOT = ChunkedBytes.root(new Uint8Array())
+
+/** A map key of SPEC.md §2: H(tag ‖ parts) as a u256 (1 warm address, 2 warm slot, 3 transient slot, 4 self-destructed, 5 created). */
+function mapKey(tag: number, ...parts: Uint8Array[]): bigint {
+  return BigInt(bytesToHex(H(new Uint8Array([tag]), ...parts)))
+}
 
 const FORK_ID: Record<string, number> = { Shanghai: 0, Cancun: 1, Prague: 2, Osaka: 3 }
 
@@ -137,7 +144,7 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
       blobBaseFee: trace.fork === 'Shanghai' ? 0n : block.header.getBlobGasPrice(),
       txCount: block.transactions.length,
       withdrawalCount: block.withdrawals?.length ?? 0,
-      blockHashesRoot: await blockHashesRoot(trace),
+      blockHashesRoot: blockHashesRoot(trace, loaded.parent, loaded.common),
     }),
   )
 
@@ -203,10 +210,7 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
     let k = accessKeys.get(id)
     if (k === undefined) {
       const a = hexToBytes(`0x${addr}`)
-      k =
-        slot === undefined
-          ? BigInt(bytesToHex(H(new Uint8Array([1]), a)))
-          : BigInt(bytesToHex(H(new Uint8Array([2]), a, uint(BigInt(`0x${slot || '0'}`)))))
+      k = slot === undefined ? mapKey(1, a) : mapKey(2, a, uint(BigInt(`0x${slot || '0'}`)))
       accessKeys.set(id, k)
     }
     return k
@@ -236,7 +240,7 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
     if (p === undefined) return
     const top = (i: number) => p.stack[p.stack.length - 1 - i] as bigint
     if (p.opcode === OP.TSTORE && !p.frame.isStatic) {
-      transient.set(BigInt(bytesToHex(H(new Uint8Array([3]), p.frame.address, uint(top(0))))), top(1))
+      transient.set(mapKey(3, p.frame.address, uint(top(0))), top(1))
     }
     if (p.opcode >= OP.LOG0 && p.opcode <= OP.LOG4) {
       const offset = Number(top(0))
@@ -249,7 +253,7 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
     }
     if (STATE_WRITERS.has(p.opcode)) stateDirty = true
     if (p.opcode === OP.SELFDESTRUCT) {
-      selfdestructs.set(BigInt(bytesToHex(H(new Uint8Array([4]), p.frame.address))), 1n)
+      selfdestructs.set(mapKey(4, p.frame.address), 1n)
       destroyed.push(bytesToHex(p.frame.address))
     }
   }
@@ -340,10 +344,10 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
         createdCount: createdAddresses.length,
       },
     }
-    if (isCreate) frame.code = codeTree(data)
     frames.push(frame)
     if (isCreate) {
-      created.set(BigInt(bytesToHex(H(new Uint8Array([5]), frame.address))), 1n)
+      frame.code = codeTree(data)
+      created.set(mapKey(5, frame.address), 1n)
       createdAddresses.push(bytesToHex(frame.address))
     }
     stateDirty = true
@@ -510,7 +514,10 @@ function syncMemory(f: Frame, memory: Uint8Array): void {
   for (let c = 0; c * 32 < n; c++) {
     const a = memory.subarray(c * 32, c * 32 + 32)
     const b = mine.subarray(c * 32, c * 32 + 32)
-    if (b.length !== a.length || Buffer.compare(Buffer.from(a), Buffer.from(b)) !== 0) f.memory.write(c * 32, a)
+    const same =
+      b.length === a.length &&
+      Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0
+    if (!same) f.memory.write(c * 32, a)
   }
 }
 
@@ -523,16 +530,13 @@ function frameKind(m: Message, isCreate: boolean, system: boolean): number {
 }
 
 /** T_8 of the 256 block hashes before the block (the trace's ancestors and parent), zero where unknown. */
-async function blockHashesRoot(trace: BlockTrace): Promise<Uint8Array> {
-  const { parent, common } = await loadTrace(trace, trace.id)
-  const { createBlockHeader } = await import('@ethereumjs/block')
+function blockHashesRoot(trace: BlockTrace, parent: Block, common: Common): Uint8Array {
   const byNumber = new Map<bigint, Uint8Array>([[parent.header.number, parent.hash()]])
   for (const h of trace.ancestors ?? []) {
     const header = createBlockHeader(h, { common })
     byNumber.set(header.number, header.hash())
   }
   const number = parent.header.number + 1n
-  const { SparseMerkleTree } = await import('../commit/merkle.ts')
   const tree = new SparseMerkleTree(8)
   for (let i = 0; i < 256; i++) {
     const h = byNumber.get(number - 256n + BigInt(i))
