@@ -53,6 +53,14 @@ export class ChunkedBytes {
     return { leaf: this.tree.leaf(index), siblings: this.tree.proof(index) }
   }
 
+  /** Chunks `lo … hi` and the siblings that prove them together (SPEC.md §5). */
+  range(lo: number, hi: number): { leaves: Uint8Array; siblings: Uint8Array[] } {
+    this.flush()
+    const leaves = new Uint8Array((hi - lo + 1) * 32)
+    for (let c = lo; c <= hi; c++) leaves.set(this.chunk(c), (c - lo) * 32)
+    return { leaves, siblings: this.tree.rangeProof(lo, hi) }
+  }
+
   /** `T_24` of a byte string in one go. */
   static root(bytes: Uint8Array): Uint8Array {
     const b = new ChunkedBytes()

@@ -45,6 +45,18 @@ export class CodeTree {
     return this.tree.root()
   }
 
+  /** Leaves `lo … hi` as chunk ‖ mask (36 bytes each) and the siblings that prove them together. */
+  range(lo: number, hi: number): { leaves: Uint8Array; siblings: Uint8Array[] } {
+    const leaves = new Uint8Array((hi - lo + 1) * 36)
+    for (let i = lo; i <= hi; i++) {
+      const c = this.chunks[i]
+      if (c === undefined) throw new RangeError(`chunk ${i} is past the code's ${this.chunks.length} chunks`)
+      leaves.set(c.chunk, (i - lo) * 36)
+      leaves.set(uint(c.mask, 4), (i - lo) * 36 + 32)
+    }
+    return { leaves, siblings: this.tree.rangeProof(lo, hi) }
+  }
+
   proof(index: number): Uint8Array[] {
     return this.tree.proof(index)
   }

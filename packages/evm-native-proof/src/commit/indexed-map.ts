@@ -1,4 +1,4 @@
-import { H, uint } from './hash.ts'
+import { concat, H, uint } from './hash.ts'
 import { SparseMerkleTree } from './merkle.ts'
 
 /** Depth of an indexed map's tree: 2^16 leaves, the sentinel included. */
@@ -140,6 +140,23 @@ export class IndexedMap {
   commitment(): Uint8Array {
     this.cachedCommitment ??= H(this.tree.root(), uint(this.leaves.length))
     return this.cachedCommitment
+  }
+
+  /**
+   * SPEC.md §5's map items for `key`: count ‖ index ‖ key ‖ value ‖ nextKey ‖ siblings of the leaf
+   * holding it (or just below it); when `insert` is set and the key is absent, also the path of
+   * the leaf an insert appends (taken from the tree after the insert, then undone).
+   */
+  witness(key: bigint, insert = false): Uint8Array[] {
+    const p = this.proof(key)
+    const items = [concat([uint(this.count), uint(p.index, 4), uint(p.leaf.key), uint(p.leaf.value), uint(p.leaf.nextKey), ...p.siblings])]
+    if (insert && !this.has(key)) {
+      const mark = this.mark()
+      this.set(key, 1n)
+      items.push(concat(this.proof(key).siblings))
+      this.revert(mark)
+    }
+    return items
   }
 
   /** The leaf holding `key`, or, if absent, the leaf just below it, with its path. */

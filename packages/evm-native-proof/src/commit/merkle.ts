@@ -75,6 +75,21 @@ export class SparseMerkleTree {
     return this.node(this.depth, 0)
   }
 
+  /**
+   * The siblings that prove leaves `lo … hi` together (SPEC.md §5's order): level by level from
+   * the leaves, the left neighbour when the range starts at an odd index, then the right one when
+   * it ends at an even one.
+   */
+  rangeProof(lo: number, hi: number): Uint8Array[] {
+    this.flush()
+    const out: Uint8Array[] = []
+    for (let h = 0; h < this.depth; h++, lo = Math.floor(lo / 2), hi = Math.floor(hi / 2)) {
+      if (lo % 2 === 1) out.push(this.node(h, lo - 1))
+      if (hi % 2 === 0) out.push(this.node(h, hi + 1))
+    }
+    return out
+  }
+
   /** The siblings of leaf `index`, bottom-up: `depth` × 32 bytes. */
   proof(index: number): Uint8Array[] {
     this.flush()

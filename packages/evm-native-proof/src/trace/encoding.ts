@@ -12,6 +12,7 @@ const word20 = (a: Uint8Array) => {
 /** SPEC.md §2: the 352-byte machine state. */
 export function stateData(s: {
   phase: number
+  forkId: number
   txIndex: number
   subIndex: number
   blockEnvHash: Uint8Array
@@ -30,6 +31,7 @@ export function stateData(s: {
   head[1] = s.phase
   head.set(uint(s.txIndex, 4), 2)
   head.set(uint(s.subIndex, 4), 6)
+  head[10] = s.forkId
   return concat([
     head,
     s.blockEnvHash,
@@ -144,8 +146,16 @@ export function blockEnvData(b: {
   ])
 }
 
-/** SPEC.md §3: the 512-byte transaction environment. */
-export function txEnvData(tx: TypedTransaction): Uint8Array {
+const min = (a: bigint, b: bigint) => (a < b ? a : b)
+
+/** The versioned blob hashes of a transaction, concatenated (SPEC.md §3 hashes them into txEnv). */
+export function blobHashes(tx: TypedTransaction): Uint8Array {
+  const hashes = (tx as { blobVersionedHashes?: (Uint8Array | string)[] }).blobVersionedHashes ?? []
+  return concat(hashes.map((b) => (typeof b === 'string' ? Buffer.from(b.slice(2), 'hex') : b)))
+}
+
+/** SPEC.md §3: the 512-byte transaction environment (the effective gas price at the block's base fee). */
+export function txEnvData(tx: TypedTransaction, baseFee: bigint): Uint8Array {
   const t = tx as TypedTransaction & {
     maxFeePerGas?: bigint
     maxPriorityFeePerGas?: bigint
@@ -154,19 +164,19 @@ export function txEnvData(tx: TypedTransaction): Uint8Array {
     authorizationList?: unknown[]
     accessList?: unknown[]
   }
-  const blobs = (t.blobVersionedHashes ?? []).map((b) => (typeof b === 'string' ? Buffer.from(b.slice(2), 'hex') : b))
+  const blobs = blobHashes(tx)
   return concat([
     word20(tx.getSenderAddress().bytes),
     uint(tx.type),
     uint(tx.gasLimit),
-    uint(t.gasPrice ?? t.maxFeePerGas ?? 0n),
+    uint(t.gasPrice ?? min(t.maxFeePerGas ?? 0n, baseFee + (t.maxPriorityFeePerGas ?? 0n))),
     uint(t.maxFeePerGas ?? t.gasPrice ?? 0n),
     uint(t.maxPriorityFeePerGas ?? t.gasPrice ?? 0n),
     tx.to === undefined ? ZERO32 : word20(tx.to.bytes),
     uint(tx.to === undefined ? 1 : 0),
     uint(tx.value),
-    H(concat(blobs)),
-    uint(blobs.length),
+    H(blobs),
+    uint(blobs.length / 32),
     uint(tx.getIntrinsicGas()),
     ZERO32,
     uint(t.authorizationList?.length ?? 0),

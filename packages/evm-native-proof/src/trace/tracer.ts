@@ -4,7 +4,7 @@ import type { InterpreterStep, Message } from '@ethereumjs/evm'
 import { createMPT } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
-import { bytesToHex, generateAddress2, hexToBytes } from '@ethereumjs/util'
+import { Address, bytesToHex, generateAddress2, hexToBytes } from '@ethereumjs/util'
 import { type AfterTxEvent, createVM, encodeReceipt, runBlock } from '@ethereumjs/vm'
 import { type BlockTrace, InputError, loadTrace } from '@stepproof/block-traces'
 import { ChunkedBytes } from '../commit/bytes-tree.ts'
@@ -13,8 +13,10 @@ import { H, uint, ZERO32 } from '../commit/hash.ts'
 import { IndexedMap } from '../commit/indexed-map.ts'
 import { SparseMerkleTree } from '../commit/merkle.ts'
 import { StackChain } from '../commit/stack.ts'
-import { blockEnvData, type FrameFields, frameData, stateData, substateData, txEnvData } from './encoding.ts'
+import { blobHashes, blockEnvData, type FrameFields, frameData, stateData, substateData, txEnvData } from './encoding.ts'
+import { mapKey } from './keys.ts'
 import { precompileAddresses, type StepKind } from './kinds.ts'
+import { opcodeWitness, type StepWitness } from './witness.ts'
 
 /** One step of the native trace: its kind (and opcode), and the commitment after it. */
 export interface NativeStep {
@@ -35,7 +37,17 @@ export interface NativeTrace {
   logsBloom: Uint8Array
   requestsHash?: Uint8Array
   seconds: number
+  /** Witnesses of the steps asked for (SPEC.md §5), in step order. */
+  witnesses: StepWitness[]
 }
+
+export interface TraceOptions {
+  /** Which steps to cut a witness for (opcode steps only, for now). */
+  witness?: (step: number) => boolean
+}
+
+/** Opcodes that end a frame: a frame whose last opcode is none of these ran past its code (an implicit STOP). */
+const HALTING = new Set([0x00, 0xf3, 0xfd, 0xfe, 0xff])
 
 const OP = {
   SSTORE: 0x55,
@@ -53,16 +65,16 @@ const STATE_WRITERS = new Set([OP.SSTORE, OP.CREATE, OP.CALL, OP.CALLCODE, OP.CR
 
 const EMPTY_BYTES_ROOT = ChunkedBytes.root(new Uint8Array())
 
-/** A map key of SPEC.md §2: H(tag ‖ parts) as a u256 (1 warm address, 2 warm slot, 3 transient slot, 4 self-destructed, 5 created). */
-function mapKey(tag: number, ...parts: Uint8Array[]): bigint {
-  return BigInt(bytesToHex(H(new Uint8Array([tag]), ...parts)))
-}
-
 const FORK_ID: Record<string, number> = { Shanghai: 0, Cancun: 1, Prague: 2, Osaka: 3 }
 
 /** The executing call frame, mirrored from ethereumjs's events into SPEC.md's structures. */
 interface Frame extends FrameFields {
   code: CodeTree | undefined
+  precompile: boolean
+  /** The last opcode the frame ran (undefined before the first). */
+  lastOp: number | undefined
+  /** What ethereumjs changes in an opcode's gas handler, as it was before the last opcode. */
+  beforeOp?: { access: number; refundLocal: bigint }
   stack: StackChain
   memory: ChunkedBytes
   /** The refund counter of the transaction when this frame was entered (SPEC: refund is tx-wide). */
@@ -89,7 +101,7 @@ interface Frame extends FrameFields {
  * rehashes only its changed top, memory only its changed chunks, maps only their changed paths);
  * the world-state root is ethereumjs's, read after the steps that can change it.
  */
-export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
+export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}): Promise<NativeTrace> {
   const started = performance.now()
   const loaded = await loadTrace(trace, trace.id)
   const vm = await createVM({ common: loaded.common, blockchain: loaded.blockchain, stateManager: loaded.stateManager })
@@ -136,17 +148,24 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
   /** The chain of suspended frames: for each, H(frame) and the revert point at the child's entry. */
   const suspended: Uint8Array[] = [ZERO32]
 
-  const blockEnvHash = H(
-    blockEnvData({
-      forkId: FORK_ID[trace.fork] ?? -1,
-      chainId: BigInt(trace.chainId),
-      header: block.header,
-      blobBaseFee: trace.fork === 'Shanghai' ? 0n : block.header.getBlobGasPrice(),
-      txCount: block.transactions.length,
-      withdrawalCount: block.withdrawals?.length ?? 0,
-      blockHashesRoot: blockHashesRoot(trace, loaded.parent, loaded.common),
-    }),
-  )
+  const forkId = FORK_ID[trace.fork] as number
+  if (FORK_ID[trace.fork] === undefined) throw new InputError(`${trace.id}: the native tracer knows Shanghai to Osaka, not ${trace.fork}`)
+  const blockHashes = blockHashesTree(trace, loaded.parent, loaded.common)
+  const blockEnv = blockEnvData({
+    forkId,
+    chainId: BigInt(trace.chainId),
+    header: block.header,
+    blobBaseFee: trace.fork === 'Shanghai' ? 0n : block.header.getBlobGasPrice(),
+    txCount: block.transactions.length,
+    withdrawalCount: block.withdrawals?.length ?? 0,
+    blockHashesRoot: blockHashes.root(),
+  })
+  const blockEnvHash = H(blockEnv)
+  let txEnv: Uint8Array = new Uint8Array(512)
+  let txBlobHashes: Uint8Array = new Uint8Array()
+  const witnesses: StepWitness[] = []
+  /** The post-state's stateData of witnessed steps. */
+  const postStates = new Map<number, Uint8Array>()
 
   const substateHash = () =>
     H(substateData(refundNow(), logsHash, logCount, selfdestructs.commitment(), created.commitment(), touched.commitment()))
@@ -158,28 +177,30 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
   let bloomHash = H(bloom)
   const blockAccHash = () => H(uint(cumulativeGas), uint(blobGasUsed), receiptsTrie.root(), uint(receiptCount), ZERO32, bloomHash)
 
+  /** The stateData the last commitment hashed. */
+  let lastStateData: Uint8Array = new Uint8Array()
   async function commitment(): Promise<Uint8Array> {
     if (stateDirty) {
       stateRoot = await sm.getStateRoot()
       stateDirty = false
     }
-    return H(
-      stateData({
-        phase,
-        txIndex,
-        subIndex,
-        blockEnvHash,
-        txEnvHash,
-        stateRoot,
-        txStartRoot,
-        accessMap: access.commitment(),
-        transientMap: transient.commitment(),
-        substateHash: substateHash(),
-        blockAccHash: blockAccHash(),
-        frameStackHash: suspended[suspended.length - 1] as Uint8Array,
-        frameHash: frameHash(frames[frames.length - 1]),
-      }),
-    )
+    lastStateData = stateData({
+      phase,
+      forkId,
+      txIndex,
+      subIndex,
+      blockEnvHash,
+      txEnvHash,
+      stateRoot,
+      txStartRoot,
+      accessMap: access.commitment(),
+      transientMap: transient.commitment(),
+      substateHash: substateHash(),
+      blockAccHash: blockAccHash(),
+      frameStackHash: suspended[suspended.length - 1] as Uint8Array,
+      frameHash: frameHash(frames[frames.length - 1]),
+    })
+    return H(lastStateData)
   }
 
   const steps: NativeStep[] = []
@@ -191,7 +212,10 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
    */
   async function seal(): Promise<void> {
     const last = steps[steps.length - 1]
-    if (last !== undefined && last.post === undefined) last.post = await commitment()
+    if (last !== undefined && last.post === undefined) {
+      last.post = await commitment()
+      if (options.witness?.(steps.length - 1) === true) postStates.set(steps.length - 1, lastStateData)
+    }
   }
   function push(kind: StepKind, opcode?: number): void {
     steps.push({ kind, ...(opcode === undefined ? {} : { opcode }), post: undefined })
@@ -264,7 +288,9 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
     phase = 1
     subIndex = 0
     txStartRoot = await sm.getStateRoot()
-    txEnvHash = H(txEnvData(tx))
+    txEnv = txEnvData(tx, block.header.baseFeePerGas ?? 0n)
+    txEnvHash = H(txEnv)
+    txBlobHashes = blobHashes(tx)
     logsHash = ZERO32
     logCount = 0
     // tx-start has bought gas and bumped the nonce by the time the first message starts; the
@@ -274,6 +300,7 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
 
   evmEvents.on('beforeMessage', async (message: Message, resolve?: () => void) => {
     settlePending()
+    syncAccess() // what a CALL warmed before entering
     const parent = frames[frames.length - 1]
     if (parent === undefined) {
       // The transaction's (or a system call's) frame: everything before it is set-up.
@@ -299,7 +326,7 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
         phase = 10
       }
     } else {
-      suspended.push(H(frameHash(parent), revertPoint(), suspended[suspended.length - 1] as Uint8Array))
+      suspended.push(H(frameHash(parent), await revertPoint(), suspended[suspended.length - 1] as Uint8Array))
     }
     const isCreate = message.to === undefined
     const data = message.data
@@ -309,6 +336,8 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
       : message.salt !== undefined
         ? generateAddress2(message.caller.bytes, message.salt, data)
         : (await (vm.evm as unknown as { _generateAddress(m: Message): Promise<{ bytes: Uint8Array }> })._generateAddress(message)).bytes
+    // EIP-2929: a create warms the new address as it enters (ethereumjs does it right after this event).
+    if (newAddress !== undefined) access.set(accessKey(bytesToHex(newAddress).slice(2)), 1n)
     const frame: Frame = {
       kind: frameKind(message, isCreate, parent === undefined && phase === 10),
       status: 0,
@@ -321,6 +350,8 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
       caller: message.caller.bytes,
       value: message.value,
       code: undefined,
+      precompile: !isCreate && precompiles.has(bytesToHex(message.codeAddress.bytes)),
+      lastOp: undefined,
       stack: new StackChain(),
       stackSize: 0,
       memory: new ChunkedBytes(),
@@ -345,6 +376,7 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
       },
     }
     frames.push(frame)
+    if (!isCreate) frame.code = codeTree(await executedCode(message.codeAddress, message.depth === 0))
     if (isCreate) {
       frame.code = codeTree(data)
       created.set(mapKey(5, frame.address), 1n)
@@ -354,16 +386,19 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
     if (parent === undefined) {
       const system = phase === 10
       phase = 5
-      await step(system ? 'system-call' : 'tx-enter')
-    } else await seal() // the CALL or CREATE opcode: its post is the child entered
-    if (!isCreate && precompiles.has(bytesToHex(message.codeAddress.bytes))) push('precompile')
+      await seal()
+      // A system call's contract is as warm as a transaction's recipient (ethereumjs warms it at its first SLOAD).
+      if (system) access.set(accessKey(bytesToHex(frame.address).slice(2)), 1n)
+      push(system ? 'system-call' : 'tx-enter')
+    }
+    // The entering step (tx-enter, system-call, or the CALL or CREATE opcode) is sealed at the first
+    // event inside the frame: ethereumjs moves the value and creates the account after this event.
     resolve?.()
   })
 
   evmEvents.on('step', async (e: InterpreterStep, resolve?: () => void) => {
     settlePending()
     const f = frames[frames.length - 1] as Frame
-    f.code ??= codeTree(await sm.getCode(e.codeAddress))
     // The state before this opcode, which is the state the previous step left.
     f.pc = e.pc
     f.gas = e.gasLeft
@@ -371,26 +406,110 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
     f.stack.update(e.stack)
     f.memoryWords = Number(e.memoryWordCount)
     syncMemory(f, e.memory)
-    f.refundLocal = e.gasRefund
-    syncAccess()
     await seal()
-    push('opcode', e.opcode.code)
+    await opcodeStep(f, e.opcode.code, e.stack)
+    f.beforeOp = { access: access.mark(), refundLocal: f.refundLocal }
+    // SSTORE's gas handler has already moved the refund counter too (the only opcode that does).
+    f.refundLocal = e.gasRefund
+    // ethereumjs computes an opcode's gas, warming what it touches (EIP-2929), before this event:
+    // those keys are this opcode's effect.
+    syncAccess()
     pendingOp = { frame: f, opcode: e.opcode.code, stack: e.stack, memory: e.memory }
     resolve?.()
   })
 
+  /** Pushes an opcode step whose pre-state is sealed, cutting its witness when asked to. */
+  async function opcodeStep(f: Frame, opcode: number, stack: bigint[]): Promise<void> {
+    f.lastOp = opcode
+    const k = steps.length
+    if (options.witness?.(k) === true) {
+      const pre = steps[k - 1]?.post ?? initial
+      if (!equalBytes(await commitment(), pre)) throw new Error(`step ${k}: the live structures do not give the sealed pre-commitment`)
+      const w = await opcodeWitness({
+        opcode,
+        fork: forkId as number,
+        frameData: frameData(f),
+        frame: { ...f, code: f.code ?? codeTree(new Uint8Array()) },
+        stack,
+        blockEnv,
+        txEnv,
+        blobHashes: txBlobHashes,
+        blockNumber: block.header.number,
+        blockHashes,
+        access,
+        transient,
+        substate: substateData(refundNow(), logsHash, logCount, selfdestructs.commitment(), created.commitment(), touched.commitment()),
+        sm,
+        txStartRoot,
+      })
+      witnesses.push({ step: k, kind: 'opcode', opcode, pre, post: ZERO32, stateData: lastStateData, postStateData: ZERO32, ...w })
+    }
+    push('opcode', opcode)
+  }
+
+  /** The code a call runs: the account's, or for an EIP-7702 delegation the delegate's. */
+  async function executedCode(address: Address, txFrame: boolean): Promise<Uint8Array> {
+    const code = await sm.getCode(address)
+    if (forkId >= 2 && code.length === 23 && code[0] === 0xef && code[1] === 0x01 && code[2] === 0x00) {
+      const delegate = new Address(code.slice(3))
+      // The transaction's frame warms the delegate as it enters (what ethereumjs does next).
+      if (txFrame) access.set(accessKey(bytesToHex(delegate.bytes).slice(2)), 1n)
+      return sm.getCode(delegate)
+    }
+    return code
+  }
+
   evmEvents.on('afterMessage', async (result, resolve?: () => void) => {
-    settlePending()
     const f = frames[frames.length - 1] as Frame
     const failed = result.execResult.exceptionError !== undefined
     const reverted = failed && result.execResult.exceptionError?.error === 'revert'
+    if (failed && !reverted && f.beforeOp !== undefined) {
+      // An exceptional halt: the failing opcode changes nothing but the frame (SPEC.md §5), though
+      // ethereumjs warmed and refunded in its gas handler before failing.
+      pendingOp = undefined
+      access.revert(f.beforeOp.access)
+      f.refundLocal = f.beforeOp.refundLocal
+    } else settlePending()
+    if (f.precompile) {
+      await seal() // the call into the precompile, its value moved
+      push('precompile')
+    }
+    if (!failed && !f.precompile && (f.lastOp === undefined || !HALTING.has(f.lastOp))) {
+      // The frame ran past its code: its last opcode's effects come from the interpreter's final
+      // state, then an implicit STOP step (SPEC.md §4: pc ≥ codeSize executes STOP).
+      const rs = result.execResult.runState as
+        | {
+            programCounter: number
+            gasLeft: bigint
+            gasRefund: bigint
+            stack: { getStack(): bigint[] }
+            memory: { _store: Uint8Array }
+            memoryWordCount: bigint
+          }
+        | undefined
+      if (rs !== undefined) {
+        const stack = rs.stack.getStack()
+        f.pc = rs.programCounter
+        f.gas = rs.gasLeft
+        f.stackSize = stack.length
+        f.stack.update(stack)
+        f.memoryWords = Number(rs.memoryWordCount)
+        syncMemory(f, rs.memory._store.subarray(0, f.memoryWords * 32))
+        f.refundLocal = rs.gasRefund
+      }
+      syncAccess()
+      await seal()
+      await opcodeStep(f, 0x00, rs?.stack.getStack() ?? [])
+    }
     f.status = !failed ? 1 : reverted ? 2 : 3
     f.output = result.execResult.returnValue
     f.outputRoot = ChunkedBytes.root(f.output)
     if (!failed || reverted) f.gas = result.execResult.gas ?? 0n
     else f.gas = 0n
+    // The halting opcode (or the precompile): the frame has halted, the world state is as before
+    // it (a create's code is stored by the frame exit, which ethereumjs has already done).
+    await seal()
     stateDirty = true
-    await seal() // the halting opcode (or the precompile): the frame has halted
     push('frame-exit')
     frames.pop()
     if (failed) {
@@ -468,7 +587,7 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
 
   let result: Awaited<ReturnType<typeof runBlock>>
   phase = 0
-  const initial = await commitment()
+  const initial: Uint8Array = await commitment()
   push('block-start')
   stateDirty = true
   try {
@@ -494,9 +613,18 @@ export async function traceBlock(trace: BlockTrace): Promise<NativeTrace> {
     logsBloom: result.logsBloom,
     ...(result.requestsHash === undefined ? {} : { requestsHash: result.requestsHash }),
     seconds: (performance.now() - started) / 1000,
+    witnesses: witnesses.map((w) => ({
+      ...w,
+      post: steps[w.step]?.post as Uint8Array,
+      postStateData: postStates.get(w.step) as Uint8Array,
+    })),
   }
 
-  function revertPoint(): Uint8Array {
+  async function revertPoint(): Promise<Uint8Array> {
+    if (stateDirty) {
+      stateRoot = await sm.getStateRoot()
+      stateDirty = false
+    }
     return H(stateRoot, access.commitment(), transient.commitment(), substateHash())
   }
 }
@@ -530,7 +658,7 @@ function frameKind(m: Message, isCreate: boolean, system: boolean): number {
 }
 
 /** T_8 of the 256 block hashes before the block (the trace's ancestors and parent), zero where unknown. */
-function blockHashesRoot(trace: BlockTrace, parent: Block, common: Common): Uint8Array {
+function blockHashesTree(trace: BlockTrace, parent: Block, common: Common): SparseMerkleTree {
   const byNumber = new Map<bigint, Uint8Array>([[parent.header.number, parent.hash()]])
   for (const h of trace.ancestors ?? []) {
     const header = createBlockHeader(h, { common })
@@ -542,5 +670,9 @@ function blockHashesRoot(trace: BlockTrace, parent: Block, common: Common): Uint
     const h = byNumber.get(number - 256n + BigInt(i))
     if (h !== undefined) tree.set(i, h)
   }
-  return tree.root()
+  return tree
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
 }

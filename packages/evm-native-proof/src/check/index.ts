@@ -1,0 +1,56 @@
+/**
+ * The reference checker (SPEC.md §5): given a step's pre-commitment, its stateData and its witness,
+ * re-derives the post-commitment or rejects the witness. It shares no code with the generator
+ * (src/trace, src/commit) beyond keccak256; libraries do RLP and the Merkle–Patricia trie.
+ */
+import { equal, keccak, readFrame, readState, writeState } from './layout.ts'
+import { type CodeOracle, checkOpcode, NotChecked } from './opcode.ts'
+import { codeRoot } from './trees.ts'
+import { ItemReader, WitnessError } from './witness-reader.ts'
+
+export { NotChecked } from './opcode.ts'
+export { WitnessError } from './witness-reader.ts'
+
+/** What the checker is given for one step. */
+export interface CheckInput {
+  pre: Uint8Array
+  stateData: Uint8Array
+  proof: readonly Uint8Array[]
+  /** Code posted to the CodeOracle before the step (SPEC.md §0): the checker computes each root itself. */
+  codes?: readonly Uint8Array[]
+}
+
+/** The precompile addresses of a fork by SPEC.md's id: 0x01–0x09, 0x0a from Cancun, 0x0b–0x11 from Prague, 0x100 from Osaka. */
+function isPrecompile(address: Uint8Array, forkId: number): boolean {
+  let v = 0
+  for (let i = 0; i < 18; i++) if (address[i] !== 0) return false
+  v = ((address[18] as number) << 8) | (address[19] as number)
+  const last = forkId === 0 ? 0x09 : forkId === 1 ? 0x0a : 0x11
+  return (v >= 1 && v <= last) || (forkId >= 3 && v === 0x100)
+}
+
+/** A CodeOracle holding the given codes, keyed by their hash. */
+export function codeOracle(codes: readonly Uint8Array[]): CodeOracle {
+  const known = new Map<string, { root: Uint8Array; size: number }>()
+  for (const c of codes) known.set(Buffer.from(keccak(c)).toString('hex'), { root: codeRoot(c), size: c.length })
+  return (hash) => known.get(Buffer.from(hash).toString('hex'))
+}
+
+/** Re-executes one step; returns the post-commitment. Throws WitnessError or NotChecked. */
+export async function checkStep(input: CheckInput): Promise<Uint8Array> {
+  return keccak(await checkStepState(input))
+}
+
+/** Re-executes one step; returns the post-state's stateData. */
+export async function checkStepState(input: CheckInput): Promise<Uint8Array> {
+  if (!equal(keccak(input.stateData), input.pre)) throw new WitnessError('stateData does not hash to the pre-commitment')
+  const s = readState(input.stateData)
+  if (s.phase !== 5) throw new NotChecked(`steps of phase ${s.phase} are not re-executed yet`)
+  const r = new ItemReader(input.proof)
+  const frameBytes = r.next('frame', 384)
+  if (!equal(keccak(frameBytes), s.frameHash)) throw new WitnessError('the frame does not hash to the state’s frame')
+  const f = readFrame(frameBytes)
+  if (f.status !== 0) throw new NotChecked('frame-exit steps are not re-executed yet')
+  if (isPrecompile(f.codeAddress, s.forkId)) throw new NotChecked('precompile steps are not re-executed yet')
+  return writeState(await checkOpcode(s, f, r, codeOracle(input.codes ?? [])))
+}

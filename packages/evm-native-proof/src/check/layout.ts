@@ -1,0 +1,259 @@
+/**
+ * The checker's own reading and writing of SPEC.md §2's layouts (the generator's encoder is
+ * src/trace/encoding.ts; the two agree only through the specification and the tests).
+ */
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { WitnessError } from './witness-reader.ts'
+
+export const keccak = (...parts: Uint8Array[]): Uint8Array => keccak_256(join(parts))
+
+export function join(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
+/** Big-endian bytes of `v` in `n` bytes. */
+export function be(v: bigint | number, n = 32): Uint8Array {
+  let x = BigInt(v)
+  if (x < 0n || x >> BigInt(8 * n) !== 0n) throw new RangeError(`${v} does not fit in ${n} bytes`)
+  const out = new Uint8Array(n)
+  for (let i = n - 1; i >= 0 && x > 0n; i--, x >>= 8n) out[i] = Number(x & 0xffn)
+  return out
+}
+
+export function num(b: Uint8Array): bigint {
+  let v = 0n
+  for (const x of b) v = (v << 8n) | BigInt(x)
+  return v
+}
+
+export function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** The machine state of SPEC.md §2, field by field. */
+export interface MachineState {
+  version: number
+  phase: number
+  txIndex: number
+  subIndex: number
+  forkId: number
+  blockEnvHash: Uint8Array
+  txEnvHash: Uint8Array
+  stateRoot: Uint8Array
+  txStartRoot: Uint8Array
+  accessMap: Uint8Array
+  transientMap: Uint8Array
+  substateHash: Uint8Array
+  blockAccHash: Uint8Array
+  frameStackHash: Uint8Array
+  frameHash: Uint8Array
+}
+
+const word = (b: Uint8Array, i: number) => b.slice(i * 32, i * 32 + 32)
+
+export function readState(b: Uint8Array): MachineState {
+  if (b.length !== 352) throw new WitnessError(`stateData is ${b.length} bytes, not 352`)
+  if (b[0] !== 1) throw new WitnessError(`stateData has version ${b[0]}, this checker knows version 1`)
+  for (let i = 11; i < 32; i++) if (b[i] !== 0) throw new WitnessError('stateData has non-zero padding')
+  return {
+    version: 1,
+    phase: b[1] as number,
+    txIndex: Number(num(b.subarray(2, 6))),
+    subIndex: Number(num(b.subarray(6, 10))),
+    forkId: b[10] as number,
+    blockEnvHash: word(b, 1),
+    txEnvHash: word(b, 2),
+    stateRoot: word(b, 3),
+    txStartRoot: word(b, 4),
+    accessMap: word(b, 5),
+    transientMap: word(b, 6),
+    substateHash: word(b, 7),
+    blockAccHash: word(b, 8),
+    frameStackHash: word(b, 9),
+    frameHash: word(b, 10),
+  }
+}
+
+export function writeState(s: MachineState): Uint8Array {
+  const head = new Uint8Array(32)
+  head[0] = s.version
+  head[1] = s.phase
+  head.set(be(s.txIndex, 4), 2)
+  head.set(be(s.subIndex, 4), 6)
+  head[10] = s.forkId
+  return join([
+    head,
+    s.blockEnvHash,
+    s.txEnvHash,
+    s.stateRoot,
+    s.txStartRoot,
+    s.accessMap,
+    s.transientMap,
+    s.substateHash,
+    s.blockAccHash,
+    s.frameStackHash,
+    s.frameHash,
+  ])
+}
+
+/** The executing frame of SPEC.md §2.3. */
+export interface FrameState {
+  kind: number
+  status: number
+  isStatic: boolean
+  depth: number
+  pc: number
+  gas: bigint
+  stackSize: number
+  memoryWords: number
+  codeSize: number
+  address: Uint8Array
+  codeAddress: Uint8Array
+  caller: Uint8Array
+  value: bigint
+  codeRoot: Uint8Array
+  stackHash: Uint8Array
+  memoryRoot: Uint8Array
+  calldataRoot: Uint8Array
+  returnDataRoot: Uint8Array
+  outputRoot: Uint8Array
+  calldataSize: number
+  returnDataSize: number
+  outputSize: number
+  retOffset: number
+  retSize: number
+}
+
+const address = (w: Uint8Array) => {
+  for (let i = 0; i < 12; i++) if (w[i] !== 0) throw new WitnessError('an address word has non-zero high bytes')
+  return w.slice(12)
+}
+
+export function readFrame(b: Uint8Array): FrameState {
+  if (b.length !== 384) throw new WitnessError(`a frame is 384 bytes, not ${b.length}`)
+  const h = b.subarray(0, 32)
+  const n = (from: number, len: number) => Number(num(h.subarray(from, from + len)))
+  const sizes = b.subarray(352, 384)
+  const s = (from: number) => Number(num(sizes.subarray(from, from + 4)))
+  return {
+    kind: n(0, 1),
+    status: n(1, 1),
+    isStatic: h[2] === 1,
+    depth: n(3, 2),
+    pc: n(5, 4),
+    gas: num(h.subarray(9, 17)),
+    stackSize: n(17, 2),
+    memoryWords: n(19, 4),
+    codeSize: n(23, 4),
+    address: address(word(b, 1)),
+    codeAddress: address(word(b, 2)),
+    caller: address(word(b, 3)),
+    value: num(word(b, 4)),
+    codeRoot: word(b, 5),
+    stackHash: word(b, 6),
+    memoryRoot: word(b, 7),
+    calldataRoot: word(b, 8),
+    returnDataRoot: word(b, 9),
+    outputRoot: word(b, 10),
+    calldataSize: s(0),
+    returnDataSize: s(4),
+    outputSize: s(8),
+    retOffset: s(12),
+    retSize: s(16),
+  }
+}
+
+const pad = (a: Uint8Array) => join([new Uint8Array(12), a])
+
+export function writeFrame(f: FrameState): Uint8Array {
+  const header = join([
+    be(f.kind, 1),
+    be(f.status, 1),
+    be(f.isStatic ? 1 : 0, 1),
+    be(f.depth, 2),
+    be(f.pc, 4),
+    be(f.gas, 8),
+    be(f.stackSize, 2),
+    be(f.memoryWords, 4),
+    be(f.codeSize, 4),
+    new Uint8Array(5),
+  ])
+  const sizes = join([
+    be(f.calldataSize, 4),
+    be(f.returnDataSize, 4),
+    be(f.outputSize, 4),
+    be(f.retOffset, 4),
+    be(f.retSize, 4),
+    new Uint8Array(12),
+  ])
+  return join([
+    header,
+    pad(f.address),
+    pad(f.codeAddress),
+    pad(f.caller),
+    be(f.value),
+    f.codeRoot,
+    f.stackHash,
+    f.memoryRoot,
+    f.calldataRoot,
+    f.returnDataRoot,
+    f.outputRoot,
+    sizes,
+  ])
+}
+
+/** SPEC.md §2.1. */
+export interface Substate {
+  refund: bigint
+  logsHash: Uint8Array
+  logCount: bigint
+  selfdestructMap: Uint8Array
+  createdMap: Uint8Array
+  touchedMap: Uint8Array
+}
+
+export function readSubstate(b: Uint8Array): Substate {
+  return {
+    refund: num(word(b, 0)),
+    logsHash: word(b, 1),
+    logCount: num(word(b, 2)),
+    selfdestructMap: word(b, 3),
+    createdMap: word(b, 4),
+    touchedMap: word(b, 5),
+  }
+}
+
+export function writeSubstate(s: Substate): Uint8Array {
+  return join([be(s.refund), s.logsHash, be(s.logCount), s.selfdestructMap, s.createdMap, s.touchedMap])
+}
+
+/** SPEC.md §3's block environment, the words the opcodes read. */
+export function readBlockEnv(b: Uint8Array) {
+  const w = (i: number) => word(b, i)
+  return {
+    forkId: num(w(0)),
+    chainId: num(w(1)),
+    number: num(w(2)),
+    timestamp: num(w(3)),
+    gasLimit: num(w(4)),
+    baseFee: num(w(5)),
+    blobBaseFee: num(w(6)),
+    prevRandao: w(7),
+    coinbase: w(8),
+    blockHashesRoot: w(15),
+  }
+}
+
+/** SPEC.md §3's transaction environment, the words the opcodes read. */
+export function readTxEnv(b: Uint8Array) {
+  const w = (i: number) => word(b, i)
+  return { origin: w(0), effectiveGasPrice: num(w(3)), blobHashesHash: w(9), blobCount: num(w(10)) }
+}

@@ -1,0 +1,93 @@
+/**
+ * Ethereum's Merkle–Patricia trie for the checker: a proof is the set of nodes a read or write walks;
+ * reads and writes run on a trie that holds only those nodes (the @ethereumjs/mpt library, a trie
+ * primitive like keccak). A node the walk needs and the witness lacks is a {@link WitnessError}.
+ */
+import { createMPT } from '@ethereumjs/mpt'
+import { RLP } from '@ethereumjs/rlp'
+import { keccak } from './layout.ts'
+import { WitnessError } from './witness-reader.ts'
+
+/** A trie at `root` that knows only the witness's nodes (an RLP list of nodes). */
+export async function proofTrie(root: Uint8Array, nodesRlp: Uint8Array, what: string) {
+  let nodes: Uint8Array[]
+  try {
+    nodes = RLP.decode(nodesRlp) as Uint8Array[]
+  } catch (e) {
+    throw new WitnessError(`${what}: the node list is not RLP (${(e as Error).message})`)
+  }
+  if (!Array.isArray(nodes) || nodes.some((n) => !(n instanceof Uint8Array)))
+    throw new WitnessError(`${what}: the node list is not a list of byte strings`)
+  const trie = await createMPT({ useKeyHashing: true })
+  const db = trie.database()
+  for (const n of nodes) await db.put(keccak(n), n)
+  trie.root(root)
+  const guard = async <T>(f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f()
+    } catch (e) {
+      throw new WitnessError(`${what}: the proof misses a node the walk needs (${(e as Error).message})`)
+    }
+  }
+  return {
+    get: (key: Uint8Array) => guard(async () => (await trie.get(key)) ?? undefined),
+    /** Writes (or, for undefined, deletes) and returns the new root. */
+    set: (key: Uint8Array, value: Uint8Array | undefined) =>
+      guard(async () => {
+        if (value === undefined) await trie.del(key)
+        else await trie.put(key, value)
+        return trie.root()
+      }),
+  }
+}
+
+export const EMPTY_TRIE_ROOT = keccak(RLP.encode(new Uint8Array()))
+export const EMPTY_CODE_HASH = keccak(new Uint8Array())
+
+/** An account as the state trie holds it (absent: undefined). */
+export interface Account {
+  nonce: bigint
+  balance: bigint
+  storageRoot: Uint8Array
+  codeHash: Uint8Array
+}
+
+const toNum = (b: Uint8Array) => {
+  let v = 0n
+  for (const x of b) v = (v << 8n) | BigInt(x)
+  return v
+}
+const minimal = (v: bigint) => {
+  if (v === 0n) return new Uint8Array()
+  const hex = v.toString(16)
+  return Uint8Array.from(Buffer.from(hex.length % 2 === 1 ? `0${hex}` : hex, 'hex'))
+}
+
+export function decodeAccount(rlp: Uint8Array | undefined): Account | undefined {
+  if (rlp === undefined) return undefined
+  const f = RLP.decode(rlp) as Uint8Array[]
+  return {
+    nonce: toNum(f[0] as Uint8Array),
+    balance: toNum(f[1] as Uint8Array),
+    storageRoot: f[2] as Uint8Array,
+    codeHash: f[3] as Uint8Array,
+  }
+}
+
+export function encodeAccount(a: Account): Uint8Array {
+  return RLP.encode([minimal(a.nonce), minimal(a.balance), a.storageRoot, a.codeHash])
+}
+
+/** A storage value as the storage trie holds it: RLP of the minimal big-endian bytes; zero is absent. */
+export function encodeSlot(v: bigint): Uint8Array | undefined {
+  return v === 0n ? undefined : RLP.encode(minimal(v))
+}
+
+export function decodeSlot(rlp: Uint8Array | undefined): bigint {
+  return rlp === undefined ? 0n : toNum(RLP.decode(rlp) as Uint8Array)
+}
+
+/** EIP-161: no nonce, no balance, no code. */
+export function isEmpty(a: Account | undefined): boolean {
+  return a === undefined || (a.nonce === 0n && a.balance === 0n && a.codeHash.every((b, i) => b === EMPTY_CODE_HASH[i]))
+}

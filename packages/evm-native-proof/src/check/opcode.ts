@@ -1,0 +1,687 @@
+/**
+ * The reference checker's EVM: one opcode of an executing frame, re-executed from the witness with
+ * its exact stack, memory, gas, storage and sub-state effects (SPEC.md §4 `opcode`, §5 items).
+ * Written from the Yellow Paper and the EIPs, not from ethereumjs: it is the oracle the generator and
+ * the Solidity verifier are held to.
+ */
+import { RLP } from '@ethereumjs/rlp'
+import {
+  be,
+  equal,
+  type FrameState,
+  join,
+  keccak,
+  type MachineState,
+  num,
+  readBlockEnv,
+  readSubstate,
+  readTxEnv,
+  writeFrame,
+  writeSubstate,
+} from './layout.ts'
+import {
+  type Account,
+  decodeAccount,
+  decodeSlot,
+  EMPTY_CODE_HASH,
+  EMPTY_TRIE_ROOT,
+  encodeAccount,
+  encodeSlot,
+  isEmpty,
+  proofTrie,
+} from './mpt.ts'
+import { bytesRoot, openMapKey, openRange } from './trees.ts'
+import { type ItemReader, WitnessError } from './witness-reader.ts'
+
+const U256 = (1n << 256n) - 1n
+const SIGN = 1n << 255n
+const signed = (v: bigint) => (v & SIGN ? v - (1n << 256n) : v)
+const unsigned = (v: bigint) => v & U256
+
+/** A step this checker does not re-execute yet (SPEC.md §8): counted apart, never passed as checked. */
+export class NotChecked extends Error {
+  override name = 'NotChecked'
+}
+
+/** An exceptional halt: the frame fails, all its gas is gone (SPEC.md §5). */
+class Halt extends Error {}
+
+/** Code hashes the CodeOracle has registered: root and size of each code (SPEC.md §0, point 1). */
+export type CodeOracle = (codeHash: Uint8Array) => { root: Uint8Array; size: number } | undefined
+
+/** Forks by SPEC.md's id. */
+const SHANGHAI = 0
+const CANCUN = 1
+const OSAKA = 3
+
+/** Opcodes this checker leaves to the next stage: frames are entered and left by them. */
+const FRAME_OPS = new Set([0xf0, 0xf1, 0xf2, 0xf4, 0xf5, 0xfa, 0xff])
+
+/** Stack items read (popped or, for DUP and SWAP, looked at) and the static gas, by opcode. */
+function shape(op: number, fork: number): { reads: number; gas: number } | undefined {
+  if (op >= 0x60 && op <= 0x7f) return { reads: 0, gas: 3 }
+  if (op >= 0x80 && op <= 0x8f) return { reads: op - 0x7f, gas: 3 }
+  if (op >= 0x90 && op <= 0x9f) return { reads: op - 0x8e, gas: 3 }
+  if (op >= 0xa0 && op <= 0xa4) return { reads: 2 + op - 0xa0, gas: 375 * (1 + op - 0xa0) }
+  const cancun = fork >= CANCUN
+  const table: Record<number, [number, number] | undefined> = {
+    0: [0, 0],
+    1: [2, 3],
+    2: [2, 5],
+    3: [2, 3],
+    4: [2, 5],
+    5: [2, 5],
+    6: [2, 5],
+    7: [2, 5],
+    8: [3, 8],
+    9: [3, 8],
+    10: [2, 10],
+    11: [2, 5],
+    16: [2, 3],
+    17: [2, 3],
+    18: [2, 3],
+    19: [2, 3],
+    20: [2, 3],
+    21: [1, 3],
+    22: [2, 3],
+    23: [2, 3],
+    24: [2, 3],
+    25: [1, 3],
+    26: [2, 3],
+    27: [2, 3],
+    28: [2, 3],
+    29: [2, 3],
+    30: fork >= OSAKA ? [1, 5] : undefined,
+    32: [2, 30],
+    48: [0, 2],
+    49: [1, 0],
+    50: [0, 2],
+    51: [0, 2],
+    52: [0, 2],
+    53: [1, 3],
+    54: [0, 2],
+    55: [3, 3],
+    56: [0, 2],
+    57: [3, 3],
+    58: [0, 2],
+    59: [1, 0],
+    60: [4, 0],
+    61: [0, 2],
+    62: [3, 3],
+    63: [1, 0],
+    64: [1, 20],
+    65: [0, 2],
+    66: [0, 2],
+    67: [0, 2],
+    68: [0, 2],
+    69: [0, 2],
+    70: [0, 2],
+    71: [0, 5],
+    72: [0, 2],
+    73: cancun ? [1, 3] : undefined,
+    74: cancun ? [0, 2] : undefined,
+    80: [1, 2],
+    81: [1, 3],
+    82: [2, 3],
+    83: [2, 3],
+    84: [1, 0],
+    85: [2, 0],
+    86: [1, 8],
+    87: [2, 10],
+    88: [0, 2],
+    89: [0, 2],
+    90: [0, 2],
+    91: [0, 1],
+    92: cancun ? [1, 100] : undefined,
+    93: cancun ? [2, 100] : undefined,
+    94: cancun ? [3, 3] : undefined,
+    95: fork >= SHANGHAI ? [0, 2] : undefined,
+    243: [2, 0],
+    253: [2, 0],
+  }
+  const t = table[op]
+  return t === undefined ? undefined : { reads: t[0], gas: t[1] }
+}
+
+const words = (len: bigint) => (len + 31n) / 32n
+const memoryCost = (w: bigint) => 3n * w + (w * w) / 512n
+
+/** Map keys of SPEC.md §2. */
+const addressKey = (a: Uint8Array) => num(keccak(new Uint8Array([1]), a))
+const slotKey = (a: Uint8Array, slot: bigint) => num(keccak(new Uint8Array([2]), a, be(slot)))
+const transientKey = (a: Uint8Array, slot: bigint) => num(keccak(new Uint8Array([3]), a, be(slot)))
+
+const toAddress = (v: bigint) => be(v & ((1n << 160n) - 1n), 20)
+
+/** Re-executes the opcode at the frame's pc; returns the state after it. */
+export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader, oracle: CodeOracle): Promise<MachineState> {
+  const code = (index: number) => {
+    const { leaves } = openRange(r, 'code', f.codeRoot, index, index, 16, 36)
+    return leaves[0] as Uint8Array
+  }
+  const chunk = f.pc < f.codeSize ? code(f.pc >> 5) : undefined
+  const op = chunk === undefined ? 0x00 : (chunk[f.pc & 31] as number)
+  if (FRAME_OPS.has(op)) throw new NotChecked(`opcode 0x${op.toString(16)} (frame entry and self-destruct are not re-executed yet)`)
+
+  let gas = f.gas
+  const use = (n: bigint) => {
+    if (n > gas) throw new Halt()
+    gas -= n
+  }
+  const failed = (): MachineState => ({ ...s, frameHash: keccak(writeFrame({ ...f, status: 3, gas: 0n })) })
+
+  try {
+    const sh = shape(op, s.forkId)
+    if (sh === undefined) throw new Halt() // an undefined opcode (INVALID among them)
+    const pushes =
+      op >= 0x80 && op <= 0x8f
+        ? sh.reads + 1
+        : op >= 0x90 && op <= 0x9f
+          ? sh.reads
+          : PUSHES_ONE.has(op) || (op >= 0x60 && op <= 0x7f)
+            ? 1
+            : 0
+    if (f.stackSize < sh.reads || f.stackSize - sh.reads + pushes > 1024) throw new Halt()
+    const stackItem = r.words('stack', sh.reads + 1)
+    const args = stackItem.slice(0, sh.reads).map(num)
+    const below = stackItem[sh.reads] as Uint8Array
+    let h = below
+    for (let i = args.length - 1; i >= 0; i--) h = keccak(h, be(args[i] as bigint))
+    if (!equal(h, f.stackHash)) throw new WitnessError('the stack items do not hash to the frame’s stack')
+    use(BigInt(sh.gas))
+    const a = (i: number) => args[i] as bigint
+
+    // What the step changes; the rest of the frame and state stays.
+    let out: bigint[] = []
+    let pc = f.pc + 1
+    let memoryWords = f.memoryWords
+    let memoryRoot = f.memoryRoot
+    let state = s
+    let halt: { status: number; output: Uint8Array } | undefined
+
+    /** Memory expansion to cover [offset, offset + len) (no expansion for len 0). */
+    const expand = (offset: bigint, len: bigint) => {
+      if (len === 0n) return
+      const need = words(offset + len)
+      if (need > BigInt(memoryWords)) {
+        use(memoryCost(need) - memoryCost(BigInt(memoryWords)))
+        memoryWords = Number(need)
+      }
+    }
+    /** Opens the memory cells covering the given ranges (empty ranges ignored) as one proven range. */
+    const memory = (...ranges: [bigint, bigint][]) => {
+      const live = ranges.filter(([, len]) => len > 0n)
+      if (live.length === 0) return undefined
+      let [first, last] = [live[0]?.[0] as bigint, 0n]
+      for (const [o, l] of live) {
+        if (o < first) first = o
+        if (o + l - 1n > last) last = o + l - 1n
+      }
+      const [lo, hi] = [Number(first / 32n), Number(last / 32n)]
+      const range = openRange(r, 'memory', f.memoryRoot, lo, hi, 24)
+      for (let c = Math.max(lo, f.memoryWords); c <= hi; c++)
+        if (!(range.leaves[c - lo] as Uint8Array).every((b) => b === 0))
+          throw new WitnessError(`memory cell ${c} is past the memory size but not zero`)
+      const bytes = join(range.leaves)
+      const base = lo * 32
+      return {
+        read: (o: bigint, l: bigint) => bytes.slice(Number(o) - base, Number(o + l) - base),
+        write: (o: bigint, data: Uint8Array) => bytes.set(data, Number(o) - base),
+        commit: () => {
+          memoryRoot = range.rootWith(Array.from({ length: hi - lo + 1 }, (_, i) => bytes.subarray(i * 32, i * 32 + 32)))
+        },
+      }
+    }
+    /** Bytes [offset, offset + len) of a chunk tree of `size` bytes; bytes past `size` read zero. */
+    const source = (what: string, root: Uint8Array, size: number, offset: bigint, len: bigint, depth = 24, leafBytes = 32) => {
+      const out = new Uint8Array(Number(len))
+      if (len === 0n || offset >= BigInt(size)) return out
+      const end = offset + len < BigInt(size) ? offset + len : BigInt(size)
+      const lo = Number(offset / 32n)
+      const hi = Number((end - 1n) / 32n)
+      const { leaves } = openRange(r, what, root, lo, hi, depth, leafBytes)
+      const bytes = join(leaves.map((l) => l.subarray(0, 32)))
+      out.set(bytes.subarray(Number(offset) - lo * 32, Number(end) - lo * 32))
+      return out
+    }
+    const copyGas = (len: bigint) => use(3n * words(len))
+    const blockEnv = () => {
+      const b = r.next('block environment', 512)
+      if (!equal(keccak(b), s.blockEnvHash)) throw new WitnessError('the block environment does not hash to the state’s')
+      return readBlockEnv(b)
+    }
+    const txEnv = () => {
+      const b = r.next('transaction environment', 512)
+      if (!equal(keccak(b), s.txEnvHash)) throw new WitnessError('the transaction environment does not hash to the state’s')
+      return readTxEnv(b)
+    }
+    /** EIP-2929: warms a key of the access map; returns whether it was cold. */
+    const warm = (key: bigint) => {
+      const entry = openMapKey(r, 'access map', state.accessMap, key)
+      if (entry.value !== undefined) return false
+      state = { ...state, accessMap: entry.write(1n) }
+      return true
+    }
+    /** An account in the world state, with the trie it was read from. */
+    const account = async (root: Uint8Array, addr: Uint8Array, what: string) => {
+      const trie = await proofTrie(root, r.next(`${what} proof`), what)
+      return { trie, account: decodeAccount(await trie.get(addr)) }
+    }
+    const storage = async (acct: Account | undefined, slot: bigint, what: string) => {
+      const trie = await proofTrie(acct?.storageRoot ?? EMPTY_TRIE_ROOT, r.next(`${what} proof`), what)
+      return { trie, value: decodeSlot(await trie.get(be(slot))) }
+    }
+    const substate = () => {
+      const b = r.next('sub-state', 192)
+      if (!equal(keccak(b), s.substateHash)) throw new WitnessError('the sub-state does not hash to the state’s')
+      return readSubstate(b)
+    }
+    const codeOf = (acct: Account | undefined) => {
+      const hash = acct?.codeHash ?? EMPTY_CODE_HASH
+      if (equal(hash, EMPTY_CODE_HASH)) return { root: bytesRoot(new Uint8Array(), 16), size: 0 }
+      const known = oracle(hash)
+      if (known === undefined) throw new WitnessError('the account’s code is not registered with the code oracle')
+      return known
+    }
+
+    if (op >= 0x60 && op <= 0x7f) {
+      const n = op - 0x5f
+      const data = new Uint8Array(n)
+      const c = chunk as Uint8Array
+      const first = f.pc + 1
+      for (let i = 0; i < n && (first + i) >> 5 === f.pc >> 5; i++) data[i] = c[(first + i) & 31] as number
+      const nextChunk = (f.pc >> 5) + 1
+      if ((first + n - 1) >> 5 === nextChunk && nextChunk * 32 < f.codeSize) {
+        const next = code(nextChunk)
+        for (let i = 0; i < n; i++) if ((first + i) >> 5 === nextChunk) data[i] = next[(first + i) & 31] as number
+      }
+      for (let i = 0; i < n; i++) if (first + i >= f.codeSize) data[i] = 0
+      out = [num(data)]
+      pc = f.pc + 1 + n
+    } else if (op >= 0x80 && op <= 0x8f) {
+      out = [...args.slice().reverse(), a(sh.reads - 1)]
+    } else if (op >= 0x90 && op <= 0x9f) {
+      const swapped = args.slice()
+      swapped[0] = a(sh.reads - 1)
+      swapped[sh.reads - 1] = a(0)
+      out = swapped.reverse()
+    } else if (op >= 0xa0 && op <= 0xa4) {
+      if (f.isStatic) throw new Halt()
+      const [offset, len] = [a(0), a(1)]
+      use(8n * len)
+      expand(offset, len)
+      const m = memory([offset, len])
+      const data = m?.read(offset, len) ?? new Uint8Array()
+      const topics = args.slice(2).map((t) => be(t))
+      const sub = substate()
+      const logHash = keccak(RLP.encode([f.address, topics, data]))
+      state = {
+        ...state,
+        substateHash: keccak(writeSubstate({ ...sub, logsHash: keccak(sub.logsHash, logHash), logCount: sub.logCount + 1n })),
+      }
+    } else {
+      switch (op) {
+        case 0x00:
+          halt = { status: 1, output: new Uint8Array() }
+          break
+        case 0x01:
+          out = [unsigned(a(0) + a(1))]
+          break
+        case 0x02:
+          out = [unsigned(a(0) * a(1))]
+          break
+        case 0x03:
+          out = [unsigned(a(0) - a(1))]
+          break
+        case 0x04:
+          out = [a(1) === 0n ? 0n : a(0) / a(1)]
+          break
+        case 0x05:
+          out = [a(1) === 0n ? 0n : unsigned(signed(a(0)) / signed(a(1)))]
+          break
+        case 0x06:
+          out = [a(1) === 0n ? 0n : a(0) % a(1)]
+          break
+        case 0x07:
+          out = [a(1) === 0n ? 0n : unsigned(signed(a(0)) % signed(a(1)))]
+          break
+        case 0x08:
+          out = [a(2) === 0n ? 0n : (a(0) + a(1)) % a(2)]
+          break
+        case 0x09:
+          out = [a(2) === 0n ? 0n : (a(0) * a(1)) % a(2)]
+          break
+        case 0x0a: {
+          const e = a(1)
+          use(50n * BigInt(e === 0n ? 0 : Math.ceil(e.toString(16).length / 2)))
+          let result = 1n
+          let base = a(0)
+          for (let x = e; x > 0n; x >>= 1n) {
+            if (x & 1n) result = (result * base) & U256
+            base = (base * base) & U256
+          }
+          out = [result]
+          break
+        }
+        case 0x0b: {
+          const [b, x] = [a(0), a(1)]
+          if (b >= 31n) out = [x]
+          else {
+            const bit = 8n * b + 7n
+            const mask = (1n << bit) - 1n
+            out = [x & (1n << bit) ? x | (U256 ^ mask) : x & mask]
+          }
+          break
+        }
+        case 0x10:
+          out = [a(0) < a(1) ? 1n : 0n]
+          break
+        case 0x11:
+          out = [a(0) > a(1) ? 1n : 0n]
+          break
+        case 0x12:
+          out = [signed(a(0)) < signed(a(1)) ? 1n : 0n]
+          break
+        case 0x13:
+          out = [signed(a(0)) > signed(a(1)) ? 1n : 0n]
+          break
+        case 0x14:
+          out = [a(0) === a(1) ? 1n : 0n]
+          break
+        case 0x15:
+          out = [a(0) === 0n ? 1n : 0n]
+          break
+        case 0x16:
+          out = [a(0) & a(1)]
+          break
+        case 0x17:
+          out = [a(0) | a(1)]
+          break
+        case 0x18:
+          out = [a(0) ^ a(1)]
+          break
+        case 0x19:
+          out = [U256 ^ a(0)]
+          break
+        case 0x1a:
+          out = [a(0) >= 32n ? 0n : (a(1) >> (8n * (31n - a(0)))) & 0xffn]
+          break
+        case 0x1b:
+          out = [a(0) >= 256n ? 0n : (a(1) << a(0)) & U256]
+          break
+        case 0x1c:
+          out = [a(0) >= 256n ? 0n : a(1) >> a(0)]
+          break
+        case 0x1d:
+          out = [a(0) >= 256n ? (a(1) & SIGN ? U256 : 0n) : unsigned(signed(a(1)) >> a(0))]
+          break
+        case 0x1e:
+          out = [a(0) === 0n ? 256n : BigInt(256 - a(0).toString(2).length)]
+          break
+        case 0x20: {
+          const [offset, len] = [a(0), a(1)]
+          use(6n * words(len))
+          expand(offset, len)
+          out = [num(keccak(memory([offset, len])?.read(offset, len) ?? new Uint8Array()))]
+          break
+        }
+        case 0x30:
+          out = [num(f.address)]
+          break
+        case 0x31:
+        case 0x3b:
+        case 0x3f: {
+          const target = toAddress(a(0))
+          use(warm(addressKey(target)) ? 2600n : 100n)
+          const { account: acct } = await account(state.stateRoot, target, 'account')
+          if (op === 0x31) out = [acct?.balance ?? 0n]
+          else if (op === 0x3b) out = [BigInt(codeOf(acct).size)]
+          else out = [isEmpty(acct) ? 0n : num((acct as Account).codeHash)]
+          break
+        }
+        case 0x32:
+          out = [num(txEnv().origin)]
+          break
+        case 0x33:
+          out = [num(f.caller)]
+          break
+        case 0x34:
+          out = [f.value]
+          break
+        case 0x35:
+          out = [num(source('calldata', f.calldataRoot, f.calldataSize, a(0), 32n))]
+          break
+        case 0x36:
+          out = [BigInt(f.calldataSize)]
+          break
+        case 0x37:
+        case 0x39:
+        case 0x3e: {
+          const [dest, offset, len] = [a(0), a(1), a(2)]
+          if (op === 0x3e && offset + len > BigInt(f.returnDataSize)) throw new Halt()
+          copyGas(len)
+          expand(dest, len)
+          const data =
+            op === 0x37
+              ? source('calldata', f.calldataRoot, f.calldataSize, offset, len)
+              : op === 0x39
+                ? source('code', f.codeRoot, f.codeSize, offset, len, 16, 36)
+                : source('return data', f.returnDataRoot, f.returnDataSize, offset, len)
+          const m = memory([dest, len])
+          m?.write(dest, data)
+          m?.commit()
+          break
+        }
+        case 0x3c: {
+          const [addr, dest, offset, len] = [toAddress(a(0)), a(1), a(2), a(3)]
+          use(warm(addressKey(addr)) ? 2600n : 100n)
+          copyGas(len)
+          expand(dest, len)
+          const { account: acct } = await account(state.stateRoot, addr, 'account')
+          const c = codeOf(acct)
+          const data = source('code', c.root, c.size, offset, len, 16, 36)
+          const m = memory([dest, len])
+          m?.write(dest, data)
+          m?.commit()
+          break
+        }
+        case 0x38:
+          out = [BigInt(f.codeSize)]
+          break
+        case 0x3a:
+          out = [txEnv().effectiveGasPrice]
+          break
+        case 0x3d:
+          out = [BigInt(f.returnDataSize)]
+          break
+        case 0x40: {
+          const env = blockEnv()
+          const n = a(0)
+          if (n >= env.number || n + 256n < env.number) out = [0n]
+          else {
+            const i = Number(n + 256n - env.number)
+            out = [num(openRange(r, 'block hash', env.blockHashesRoot, i, i, 8).leaves[0] as Uint8Array)]
+          }
+          break
+        }
+        case 0x41:
+          out = [num(blockEnv().coinbase)]
+          break
+        case 0x42:
+          out = [blockEnv().timestamp]
+          break
+        case 0x43:
+          out = [blockEnv().number]
+          break
+        case 0x44:
+          out = [num(blockEnv().prevRandao)]
+          break
+        case 0x45:
+          out = [blockEnv().gasLimit]
+          break
+        case 0x46:
+          out = [blockEnv().chainId]
+          break
+        case 0x47: {
+          const { account: acct } = await account(state.stateRoot, f.address, 'account')
+          out = [acct?.balance ?? 0n]
+          break
+        }
+        case 0x48:
+          out = [blockEnv().baseFee]
+          break
+        case 0x49: {
+          const env = txEnv()
+          if (a(0) >= env.blobCount) out = [0n]
+          else {
+            const hashes = r.next('blob hashes', Number(env.blobCount) * 32)
+            if (!equal(keccak(hashes), env.blobHashesHash)) throw new WitnessError('the blob hashes do not hash to the transaction’s')
+            const i = Number(a(0))
+            out = [num(hashes.subarray(i * 32, i * 32 + 32))]
+          }
+          break
+        }
+        case 0x4a:
+          out = [blockEnv().blobBaseFee]
+          break
+        case 0x50:
+          break
+        case 0x51: {
+          expand(a(0), 32n)
+          out = [num((memory([a(0), 32n]) as NonNullable<ReturnType<typeof memory>>).read(a(0), 32n))]
+          break
+        }
+        case 0x52:
+        case 0x53: {
+          const len = op === 0x52 ? 32n : 1n
+          expand(a(0), len)
+          const m = memory([a(0), len]) as NonNullable<ReturnType<typeof memory>>
+          m.write(a(0), op === 0x52 ? be(a(1)) : new Uint8Array([Number(a(1) & 0xffn)]))
+          m.commit()
+          break
+        }
+        case 0x54: {
+          const slot = a(0)
+          use(warm(slotKey(f.address, slot)) ? 2100n : 100n)
+          const { account: acct } = await account(state.stateRoot, f.address, 'account')
+          out = [(await storage(acct, slot, 'storage')).value]
+          break
+        }
+        case 0x55: {
+          if (f.isStatic || gas <= 2300n) throw new Halt()
+          const [slot, value] = [a(0), a(1)]
+          const cold = warm(slotKey(f.address, slot))
+          const { trie: stateTrie, account: acct } = await account(state.stateRoot, f.address, 'account')
+          const { trie: storageTrie, value: current } = await storage(acct, slot, 'storage')
+          const { account: acctAtStart } = await account(s.txStartRoot, f.address, 'account at transaction start')
+          const { value: original } = await storage(acctAtStart, slot, 'storage at transaction start')
+          let cost = cold ? 2100n : 0n
+          let refund = 0n
+          if (current === value) cost += 100n
+          else if (original === current) {
+            cost += original === 0n ? 20000n : 2900n
+            if (original !== 0n && value === 0n) refund += 4800n
+          } else {
+            cost += 100n
+            if (original !== 0n) {
+              if (current === 0n) refund -= 4800n
+              else if (value === 0n) refund += 4800n
+            }
+            if (original === value) refund += original === 0n ? 19900n : 2800n
+          }
+          use(cost)
+          const sub = substate()
+          if (sub.refund + refund < 0n) throw new WitnessError('the refund counter would go below zero')
+          if (refund !== 0n) state = { ...state, substateHash: keccak(writeSubstate({ ...sub, refund: sub.refund + refund })) }
+          if (current !== value) {
+            if (acct === undefined) throw new WitnessError('SSTORE in an account that does not exist')
+            const storageRoot = await storageTrie.set(be(slot), encodeSlot(value))
+            state = { ...state, stateRoot: await stateTrie.set(f.address, encodeAccount({ ...acct, storageRoot })) }
+          }
+          break
+        }
+        case 0x56:
+        case 0x57: {
+          const dest = a(0)
+          if (op === 0x56 || a(1) !== 0n) {
+            if (dest >= BigInt(f.codeSize)) throw new Halt()
+            const d = Number(dest)
+            const leaf = code(d >> 5)
+            if (((leaf[32 + ((d & 31) >> 3)] as number) & (0x80 >> (d & 7))) === 0) throw new Halt()
+            pc = d
+          }
+          break
+        }
+        case 0x58:
+          out = [BigInt(f.pc)]
+          break
+        case 0x59:
+          out = [32n * BigInt(f.memoryWords)]
+          break
+        case 0x5a:
+          out = [gas]
+          break
+        case 0x5b:
+          break
+        case 0x5c: {
+          out = [openMapKey(r, 'transient map', s.transientMap, transientKey(f.address, a(0))).value ?? 0n]
+          break
+        }
+        case 0x5d: {
+          if (f.isStatic) throw new Halt()
+          state = { ...state, transientMap: openMapKey(r, 'transient map', s.transientMap, transientKey(f.address, a(0))).write(a(1)) }
+          break
+        }
+        case 0x5e: {
+          const [dest, src, len] = [a(0), a(1), a(2)]
+          copyGas(len)
+          expand(dest, len)
+          expand(src, len)
+          const m = memory([dest, len], [src, len])
+          if (m !== undefined) {
+            m.write(dest, m.read(src, len))
+            m.commit()
+          }
+          break
+        }
+        case 0x5f:
+          out = [0n]
+          break
+        case 0xf3:
+        case 0xfd: {
+          const [offset, len] = [a(0), a(1)]
+          expand(offset, len)
+          halt = { status: op === 0xf3 ? 1 : 2, output: memory([offset, len])?.read(offset, len) ?? new Uint8Array() }
+          break
+        }
+        default:
+          throw new Halt()
+      }
+    }
+
+    r.done()
+    if (halt !== undefined) {
+      // A halting opcode leaves pc, stack and memory as they were; the frame now holds its output.
+      const frame: FrameState = { ...f, status: halt.status, gas, outputRoot: bytesRoot(halt.output), outputSize: halt.output.length }
+      return { ...state, frameHash: keccak(writeFrame(frame)) }
+    }
+    let stackHash = below
+    let stackSize = f.stackSize - sh.reads
+    for (const v of out) {
+      stackHash = keccak(stackHash, be(v))
+      stackSize++
+    }
+    const frame: FrameState = { ...f, pc, gas, stackHash, stackSize, memoryWords, memoryRoot }
+    return { ...state, frameHash: keccak(writeFrame(frame)) }
+  } catch (e) {
+    if (e instanceof Halt) return failed()
+    throw e
+  }
+}
+
+/** Opcodes (besides PUSH, DUP and SWAP) that push one word. */
+const PUSHES_ONE = new Set([
+  0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b,
+  0x1c, 0x1d, 0x1e, 0x20, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x38, 0x3a, 0x3b, 0x3d, 0x3f, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46,
+  0x47, 0x48, 0x49, 0x4a, 0x51, 0x54, 0x58, 0x59, 0x5a, 0x5c, 0x5f,
+])

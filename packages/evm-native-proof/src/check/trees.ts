@@ -1,0 +1,185 @@
+/**
+ * The checker's tree arithmetic for SPEC.md §1: ranges of leaves against a root (one multi-proof for
+ * a contiguous range), `T_d` of a byte string, the code tree, and indexed-map lookups and writes.
+ * Written apart from src/commit; shares only keccak256 with it.
+ */
+import { be, equal, keccak, num } from './layout.ts'
+import { type ItemReader, WitnessError } from './witness-reader.ts'
+
+const zeros: Uint8Array[] = [new Uint8Array(32)]
+/** Root of an all-zero subtree of height h. */
+export function zeroRoot(h: number): Uint8Array {
+  while (zeros.length <= h) {
+    const z = zeros[zeros.length - 1] as Uint8Array
+    zeros.push(keccak(z, z))
+  }
+  return zeros[h] as Uint8Array
+}
+
+/**
+ * The root over leaves `lo … lo + leaves.length − 1` of a depth-`depth` tree, with the siblings
+ * the range needs, in SPEC.md §5's order: level by level from the leaves, at each level the left
+ * neighbour when the range starts at an odd index, then the right one when it ends at an even one.
+ */
+export function rangeRoot(leaves: readonly Uint8Array[], lo: number, depth: number, siblings: readonly Uint8Array[]): Uint8Array {
+  let level = leaves.slice()
+  let start = lo
+  let used = 0
+  const sibling = () => {
+    const s = siblings[used++]
+    if (s === undefined) throw new WitnessError('a range proof has too few siblings')
+    return s
+  }
+  for (let h = 0; h < depth; h++) {
+    const end = start + level.length - 1
+    if (start % 2 === 1) {
+      level.unshift(sibling())
+      start--
+    }
+    if (end % 2 === 0) level.push(sibling())
+    const up: Uint8Array[] = []
+    for (let i = 0; i < level.length; i += 2) up.push(keccak(level[i] as Uint8Array, level[i + 1] as Uint8Array))
+    level = up
+    start /= 2
+  }
+  if (used !== siblings.length) throw new WitnessError(`a range proof has ${siblings.length - used} sibling(s) too many`)
+  return level[0] as Uint8Array
+}
+
+/** How many siblings a range needs (to size the item before folding). */
+export function rangeSiblingCount(lo: number, hi: number, depth: number): number {
+  let n = 0
+  for (let h = 0; h < depth; h++, lo = Math.floor(lo / 2), hi = Math.floor(hi / 2)) n += (lo % 2) + (hi % 2 === 0 ? 1 : 0)
+  return n
+}
+
+/**
+ * A proven range of a chunk tree: reads the leaves item and the siblings item, checks them against
+ * `root`, and returns the leaves and a function giving the root after replacing them.
+ */
+export function openRange(
+  r: ItemReader,
+  what: string,
+  root: Uint8Array,
+  lo: number,
+  hi: number,
+  depth: number,
+  leafBytes = 32,
+): { leaves: Uint8Array[]; rootWith(leaves: readonly Uint8Array[]): Uint8Array } {
+  const count = hi - lo + 1
+  const raw = r.next(`${what} leaves ${lo}–${hi}`, count * leafBytes)
+  const siblings = r.words(`${what} range proof`, rangeSiblingCount(lo, hi, depth))
+  const leaves = Array.from({ length: count }, (_, i) => raw.slice(i * leafBytes, (i + 1) * leafBytes))
+  const hashLeaf = (l: Uint8Array) => (leafBytes === 32 ? l : keccak(l))
+  if (!equal(rangeRoot(leaves.map(hashLeaf), lo, depth, siblings), root))
+    throw new WitnessError(`${what} leaves ${lo}–${hi} are not in the committed tree`)
+  return { leaves, rootWith: (next) => rangeRoot(next.map(hashLeaf), lo, depth, siblings) }
+}
+
+/** `T_d(bytes)`: the whole tree of a byte string, for outputs and initcode. */
+export function bytesRoot(bytes: Uint8Array, depth = 24): Uint8Array {
+  let level: Uint8Array[] = []
+  for (let i = 0; i < bytes.length; i += 32) {
+    const c = new Uint8Array(32)
+    c.set(bytes.subarray(i, i + 32))
+    level.push(c)
+  }
+  for (let h = 0; h < depth; h++) {
+    if (level.length % 2 === 1) level.push(zeroRoot(h))
+    const up: Uint8Array[] = []
+    for (let i = 0; i < level.length; i += 2) up.push(keccak(level[i] as Uint8Array, level[i + 1] as Uint8Array))
+    level = up
+  }
+  return level[0] ?? zeroRoot(depth)
+}
+
+/** The code tree `C(code)`: leaf i = H(chunk ‖ mask), jump destinations found by this checker's own scan. */
+export function codeRoot(code: Uint8Array): Uint8Array {
+  const dest = new Uint8Array(code.length)
+  for (let pc = 0; pc < code.length; pc++) {
+    const op = code[pc] as number
+    if (op === 0x5b) dest[pc] = 1
+    if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f
+  }
+  const leaves: Uint8Array[] = []
+  for (let i = 0; i * 32 < code.length; i++) {
+    const leaf = new Uint8Array(36)
+    leaf.set(code.subarray(i * 32, i * 32 + 32))
+    for (let j = 0; j < 32; j++) if (dest[i * 32 + j] === 1) (leaf[32 + (j >> 3)] as number) |= 0x80 >> (j & 7)
+    leaves.push(keccak(leaf))
+  }
+  let level = leaves
+  for (let h = 0; h < 16; h++) {
+    if (level.length % 2 === 1) level.push(zeroRoot(h))
+    const up: Uint8Array[] = []
+    for (let i = 0; i < level.length; i += 2) up.push(keccak(level[i] as Uint8Array, level[i + 1] as Uint8Array))
+    level = up
+  }
+  return level[0] ?? zeroRoot(16)
+}
+
+// ---- indexed maps (SPEC.md §1) ----
+
+const MAP_DEPTH = 16
+
+interface MapLeaf {
+  index: number
+  key: bigint
+  value: bigint
+  nextKey: bigint
+  siblings: Uint8Array[]
+}
+
+const mapLeafHash = (key: bigint, value: bigint, nextKey: bigint) => keccak(be(key), be(value), be(nextKey))
+
+function fold(leaf: Uint8Array, index: number, siblings: readonly Uint8Array[]): Uint8Array {
+  let node = leaf
+  for (let h = 0, i = index; h < siblings.length; h++, i >>= 1)
+    node = i % 2 === 0 ? keccak(node, siblings[h] as Uint8Array) : keccak(siblings[h] as Uint8Array, node)
+  return node
+}
+
+/** A map item: count (32) ‖ index (4) ‖ key ‖ value ‖ nextKey ‖ 16 siblings. */
+function readMapLeaf(r: ItemReader, what: string): MapLeaf & { count: number } {
+  const b = r.next(what, 32 + 4 + 96 + MAP_DEPTH * 32)
+  const at = (i: number) => b.subarray(36 + i * 32, 68 + i * 32)
+  return {
+    count: Number(num(b.subarray(0, 32))),
+    index: Number(num(b.subarray(32, 36))),
+    key: num(at(0)),
+    value: num(at(1)),
+    nextKey: num(at(2)),
+    siblings: Array.from({ length: MAP_DEPTH }, (_, i) => b.slice(132 + i * 32, 164 + i * 32)),
+  }
+}
+
+/**
+ * A key's entry in an indexed map, from one map item: its value (or absence), and a function that
+ * writes a value for it (reading the second path an insert needs) and returns the new commitment.
+ */
+export function openMapKey(
+  r: ItemReader,
+  what: string,
+  commitment: Uint8Array,
+  key: bigint,
+): { value: bigint | undefined; write(value: bigint): Uint8Array } {
+  const l = readMapLeaf(r, what)
+  const count = l.count
+  const root = fold(mapLeafHash(l.key, l.value, l.nextKey), l.index, l.siblings)
+  if (l.index >= count || !equal(keccak(root, be(count)), commitment)) throw new WitnessError(`${what}: the leaf is not in the map`)
+  const present = l.key === key
+  if (!present && !(l.key < key && (l.nextKey > key || l.nextKey === 0n)))
+    throw new WitnessError(`${what}: leaf ${l.index} neither holds the key nor sits just below it`)
+  return {
+    value: present ? l.value : undefined,
+    write(value: bigint): Uint8Array {
+      if (present) return keccak(fold(mapLeafHash(key, value, l.nextKey), l.index, l.siblings), be(count))
+      if (count >= 2 ** MAP_DEPTH) throw new WitnessError(`${what} is full`)
+      const lowRoot = fold(mapLeafHash(l.key, l.value, key), l.index, l.siblings)
+      const path = r.words(`${what} insert path`, MAP_DEPTH)
+      if (!equal(fold(new Uint8Array(32), count, path), lowRoot))
+        throw new WitnessError(`${what}: the insert path is not the next free leaf's`)
+      return keccak(fold(mapLeafHash(key, value, l.nextKey), count, path), be(count + 1))
+    },
+  }
+}

@@ -1,0 +1,363 @@
+/**
+ * The generator's half of SPEC.md §5 for `opcode` steps: at the moment an opcode is about to run,
+ * the items its witness holds, taken from the tracer's live structures and ethereumjs's tries, in
+ * the order the checker reads them.
+ */
+import { createMerkleProof, createMPT, type MerklePatriciaTrie } from '@ethereumjs/mpt'
+import { RLP } from '@ethereumjs/rlp'
+import { Account, Address, bytesToHex, createAccountFromRLP } from '@ethereumjs/util'
+import { ChunkedBytes } from '../commit/bytes-tree.ts'
+import { CodeTree } from '../commit/code-tree.ts'
+import { concat, H, toBigInt, uint } from '../commit/hash.ts'
+import type { IndexedMap } from '../commit/indexed-map.ts'
+import type { SparseMerkleTree } from '../commit/merkle.ts'
+import type { StackChain } from '../commit/stack.ts'
+import { mapKey } from './keys.ts'
+
+/** One step's witness (SPEC.md §5): what the checker is given besides the pre-commitment. */
+export interface StepWitness {
+  step: number
+  kind: string
+  opcode?: number
+  pre: Uint8Array
+  post: Uint8Array
+  stateData: Uint8Array
+  /** The post-state's stateData (not part of the witness: what the checker's result is compared with). */
+  postStateData: Uint8Array
+  proof: Uint8Array[]
+  /** Code the step reads through the CodeOracle (posted before the step, as Cannon posts preimages). */
+  codes: Uint8Array[]
+}
+
+/** The live structures an opcode's witness is cut from. */
+export interface OpcodeSources {
+  opcode: number
+  fork: number
+  frameData: Uint8Array
+  frame: {
+    code: CodeTree
+    stack: StackChain
+    memory: ChunkedBytes
+    memoryWords: number
+    calldata: Uint8Array
+    returnData: Uint8Array
+    address: Uint8Array
+    isStatic: boolean
+    pc: number
+    gas: bigint
+  }
+  /** The stack, bottom first. */
+  stack: readonly bigint[]
+  blockEnv: Uint8Array
+  txEnv: Uint8Array
+  blobHashes: Uint8Array
+  blockNumber: bigint
+  blockHashes: SparseMerkleTree
+  access: IndexedMap
+  transient: IndexedMap
+  substate: Uint8Array
+  sm: { getCode(a: Address): Promise<Uint8Array> }
+  txStartRoot: Uint8Array
+}
+
+/** Stack items each opcode reads (DUP and SWAP included); undefined for undefined opcodes. */
+function reads(op: number, fork: number): number | undefined {
+  if (op >= 0x60 && op <= 0x7f) return 0
+  if (op >= 0x80 && op <= 0x8f) return op - 0x7f
+  if (op >= 0x90 && op <= 0x9f) return op - 0x8e
+  if (op >= 0xa0 && op <= 0xa4) return 2 + op - 0xa0
+  if ((op === 0x49 || op === 0x4a || (op >= 0x5c && op <= 0x5e)) && fork < 1) return undefined
+  if (op === 0x1e && fork < 3) return undefined
+  return READS[op]
+}
+const READS: Record<number, number> = {
+  0: 0,
+  ...Object.fromEntries([0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0a, 0x0b].map((o) => [o, 2])),
+  8: 3,
+  9: 3,
+  ...Object.fromEntries([0x10, 0x11, 0x12, 0x13, 0x14, 0x16, 0x17, 0x18, 0x1a, 0x1b, 0x1c, 0x1d, 0x20].map((o) => [o, 2])),
+  21: 1,
+  25: 1,
+  30: 1,
+  ...Object.fromEntries(
+    [0x30, 0x32, 0x33, 0x34, 0x36, 0x38, 0x3a, 0x3d, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x4a].map((o) => [o, 0]),
+  ),
+  ...Object.fromEntries([0x31, 0x35, 0x3b, 0x3f, 0x40, 0x49, 0x50, 0x51, 0x54, 0x56, 0x5c].map((o) => [o, 1])),
+  55: 3,
+  57: 3,
+  62: 3,
+  94: 3,
+  60: 4,
+  82: 2,
+  83: 2,
+  85: 2,
+  87: 2,
+  93: 2,
+  ...Object.fromEntries([0x58, 0x59, 0x5a, 0x5b, 0x5f].map((o) => [o, 0])),
+  243: 2,
+  253: 2,
+  240: 3,
+  245: 4,
+  241: 7,
+  242: 7,
+  244: 6,
+  250: 6,
+  255: 1,
+}
+/** Defined opcodes (besides DUP and SWAP) that push nothing; the others push one word. */
+const PUSH_NOTHING = new Set([
+  0x00, 0x37, 0x39, 0x3c, 0x3e, 0x50, 0x52, 0x53, 0x55, 0x56, 0x57, 0x5b, 0x5d, 0x5e, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xf3, 0xfd,
+])
+
+/** Largest byte range a witness can cover (T_24); a range past it makes the step run out of gas first. */
+const TREE_BYTES = 32n * 2n ** 24n
+
+/** The items of an opcode step's witness; also the codes it reads through the CodeOracle. */
+export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8Array[]; codes: Uint8Array[] }> {
+  const { frame: f, opcode: op } = src
+  const proof: Uint8Array[] = [src.frameData]
+  const codes: Uint8Array[] = []
+  const codeSize = f.code.code.length
+  const codeItem = (tree: CodeTree, lo: number, hi: number) => {
+    const r = tree.range(lo, hi)
+    proof.push(r.leaves, concat(r.siblings))
+  }
+  if (f.pc < codeSize) codeItem(f.code, f.pc >> 5, f.pc >> 5)
+  const n = reads(op, src.fork)
+  if (n === undefined || [0xf0, 0xf1, 0xf2, 0xf4, 0xf5, 0xfa, 0xff].includes(op)) return { proof, codes }
+  const size = src.stack.length
+  const pushes = op >= 0x80 && op <= 0x8f ? n + 1 : op >= 0x90 && op <= 0x9f ? n : PUSH_NOTHING.has(op) ? 0 : 1
+  if (size < n || size - n + pushes > 1024) return { proof, codes }
+  const opened = f.stack.open(n)
+  proof.push(concat([...opened.items.map((v) => uint(v)), opened.below]))
+  const a = (i: number) => opened.items[i] as bigint
+
+  const memory = (...ranges: [bigint, bigint][]) => {
+    const live = ranges.filter(([, len]) => len > 0n)
+    if (live.length === 0 || live.some(([o, l]) => o + l > TREE_BYTES)) return
+    let [first, last] = [(live[0] as [bigint, bigint])[0], 0n]
+    for (const [o, l] of live) {
+      if (o < first) first = o
+      if (o + l - 1n > last) last = o + l - 1n
+    }
+    const [lo, hi] = [Number(first / 32n), Number(last / 32n)]
+    const r = f.memory.range(lo, hi)
+    proof.push(r.leaves, concat(r.siblings))
+  }
+  /** A range of a byte tree of `size` bytes, as the checker's `source` reads it. */
+  const source = (bytes: Uint8Array, offset: bigint, len: bigint) => {
+    if (len === 0n || offset >= BigInt(bytes.length) || len > TREE_BYTES) return
+    const end = offset + len < BigInt(bytes.length) ? offset + len : BigInt(bytes.length)
+    const t = new ChunkedBytes()
+    t.write(0, bytes)
+    const r = t.range(Number(offset / 32n), Number((end - 1n) / 32n))
+    proof.push(r.leaves, concat(r.siblings))
+  }
+  const codeSource = (tree: CodeTree, offset: bigint, len: bigint) => {
+    const size = BigInt(tree.code.length)
+    if (len === 0n || offset >= size || len > TREE_BYTES) return
+    const end = offset + len < size ? offset + len : size
+    codeItem(tree, Number(offset / 32n), Number((end - 1n) / 32n))
+  }
+  const warm = (key: bigint) => proof.push(...src.access.witness(key, true))
+  const sm = src.sm
+  const stateTrie = async () => {
+    await (sm as unknown as { flush(): Promise<void> }).flush()
+    return (sm as unknown as { _trie: MerklePatriciaTrie })._trie
+  }
+  /** The storage trie of the executing account at the given root (ethereumjs's own instance holds its unflushed layers). */
+  const storageTrie = (account: Account | undefined) => {
+    const own = (sm as unknown as { _getStorageTrie(a: Address, acct?: Account): MerklePatriciaTrie })._getStorageTrie(
+      new Address(f.address),
+      account,
+    )
+    const t = own.shallowCopy(true)
+    t.root(account?.storageRoot ?? H(RLP.encode(new Uint8Array())))
+    return t
+  }
+  const accountAt = async (trie: MerklePatriciaTrie, address: Uint8Array, write?: (a: Account) => Promise<Uint8Array>) => {
+    const raw = await trie.get(address)
+    const account = raw === null ? undefined : createAccountFromRLP(raw)
+    const nodes =
+      write === undefined || account === undefined
+        ? await createMerkleProof(trie, address)
+        : await writeNodes(trie, address, await write(account))
+    proof.push(RLP.encode(nodes))
+    return account
+  }
+
+  if (op >= 0x60 && op <= 0x7f) {
+    const next = (f.pc >> 5) + 1
+    if ((f.pc + op - 0x5f) >> 5 === next && next * 32 < codeSize) codeItem(f.code, next, next)
+  } else if (op >= 0xa0 && op <= 0xa4) {
+    memory([a(0), a(1)])
+    proof.push(src.substate)
+  } else
+    switch (op) {
+      case 0x20:
+      case 0xf3:
+      case 0xfd:
+        memory([a(0), a(1)])
+        break
+      case 0x31:
+      case 0x3b:
+      case 0x3f:
+      case 0x3c: {
+        const target = uint(a(0) & ((1n << 160n) - 1n), 20)
+        warm(mapKey(1, target))
+        const account = await accountAt(await stateTrie(), target)
+        const code = account?.isContract() ? await sm.getCode(new Address(target)) : undefined
+        if ((op === 0x3b || op === 0x3c) && code !== undefined) codes.push(code)
+        if (op === 0x3c) {
+          if (code !== undefined) codeSource(new CodeTree(code), a(2), a(3))
+          memory([a(1), a(3)])
+        }
+        break
+      }
+      case 0x32:
+      case 0x3a:
+        proof.push(src.txEnv)
+        break
+      case 0x35:
+        source(f.calldata, a(0), 32n)
+        break
+      case 0x37:
+        source(f.calldata, a(1), a(2))
+        memory([a(0), a(2)])
+        break
+      case 0x39:
+        codeSource(f.code, a(1), a(2))
+        memory([a(0), a(2)])
+        break
+      case 0x3e:
+        source(f.returnData, a(1), a(2))
+        memory([a(0), a(2)])
+        break
+      case 0x40: {
+        proof.push(src.blockEnv)
+        const num = a(0)
+        if (num < src.blockNumber && num + 256n >= src.blockNumber) {
+          const i = Number(num + 256n - src.blockNumber)
+          proof.push(src.blockHashes.leaf(i), concat(src.blockHashes.rangeProof(i, i)))
+        }
+        break
+      }
+      case 0x41:
+      case 0x42:
+      case 0x43:
+      case 0x44:
+      case 0x45:
+      case 0x46:
+      case 0x48:
+      case 0x4a:
+        proof.push(src.blockEnv)
+        break
+      case 0x47:
+        await accountAt(await stateTrie(), f.address)
+        break
+      case 0x49:
+        proof.push(src.txEnv)
+        if (a(0) < BigInt(src.blobHashes.length / 32)) proof.push(src.blobHashes)
+        break
+      case 0x51:
+        memory([a(0), 32n])
+        break
+      case 0x52:
+        memory([a(0), 32n])
+        break
+      case 0x53:
+        memory([a(0), 1n])
+        break
+      case 0x54: {
+        warm(mapKey(2, f.address, uint(a(0))))
+        const trie = await stateTrie()
+        const account = await accountAt(trie, f.address)
+        proof.push(RLP.encode(await createMerkleProof(storageTrie(account), uint(a(0)))))
+        break
+      }
+      case 0x55: {
+        warm(mapKey(2, f.address, uint(a(0))))
+        const [slot, value] = [uint(a(0)), a(1)]
+        const trie = await stateTrie()
+        const before = await trie.get(f.address)
+        const account = before === null ? undefined : createAccountFromRLP(before)
+        const storage = storageTrie(account)
+        const current = await storage.get(slot)
+        const changes = (current === null ? 0n : toBigInt(RLP.decode(current) as Uint8Array)) !== value
+        const stored = value === 0n ? undefined : RLP.encode(uint(value).subarray(uint(value).findIndex((b) => b !== 0)))
+        const storageNodes = changes ? await writeNodes(storage, slot, stored) : await createMerkleProof(storage, slot)
+        await accountAt(trie, f.address, changes ? async (acct) => newStorageAccount(acct, storage, slot, stored) : undefined)
+        proof.push(RLP.encode(storageNodes))
+        const start = trie.shallowCopy(true)
+        start.root(src.txStartRoot)
+        const startAccount = await accountAt(start, f.address)
+        proof.push(RLP.encode(await createMerkleProof(storageTrie(startAccount), slot)))
+        proof.push(src.substate)
+        break
+      }
+      case 0x56:
+      case 0x57:
+        if ((op === 0x56 || a(1) !== 0n) && a(0) < BigInt(codeSize)) codeItem(f.code, Number(a(0)) >> 5, Number(a(0)) >> 5)
+        break
+      case 0x5c:
+        proof.push(...src.transient.witness(mapKey(3, f.address, uint(a(0)))))
+        break
+      case 0x5d:
+        proof.push(...src.transient.witness(mapKey(3, f.address, uint(a(0))), true))
+        break
+      case 0x5e:
+        memory([a(0), a(2)], [a(1), a(2)])
+        break
+    }
+  return { proof, codes }
+}
+
+/** The account after writing `value` at `slot` of its storage (the storage root recomputed on a copy). */
+async function newStorageAccount(
+  acct: Account,
+  storage: MerklePatriciaTrie,
+  slot: Uint8Array,
+  value: Uint8Array | undefined,
+): Promise<Uint8Array> {
+  const copy = storage.shallowCopy(true)
+  copy.checkpoint()
+  if (value === undefined) await copy.del(slot)
+  else await copy.put(slot, value)
+  const root = copy.root()
+  await copy.revert()
+  return new Account(acct.nonce, acct.balance, root, acct.codeHash).serialize()
+}
+
+/**
+ * The nodes a write of `key` walks on a trie that has only them: the path, and the nodes a
+ * deletion's branch collapse reads (found by running the write on a proof-only trie).
+ */
+async function writeNodes(full: MerklePatriciaTrie, key: Uint8Array, value: Uint8Array | undefined): Promise<Uint8Array[]> {
+  const nodes = await createMerkleProof(full, key)
+  for (let round = 0; round < 16; round++) {
+    const t = await createMPT({ useKeyHashing: true })
+    const db = t.database()
+    for (const n of nodes) await db.put(H(n), n)
+    t.root(full.root())
+    const missing: Uint8Array[] = []
+    const get = db.get.bind(db)
+    db.get = async (k: Uint8Array) => {
+      const v = await get(k)
+      if (v === undefined) missing.push(k)
+      return v
+    }
+    try {
+      if (value === undefined) await t.del(key)
+      else await t.put(key, value)
+      return nodes
+    } catch (e) {
+      if (missing.length === 0) throw e
+      for (const k of missing) {
+        const node = await full.database().get(k)
+        if (node === undefined) throw new Error(`the trie lacks node ${bytesToHex(k)}`)
+        nodes.push(node as Uint8Array)
+      }
+    }
+  }
+  throw new Error('a trie write needed more than 16 rounds of nodes')
+}

@@ -1,0 +1,67 @@
+import type { BlockTrace } from '@stepproof/block-traces'
+import { checkStep, NotChecked } from './check/index.ts'
+import { traceBlock } from './trace/tracer.ts'
+import type { StepWitness } from './trace/witness.ts'
+
+/** A step whose witness the checker rejected or whose post it computed differently. */
+export interface CheckFailure {
+  step: number
+  opcode?: number
+  reason: string
+}
+
+/** The outcome of re-executing a block's steps from their witnesses. */
+export interface BlockCheck {
+  steps: number
+  /** Steps whose witness was cut. */
+  witnessed: number
+  /** Steps the checker re-executed to the generator's post-commitment. */
+  checked: number
+  /** Steps the checker does not re-execute yet, by reason. */
+  notChecked: Record<string, number>
+  failures: CheckFailure[]
+  /** Witness size (stateData + items with their 4-byte lengths + oracle code) of every checked step, in bytes. */
+  sizes: number[]
+  seconds: number
+}
+
+/** SPEC.md §5's serialized size of a witness: stateData, then each item as a 4-byte length and its bytes. */
+export function witnessBytes(w: Pick<StepWitness, 'stateData' | 'proof'>): number {
+  return w.stateData.length + w.proof.reduce((n, item) => n + 4 + item.length, 0)
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
+
+/** Cuts a witness for every step (`which` narrows it) and re-executes each with the reference checker. */
+export async function checkBlock(trace: BlockTrace, which: (step: number) => boolean = () => true): Promise<BlockCheck> {
+  const started = performance.now()
+  const t = await traceBlock(trace, { witness: which })
+  const out: BlockCheck = {
+    steps: t.steps.length,
+    witnessed: t.witnesses.length,
+    checked: 0,
+    notChecked: {},
+    failures: [],
+    sizes: [],
+    seconds: 0,
+  }
+  for (const w of t.witnesses) {
+    try {
+      const post = await checkStep(w)
+      if (hex(post) === hex(w.post)) {
+        out.checked++
+        out.sizes.push(witnessBytes(w))
+      } else
+        out.failures.push({
+          step: w.step,
+          ...(w.opcode === undefined ? {} : { opcode: w.opcode }),
+          reason: 'the checker computed another post-commitment',
+        })
+    } catch (e) {
+      if (e instanceof NotChecked) out.notChecked[e.message] = (out.notChecked[e.message] ?? 0) + 1
+      else out.failures.push({ step: w.step, ...(w.opcode === undefined ? {} : { opcode: w.opcode }), reason: (e as Error).message })
+    }
+  }
+  out.seconds = (performance.now() - started) / 1000
+  return out
+}
