@@ -22,6 +22,7 @@ export async function proofTrie(root: Uint8Array, nodesRlp: Uint8Array, what: st
   const db = trie.database()
   for (const n of nodes) await db.put(keccak(n), n)
   trie.root(root)
+  const empty = () => trie.root().every((b, i) => b === EMPTY_TRIE_ROOT[i])
   const guard = async <T>(f: () => Promise<T>): Promise<T> => {
     try {
       return await f()
@@ -30,10 +31,12 @@ export async function proofTrie(root: Uint8Array, nodesRlp: Uint8Array, what: st
     }
   }
   return {
-    get: (key: Uint8Array) => guard(async () => (await trie.get(key)) ?? undefined),
-    /** Writes (or, for undefined, deletes) and returns the new root. */
+    // throwIfMissing: without it the library reads a missing node as an absent key.
+    get: (key: Uint8Array) => guard(async () => (empty() ? undefined : ((await trie.get(key, true)) ?? undefined))),
+    /** Writes (or, for undefined, deletes) and returns the new root; the key's whole path must be in the proof. */
     set: (key: Uint8Array, value: Uint8Array | undefined) =>
       guard(async () => {
+        if (!empty()) await trie.get(key, true)
         if (value === undefined) await trie.del(key)
         else await trie.put(key, value)
         return trie.root()

@@ -387,8 +387,12 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       const system = phase === 10
       phase = 5
       await seal()
-      // A system call's contract is as warm as a transaction's recipient (ethereumjs warms it at its first SLOAD).
-      if (system) access.set(accessKey(bytesToHex(frame.address).slice(2)), 1n)
+      // A system call is a transaction of its own: its contract is as warm as a recipient (ethereumjs
+      // warms it at its first SLOAD), and SSTORE's original values are those at its start.
+      if (system) {
+        access.set(accessKey(bytesToHex(frame.address).slice(2)), 1n)
+        txStartRoot = await sm.getStateRoot()
+      }
       push(system ? 'system-call' : 'tx-enter')
     }
     // The entering step (tx-enter, system-call, or the CALL or CREATE opcode) is sealed at the first
@@ -463,7 +467,11 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     const f = frames[frames.length - 1] as Frame
     const failed = result.execResult.exceptionError !== undefined
     const reverted = failed && result.execResult.exceptionError?.error === 'revert'
-    if (failed && !reverted && f.beforeOp !== undefined) {
+    // A create whose RETURN ran (the interpreter kept its output) but whose code could not be stored:
+    // the RETURN succeeded, the frame exit fails the create (SPEC.md §4).
+    const returned = (result.execResult.runState as { returnValue?: Uint8Array } | undefined)?.returnValue
+    const depositFailed = failed && !reverted && (f.kind === 4 || f.kind === 5) && f.lastOp === 0xf3 && returned !== undefined
+    if (failed && !reverted && !depositFailed && f.beforeOp !== undefined) {
       // An exceptional halt: the failing opcode changes nothing but the frame (SPEC.md §5), though
       // ethereumjs warmed and refunded in its gas handler before failing.
       pendingOp = undefined
@@ -501,10 +509,13 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       await seal()
       await opcodeStep(f, 0x00, rs?.stack.getStack() ?? [])
     }
-    f.status = !failed ? 1 : reverted ? 2 : 3
-    f.output = result.execResult.returnValue
+    f.status = !failed || depositFailed ? 1 : reverted ? 2 : 3
+    f.output = depositFailed ? (returned as Uint8Array) : result.execResult.returnValue
     f.outputRoot = ChunkedBytes.root(f.output)
-    if (!failed || reverted) f.gas = result.execResult.gas ?? 0n
+    // The gas the frame halted with: the interpreter's (a create's execResult has the code deposit
+    // charged already, which is the frame exit's); a call to no code leaves all of it.
+    const rs = result.execResult.runState as { gasLeft?: bigint } | undefined
+    if (!failed || reverted || depositFailed) f.gas = rs?.gasLeft ?? result.execResult.gas ?? f.gas - result.execResult.executionGasUsed
     else f.gas = 0n
     // The halting opcode (or the precompile): the frame has halted, the world state is as before
     // it (a create's code is stored by the frame exit, which ethereumjs has already done).

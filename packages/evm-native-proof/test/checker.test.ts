@@ -1,0 +1,106 @@
+import { loadCorpus } from '@stepproof/block-traces'
+import { describe, expect, it } from 'vitest'
+import { checkStep, NotChecked, WitnessError } from '../src/check/index.ts'
+import { traceBlock } from '../src/trace/tracer.ts'
+import type { StepWitness } from '../src/trace/witness.ts'
+import { checkBlock } from '../src/verify-trace.ts'
+
+const blocks = () => [...loadCorpus('standard'), ...loadCorpus('fixtures')].map((e) => e.trace)
+const trace = (id: string) => {
+  const t = blocks().find((b) => b.id.startsWith(id))
+  if (t === undefined) throw new Error(`no trace ${id}`)
+  return t
+}
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
+
+/** The opcodes the checker leaves to the next stage (SPEC.md §8): frame entry and self-destruct. */
+const FRAME_OPCODES = new Set(['0xf0', '0xf1', '0xf2', '0xf4', '0xf5', '0xfa', '0xff'])
+
+describe('the reference checker', () => {
+  it('re-derives the post-commitment of every opcode step of every standard block and fixture from its witness', async () => {
+    const failures: string[] = []
+    let checked = 0
+    let opcodeSteps = 0
+    for (const t of blocks()) {
+      const r = await checkBlock(t)
+      checked += r.checked
+      opcodeSteps += r.witnessed
+      for (const f of r.failures.slice(0, 3)) failures.push(`${t.id} step ${f.step} (opcode 0x${f.opcode?.toString(16)}): ${f.reason}`)
+      // Only the opcodes that enter a frame or self-destruct are left unchecked, nothing else.
+      for (const reason of Object.keys(r.notChecked)) {
+        const op = /opcode (0x[0-9a-f]+)/.exec(reason)?.[1]
+        if (op === undefined || !FRAME_OPCODES.has(op)) failures.push(`${t.id}: unexpectedly not checked: ${reason}`)
+      }
+    }
+    expect(failures).toEqual([])
+    // Over 99% of the opcode steps are re-executed (the rest are the frame-entering opcodes).
+    expect(checked / opcodeSteps).toBeGreaterThan(0.99)
+  }, 900_000)
+
+  it('rejects every single-byte change to any item of a witness (one witness per opcode, successful steps)', async () => {
+    const t = await traceBlock(trace('standard/mixed-prague'), { witness: () => true })
+    const byOpcode = new Map<number, StepWitness>()
+    for (const w of t.witnesses) {
+      if (w.opcode === undefined || byOpcode.has(w.opcode)) continue
+      try {
+        if (hex(await checkStep(w)) === hex(w.post)) byOpcode.set(w.opcode, w)
+      } catch (e) {
+        if (!(e instanceof NotChecked)) throw e
+      }
+    }
+    expect(byOpcode.size).toBeGreaterThan(60)
+    const accepted: string[] = []
+    let mutations = 0
+    for (const w of byOpcode.values()) {
+      const items: { name: string; bytes: Uint8Array; with(b: Uint8Array): StepWitness }[] = [
+        { name: 'stateData', bytes: w.stateData, with: (b) => ({ ...w, stateData: b }) },
+        ...w.proof.map((item, i) => ({
+          name: `item ${i}`,
+          bytes: item,
+          with: (b: Uint8Array) => ({ ...w, proof: w.proof.map((x, j) => (j === i ? b : x)) }),
+        })),
+        ...w.codes.map((code, i) => ({
+          name: `code ${i}`,
+          bytes: code,
+          with: (b: Uint8Array) => ({ ...w, codes: w.codes.map((x, j) => (j === i ? b : x)) }),
+        })),
+      ]
+      for (const item of items) {
+        for (const at of new Set([0, item.bytes.length >> 1, item.bytes.length - 1])) {
+          if (at < 0) continue
+          const b = item.bytes.slice()
+          b[at] = (b[at] as number) ^ 0x01
+          mutations++
+          try {
+            const post = await checkStep(item.with(b))
+            accepted.push(
+              `opcode 0x${w.opcode?.toString(16)} step ${w.step}: ${item.name} byte ${at} → ${hex(post) === hex(w.post) ? 'the same post' : 'another post'}`,
+            )
+          } catch (e) {
+            if (!(e instanceof WitnessError))
+              accepted.push(`opcode 0x${w.opcode?.toString(16)}: ${item.name} byte ${at} → ${(e as Error).message}`)
+          }
+        }
+      }
+      // A missing item and an extra one are rejected too.
+      await expect(checkStep({ ...w, proof: w.proof.slice(0, -1) })).rejects.toThrow(WitnessError)
+      await expect(checkStep({ ...w, proof: [...w.proof, new Uint8Array(32)] })).rejects.toThrow(WitnessError)
+    }
+    expect(accepted).toEqual([])
+    expect(mutations).toBeGreaterThan(500)
+  }, 300_000)
+
+  it('turns an opcode that fails in the EVM into a failed frame, not a rejected witness', async () => {
+    // standard/failures has transactions that run out of gas, jump badly and revert.
+    const t = await traceBlock(trace('standard/failures'), { witness: () => true })
+    const halting = new Set([0x00, 0xf3, 0xfd, 0xff])
+    let exceptional = 0
+    for (const w of t.witnesses) {
+      // An opcode followed by its frame's exit that is not a halting opcode failed exceptionally.
+      if (t.steps[w.step + 1]?.kind !== 'frame-exit' || halting.has(w.opcode as number)) continue
+      exceptional++
+      expect(hex(await checkStep(w))).toBe(hex(w.post))
+    }
+    expect(exceptional).toBeGreaterThan(0)
+  }, 300_000)
+})
