@@ -7,6 +7,7 @@ import { registerMips } from './mips.ts'
 import { fail } from './output.ts'
 import { registerProve } from './prove.ts'
 import { registerTraces } from './traces.ts'
+import { registerWitness } from './witness.ts'
 
 // A closed pipe (`stepproof ... | head`) ends the command quietly.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1))
@@ -22,6 +23,7 @@ registerExec(program)
 registerBench(program)
 registerMips(program)
 registerProve(program)
+registerWitness(program)
 
 try {
   await program.parseAsync(process.argv)

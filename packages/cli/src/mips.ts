@@ -3,15 +3,8 @@ import { resolve } from 'node:path'
 import { InputError, toHex } from '@stepproof/block-traces'
 import { buildGuest, CheckpointedRun, profileRun, vmFromElf } from '@stepproof/mips-proof'
 import type { Command } from 'commander'
-import { printJson, userCwd } from './output.ts'
+import { parseCount, printJson, userCwd } from './output.ts'
 import { programFor } from './program-ref.ts'
-
-function parseCount(value: string, what: string): number {
-  if (!/^\d+$/.test(value)) throw new InputError(`${what} must be a whole number, got "${value}"`)
-  const n = Number(value)
-  if (!Number.isSafeInteger(n)) throw new InputError(`${what} is too large: ${value}`)
-  return n
-}
 
 /** Registers `stepproof mips run|witness`. */
 export function registerMips(program: Command): void {
@@ -68,23 +61,7 @@ export function registerMips(program: Command): void {
     .requiredOption('--step <k>', 'the step to prove')
     .option('--json', 'print the witness as JSON')
     .action(async (ref: string, opts: { step: string; json?: boolean }) => {
-      const k = parseCount(opts.step, '--step')
-      const program = await programFor(ref, userCwd())
-      const run = new CheckpointedRun(program.newVm, program.oracle)
-      const summary = run.execute(k + 1)
-      if (summary.steps <= k) throw new InputError(`step ${k} is past the end of the program (it exits after ${summary.steps} steps)`)
-      const w = run.proveStep(k)
-      const out = {
-        step: w.step,
-        pre: toHex(w.pre),
-        post: toHex(w.post),
-        stateData: toHex(w.stateData),
-        proof: toHex(w.proof),
-        // A step that reads the oracle needs this part of this preimage loaded on-chain.
-        ...(w.preimage === undefined
-          ? {}
-          : { preimage: { key: toHex(w.preimage.key), offset: w.preimage.offset, data: toHex(program.preimage(w.preimage.key)) } }),
-      }
+      const out = await mipsWitness(ref, parseCount(opts.step, '--step'))
       if (opts.json) return printJson(out)
       for (const [key, value] of Object.entries(out)) console.log(`${key}\t${value}`)
     })
@@ -109,4 +86,24 @@ export function registerMips(program: Command): void {
       console.log(`${profile.steps.toLocaleString('en')} steps, ${profile.samples} samples (every ${interval})`)
       for (const f of top.functions) console.log(`${(100 * f.share).toFixed(1).padStart(6)}%  ${f.name}`)
     })
+}
+
+/** The witness of MIPS step k of an ELF or of the go-ethereum guest on a trace, as JSON-ready hex. */
+export async function mipsWitness(ref: string, k: number) {
+  const program = await programFor(ref, userCwd())
+  const run = new CheckpointedRun(program.newVm, program.oracle)
+  const summary = run.execute(k + 1)
+  if (summary.steps <= k) throw new InputError(`step ${k} is past the end of the program (it exits after ${summary.steps} steps)`)
+  const w = run.proveStep(k)
+  return {
+    step: w.step,
+    pre: toHex(w.pre),
+    post: toHex(w.post),
+    stateData: toHex(w.stateData),
+    proof: toHex(w.proof),
+    // A step that reads the oracle needs this part of this preimage loaded on-chain.
+    ...(w.preimage === undefined
+      ? {}
+      : { preimage: { key: toHex(w.preimage.key), offset: w.preimage.offset, data: toHex(program.preimage(w.preimage.key)) } }),
+  }
 }

@@ -25,3 +25,11 @@ export function fail(error: unknown): never {
 export function userCwd(): string {
   return process.env.INIT_CWD ?? process.cwd()
 }
+
+/** A whole number given on the command line, or an InputError naming the option. */
+export function parseCount(value: string, what: string): number {
+  if (!/^\d+$/.test(value)) throw new InputError(`${what} must be a whole number, got "${value}"`)
+  const n = Number(value)
+  if (!Number.isSafeInteger(n)) throw new InputError(`${what} is too large: ${value}`)
+  return n
+}

@@ -112,3 +112,28 @@ describe('stepproof exec', () => {
     expect(r.stderr).toBe("stepproof: unknown command 'frobnicate'\n")
   })
 })
+
+describe('stepproof witness --vm evm', () => {
+  it('gives the documented JSON for an SSTORE step, which the reference checker re-derives', () => {
+    // standard/storage-refunds: step 909 is an SSTORE (a witness with account and storage proofs).
+    const r = stepproof(['witness', 'standard/storage-refunds', '--vm', 'evm', '--step', '909', '--json'])
+    expect(r.code).toBe(0)
+    const w = JSON.parse(r.stdout) as Record<string, unknown> & { proof: string[]; checker: { ok: boolean; post: string } }
+    for (const key of ['step', 'kind', 'opcode', 'pre', 'post', 'stateData', 'proof']) expect(w).toHaveProperty(key)
+    expect([w.kind, w.opcode]).toEqual(['opcode', '0x55'])
+    expect((w.stateData as string).length).toBe(2 + 2 * 352)
+    // The frame comes first (384 bytes), the witness is the sum of its parts.
+    expect(((w.proof[0] as string).length - 2) / 2).toBe(384)
+    expect(w.witnessBytes).toBe(352 + w.proof.reduce((n, p) => n + 4 + (p.length - 2) / 2, 0))
+    expect(w.checker).toEqual({ ok: true, post: w.post })
+  })
+
+  it('exits 2 naming the step kind for a step that has no witness yet, and past the end', () => {
+    const a = stepproof(['witness', 'standard/storage-refunds', '--step', '2'])
+    expect(a.code).toBe(2)
+    expect(a.stderr).toMatch(/step 2 of standard\/storage-refunds is a tx-enter step/)
+    const b = stepproof(['witness', 'standard/storage-refunds', '--step', '99999'])
+    expect(b.code).toBe(2)
+    expect(b.stderr).toMatch(/past the end of standard\/storage-refunds \(it has \d+ native steps\)/)
+  })
+})
