@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type CorpusName, executeReference, loadCorpus } from '@stepproof/block-traces'
-import { executeNative, type StepKind } from '@stepproof/evm-native-proof'
+import { checkBlock, executeNative, opcodeClass, type StepKind } from '@stepproof/evm-native-proof'
 import { type MipsBlockRow, type MipsScaling, measureMipsBlock, mipsScaling } from './mips-blocks.ts'
 
 /** The proof systems the comparison covers, and whether each can run yet. */
@@ -14,7 +14,7 @@ export const APPROACHES = [
   {
     name: 'evm-native',
     status:
-      'per-block steps by kind and tracing time below (SPEC.md commitments after every step, on ethereumjs); witnesses, the reference checker and the on-chain verifier: not yet',
+      'per-block steps by kind and tracing time below (SPEC.md commitments after every step, on ethereumjs); opcode-step witnesses re-executed by the reference checker, with sizes by opcode class; frame entry/exit, precompile and transaction/block-level steps: commitments only, no witness yet; on-chain verifier: not yet',
   },
 ] as const
 
@@ -41,7 +41,43 @@ export interface NativeBlockRow {
   /** Tracing with a commitment after every step, against the plain ethereumjs run of the same block. */
   seconds: number
   overReference: number
+  /** Every opcode step's witness cut and re-executed by the reference checker. */
+  witnesses: {
+    opcodeSteps: number
+    checked: number
+    /** Opcode steps the checker does not re-execute yet (frame entry, self-destruct). */
+    notChecked: number
+    failures: number
+    /** Witness bytes over the checked steps. */
+    bytes: SizeStats
+    /** Tracing with every witness cut, plus the checker, in seconds. */
+    seconds: number
+  }
 }
+
+/** Size statistics in bytes. */
+export interface SizeStats {
+  count: number
+  median: number
+  p99: number
+  max: number
+  mean: number
+}
+
+export function sizeStats(values: number[]): SizeStats {
+  const v = values.slice().sort((a, b) => a - b)
+  const at = (q: number) => v[Math.min(v.length - 1, Math.floor(q * v.length))] ?? 0
+  return {
+    count: v.length,
+    median: at(0.5),
+    p99: at(0.99),
+    max: v[v.length - 1] ?? 0,
+    mean: v.length === 0 ? 0 : Math.round(v.reduce((a, b) => a + b, 0) / v.length),
+  }
+}
+
+/** Specular's one-step state proof without the bytecode it also sends (SPEC.md §0). */
+export const SPECULAR_STATE_PROOF_BYTES = 558
 
 /** The whole comparison run: what was measured, and what could not be yet. */
 export interface ComparisonReport {
@@ -51,6 +87,8 @@ export interface ComparisonReport {
   approaches: { name: string; status: string }[]
   /** Marginal MIPS steps per transaction and per gas, fitted on the scaling corpus when it ran. */
   mipsScaling?: MipsScaling
+  /** Native opcode-step witness sizes over every checked step of every block, by opcode class. */
+  nativeWitnessBytes?: { all: SizeStats; byClass: Record<string, SizeStats> }
 }
 
 export interface ComparisonOptions {
@@ -68,6 +106,8 @@ export interface ComparisonOptions {
 export async function runComparison(corpora: CorpusName[], opts: ComparisonOptions = {}): Promise<ComparisonReport> {
   const entries = corpora.flatMap((corpus) => loadCorpus(corpus).map((e) => ({ ...e, corpus })))
   const blocks: BlockRow[] = []
+  const allSizes: number[] = []
+  const sizesByClass = new Map<string, number[]>()
   opts.onStart?.(entries.length)
   for (const [i, { trace, corpus }] of entries.entries()) {
     const result = await executeReference(trace)
@@ -81,7 +121,21 @@ export async function runComparison(corpora: CorpusName[], opts: ComparisonOptio
       referenceMatch: result.match,
     }
     const native = await executeNative(trace)
+    const checked = await checkBlock(trace)
+    for (const { opcode, bytes } of checked.sizes) {
+      allSizes.push(bytes)
+      const c = opcodeClass(opcode)
+      sizesByClass.set(c, [...(sizesByClass.get(c) ?? []), bytes])
+    }
     row.native = {
+      witnesses: {
+        opcodeSteps: checked.witnessed,
+        checked: checked.checked,
+        notChecked: Object.values(checked.notChecked).reduce((a, b) => a + b, 0),
+        failures: checked.failures.length,
+        bytes: sizeStats(checked.sizes.map((x) => x.bytes)),
+        seconds: checked.seconds,
+      },
       match: native.match,
       steps: native.steps,
       stepsByKind: native.stepsByKind,
@@ -100,10 +154,45 @@ export async function runComparison(corpora: CorpusName[], opts: ComparisonOptio
     blocks,
     approaches: APPROACHES.map((a) => ({ ...a })),
     ...(scaling.length >= 2 ? { mipsScaling: mipsScaling(scaling) } : {}),
+    ...(allSizes.length === 0
+      ? {}
+      : {
+          nativeWitnessBytes: {
+            all: sizeStats(allSizes),
+            byClass: Object.fromEntries([...sizesByClass].sort().map(([c, v]) => [c, sizeStats(v)])),
+          },
+        }),
   }
 }
 
 const millions = (n: number) => (n / 1e6).toFixed(1)
+
+function witnessSection(report: ComparisonReport, rows: (BlockRow & { native: NativeBlockRow })[]): string[] {
+  const all = report.nativeWitnessBytes
+  if (all === undefined) return []
+  const opcodeSteps = rows.reduce((a, b) => a + b.native.witnesses.opcodeSteps, 0)
+  const checked = rows.reduce((a, b) => a + b.native.witnesses.checked, 0)
+  const failures = rows.reduce((a, b) => a + b.native.witnesses.failures, 0)
+  const stat = (s: SizeStats) => `${s.count} | ${s.median} | ${s.p99} | ${s.max} | ${(s.median / SPECULAR_STATE_PROOF_BYTES).toFixed(1)}×`
+  return [
+    '## EVM-native: opcode-step witnesses',
+    '',
+    `Every opcode step's witness (SPEC.md §5) was cut and re-executed by the reference checker: ${checked} of ${opcodeSteps} opcode steps re-derived the generator's post-commitment, ${failures} disagreed; the rest (${opcodeSteps - checked - failures}) enter a call or create frame or self-destruct, which the checker does not re-execute yet. Sizes in bytes as serialized (stateData, then each item with a 4-byte length; code posted to the CodeOracle not counted); Specular's state proof is ~${SPECULAR_STATE_PROOF_BYTES} B without the bytecode it also sends.`,
+    '',
+    '| opcode class | steps | median | p99 | max | median ÷ Specular |',
+    '|---|---:|---:|---:|---:|---:|',
+    `| **all** | ${stat(all.all)} |`,
+    ...Object.entries(all.byClass).map(([c, s]) => `| ${c} | ${stat(s)} |`),
+    '',
+    '| block | opcode steps | checked | not yet | disagreed | witness median | p99 | max | witnesses + checker s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((b) => {
+      const w = b.native.witnesses
+      return `| ${shortId(b.id)} | ${w.opcodeSteps} | ${w.checked} | ${w.notChecked} | ${w.failures === 0 ? 0 : `**${w.failures}**`} | ${w.bytes.median} | ${w.bytes.p99} | ${w.bytes.max} | ${w.seconds.toFixed(1)} |`
+    }),
+    '',
+  ]
+}
 
 function nativeSection(report: ComparisonReport): string[] {
   const rows = report.blocks.filter((b): b is BlockRow & { native: NativeBlockRow } => b.native !== undefined)
@@ -132,6 +221,8 @@ function nativeSection(report: ComparisonReport): string[] {
       const perStep = b.mips === undefined ? '–' : Math.round(b.mips.steps / n.steps).toLocaleString('en')
       return `| ${shortId(b.id)} | ${b.txs} | ${b.gasUsed} | ${n.steps} | ${kinds.map((k) => n.stepsByKind[k]).join(' | ')} | ${n.steps - named} | ${n.seconds.toFixed(2)} | ${n.overReference.toFixed(1)} | ${perStep} | ${n.match ? 'yes' : '**no**'} |`
     }),
+    '',
+    ...witnessSection(report, rows),
     '',
   ]
   return lines

@@ -20,12 +20,15 @@ export interface BlockCheck {
   /** Steps the checker does not re-execute yet, by reason. */
   notChecked: Record<string, number>
   failures: CheckFailure[]
-  /** Witness size (stateData + items with their 4-byte lengths + oracle code) of every checked step, in bytes. */
-  sizes: number[]
+  /** The opcode and witness size (SPEC.md §5 serialization, {@link witnessBytes}) of every checked step. */
+  sizes: { opcode: number; bytes: number }[]
   seconds: number
 }
 
-/** SPEC.md §5's serialized size of a witness: stateData, then each item as a 4-byte length and its bytes. */
+/**
+ * SPEC.md §5's serialized size of a witness: stateData, then each item as a 4-byte length and its
+ * bytes. Code read through the CodeOracle is not counted: it is posted once per code, not per step.
+ */
 export function witnessBytes(w: Pick<StepWitness, 'stateData' | 'proof'>): number {
   return w.stateData.length + w.proof.reduce((n, item) => n + 4 + item.length, 0)
 }
@@ -50,7 +53,7 @@ export async function checkBlock(trace: BlockTrace, which: (step: number) => boo
       const post = await checkStep(w)
       if (hex(post) === hex(w.post)) {
         out.checked++
-        out.sizes.push(witnessBytes(w))
+        out.sizes.push({ opcode: w.opcode ?? 0, bytes: witnessBytes(w) })
       } else
         out.failures.push({
           step: w.step,
