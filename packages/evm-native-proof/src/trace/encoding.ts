@@ -82,6 +82,8 @@ export interface FrameFields {
   returnDataRoot: Uint8Array
   output: Uint8Array
   outputRoot: Uint8Array
+  retOffset: number
+  retSize: number
 }
 
 /** SPEC.md §2.3: the 384-byte frame. */
@@ -98,7 +100,14 @@ export function frameData(f: FrameFields): Uint8Array {
     uint(f.code?.code.length ?? 0, 4),
     new Uint8Array(5),
   ])
-  const sizes = concat([uint(f.calldata.length, 4), uint(f.returnData.length, 4), uint(f.output.length, 4), new Uint8Array(20)])
+  const sizes = concat([
+    uint(f.calldata.length, 4),
+    uint(f.returnData.length, 4),
+    uint(f.output.length, 4),
+    uint(f.retOffset, 4),
+    uint(f.retSize, 4),
+    new Uint8Array(12),
+  ])
   return concat([
     header,
     word20(f.address),

@@ -9,7 +9,7 @@ import { type AfterTxEvent, createVM, encodeReceipt, runBlock } from '@ethereumj
 import { type BlockTrace, InputError, loadTrace } from '@stepproof/block-traces'
 import { ChunkedBytes } from '../commit/bytes-tree.ts'
 import { CodeTree } from '../commit/code-tree.ts'
-import { H, uint, ZERO32 } from '../commit/hash.ts'
+import { concat, H, uint, ZERO32 } from '../commit/hash.ts'
 import { IndexedMap } from '../commit/indexed-map.ts'
 import { SparseMerkleTree } from '../commit/merkle.ts'
 import { StackChain } from '../commit/stack.ts'
@@ -49,6 +49,18 @@ export interface TraceOptions {
 /** Opcodes that end a frame: a frame whose last opcode is none of these ran past its code (an implicit STOP). */
 const HALTING = new Set([0x00, 0xf3, 0xfd, 0xfe, 0xff])
 
+/** The opcodes that enter a child frame. */
+const FRAME_OPCODES = new Set([0xf0, 0xf1, 0xf2, 0xf4, 0xf5, 0xfa])
+
+/** The part of ethereumjs's interpreter run state a child's entry reads from its caller. */
+interface CallerRunState {
+  programCounter: number
+  gasLeft: bigint
+  memoryWordCount: bigint
+  stack: { getStack(): bigint[] }
+}
+type OpHandler = (runState: CallerRunState, common: unknown) => Promise<void> | void
+
 const OP = {
   SSTORE: 0x55,
   TSTORE: 0x5d,
@@ -71,14 +83,17 @@ const FORK_ID: Record<string, number> = { Shanghai: 0, Cancun: 1, Prague: 2, Osa
 interface Frame extends FrameFields {
   code: CodeTree | undefined
   precompile: boolean
+  /** outOffset and outSize of the CALL-family opcode running, for the child it enters. */
+  nextRet?: { offset: bigint; size: bigint }
   /** The last opcode the frame ran (undefined before the first). */
   lastOp: number | undefined
   /** What ethereumjs changes in an opcode's gas handler, as it was before the last opcode. */
   beforeOp?: { access: number; refundLocal: bigint }
+  /** A CALL-family opcode ran and no child frame has been entered yet (a fail-fast call pushes 0 and clears the return data). */
+  callPending?: boolean
   stack: StackChain
   memory: ChunkedBytes
-  /** The refund counter of the transaction when this frame was entered (SPEC: refund is tx-wide). */
-  refundBase: bigint
+  /** The transaction's refund counter as this frame last saw it (ethereumjs keeps it tx-wide). */
   refundLocal: bigint
   /** Map journal marks and sub-state at entry: what a revert of this frame restores. */
   marks: {
@@ -147,6 +162,10 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   const frames: Frame[] = []
   /** The chain of suspended frames: for each, H(frame) and the revert point at the child's entry. */
   const suspended: Uint8Array[] = [ZERO32]
+  /** What each suspension hashed: the parent's frame, the revert point's preimage, the chain below. */
+  const suspendedParts: { parent: Uint8Array; revertPre: Uint8Array; below: Uint8Array }[] = []
+  /** The run states of the CALL- and CREATE-family opcodes executing, innermost last (see wrapFrameOpcode). */
+  const callerRunStates: CallerRunState[] = []
 
   const forkId = FORK_ID[trace.fork] as number
   if (FORK_ID[trace.fork] === undefined) throw new InputError(`${trace.id}: the native tracer knows Shanghai to Osaka, not ${trace.fork}`)
@@ -171,7 +190,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     H(substateData(refundNow(), logsHash, logCount, selfdestructs.commitment(), created.commitment(), touched.commitment()))
   const refundNow = () => {
     const f = frames[frames.length - 1]
-    return f === undefined ? 0n : f.refundBase + f.refundLocal
+    return f === undefined ? 0n : f.refundLocal
   }
   const frameHash = (f: Frame | undefined) => (f === undefined ? ZERO32 : H(frameData(f)))
   let bloomHash = H(bloom)
@@ -326,7 +345,23 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         phase = 10
       }
     } else {
-      suspended.push(H(frameHash(parent), await revertPoint(), suspended[suspended.length - 1] as Uint8Array))
+      // The caller as the CALL or CREATE left it (SPEC.md §2.3): pc past it, its inputs popped, memory
+      // expanded, the call's cost and the gas it forwards deducted (ethereumjs deducts the forwarded
+      // gas only when the child returns, and has added the stipend that message.gasLimit includes).
+      const rs = callerRunStates[callerRunStates.length - 1]
+      if (rs === undefined) throw new Error('a child frame entered outside a CALL- or CREATE-family opcode')
+      const stack = rs.stack.getStack()
+      parent.pc = rs.programCounter
+      parent.stack.update(stack)
+      parent.stackSize = stack.length
+      parent.memoryWords = Number(rs.memoryWordCount)
+      parent.gas = rs.gasLeft - message.gasLimit
+      parent.callPending = false
+      const revertPre = await revertPointData()
+      const parentData = frameData(parent)
+      const below = suspended[suspended.length - 1] as Uint8Array
+      suspendedParts.push({ parent: parentData, revertPre, below })
+      suspended.push(H(H(parentData), H(revertPre), below))
     }
     const isCreate = message.to === undefined
     const data = message.data
@@ -362,8 +397,8 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       returnDataRoot: EMPTY_BYTES_ROOT,
       output: new Uint8Array(),
       outputRoot: EMPTY_BYTES_ROOT,
-      refundBase: refundNow(),
-      refundLocal: 0n,
+      refundLocal: refundNow(),
+      ...callTarget(parent),
       marks: {
         access: access.mark(),
         transient: transient.mark(),
@@ -403,6 +438,13 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   evmEvents.on('step', async (e: InterpreterStep, resolve?: () => void) => {
     settlePending()
     const f = frames[frames.length - 1] as Frame
+    if (f.callPending === true) {
+      // The previous opcode was a call that failed fast (depth or balance): no child, return data cleared.
+      f.callPending = false
+      f.nextRet = undefined
+      f.returnData = new Uint8Array()
+      f.returnDataRoot = EMPTY_BYTES_ROOT
+    }
     // The state before this opcode, which is the state the previous step left.
     f.pc = e.pc
     f.gas = e.gasLeft
@@ -413,6 +455,15 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     await seal()
     await opcodeStep(f, e.opcode.code, e.stack)
     f.beforeOp = { access: access.mark(), refundLocal: f.refundLocal }
+    if (FRAME_OPCODES.has(e.opcode.code)) {
+      wrapFrameOpcode(e.opcode.code)
+      if (e.opcode.code !== 0xf0 && e.opcode.code !== 0xf5) {
+        f.callPending = true
+        // Where the caller wants the output: outOffset and outSize, the last two inputs.
+        const out = e.stack.slice(-(e.opcode.code === 0xf1 || e.opcode.code === 0xf2 ? 7 : 6)).reverse()
+        f.nextRet = { offset: out[out.length - 2] as bigint, size: out[out.length - 1] as bigint }
+      }
+    }
     // SSTORE's gas handler has already moved the refund counter too (the only opcode that does).
     f.refundLocal = e.gasRefund
     // ethereumjs computes an opcode's gas, warming what it touches (EIP-2929), before this event:
@@ -421,6 +472,36 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     pendingOp = { frame: f, opcode: e.opcode.code, stack: e.stack, memory: e.memory }
     resolve?.()
   })
+
+  /**
+   * Makes ethereumjs's handler of a CALL- or CREATE-family opcode record its run state while it runs,
+   * so that a child's entry sees the caller as the opcode left it. The handler is looked up after the
+   * step event, so wrapping it there takes effect for this very opcode.
+   */
+  function wrapFrameOpcode(op: number): void {
+    const map = (vm.evm as unknown as { _opcodeMap: { opHandler: OpHandler & { stepproof?: true } }[] })._opcodeMap
+    const entry = map[op]
+    if (entry === undefined || entry.opHandler.stepproof === true) return
+    const inner = entry.opHandler
+    const wrapped: OpHandler & { stepproof?: true } = async (runState, common) => {
+      callerRunStates.push(runState)
+      try {
+        return await inner(runState, common)
+      } finally {
+        callerRunStates.pop()
+      }
+    }
+    wrapped.stepproof = true
+    entry.opHandler = wrapped
+  }
+
+  /** A call's child: where its caller wants the output (SPEC.md §2.3 word 11; none for length 0). */
+  function callTarget(parent: Frame | undefined): { retOffset: number; retSize: number } {
+    const ret = parent?.nextRet
+    if (parent === undefined || ret === undefined || ret.size === 0n) return { retOffset: 0, retSize: 0 }
+    parent.nextRet = undefined
+    return { retOffset: Number(ret.offset), retSize: Number(ret.size) }
+  }
 
   /** Pushes an opcode step whose pre-state is sealed, cutting its witness when asked to. */
   async function opcodeStep(f: Frame, opcode: number, stack: bigint[]): Promise<void> {
@@ -539,7 +620,8 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       const isCreate = f.kind === 4 || f.kind === 5
       parent.returnData = isCreate && !failed ? new Uint8Array() : result.execResult.returnValue
       parent.returnDataRoot = ChunkedBytes.root(parent.returnData)
-      if (!failed) parent.refundLocal += result.execResult.gasRefund ?? 0n
+      if (!failed) parent.refundLocal = result.execResult.gasRefund ?? parent.refundLocal
+      suspendedParts.pop()
       // Sealed at the caller's next event, which shows its pc, stack, gas and memory after the call.
     } else {
       phase = f.kind === 6 ? 10 : 6
@@ -631,12 +713,13 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     })),
   }
 
-  async function revertPoint(): Promise<Uint8Array> {
+  /** The revert point's preimage (SPEC.md §2.3): stateRoot ‖ accessMap ‖ transientMap ‖ substateHash, now. */
+  async function revertPointData(): Promise<Uint8Array> {
     if (stateDirty) {
       stateRoot = await sm.getStateRoot()
       stateDirty = false
     }
-    return H(stateRoot, access.commitment(), transient.commitment(), substateHash())
+    return concat([stateRoot, access.commitment(), transient.commitment(), substateHash()])
   }
 }
 
