@@ -31,8 +31,16 @@ function isPrecompile(address: Uint8Array, forkId: number): boolean {
 
 /** A CodeOracle holding the given codes, keyed by their hash. */
 export function codeOracle(codes: readonly Uint8Array[]): CodeOracle {
-  const known = new Map<string, { root: Uint8Array; size: number }>()
-  for (const c of codes) known.set(Buffer.from(keccak(c)).toString('hex'), { root: codeRoot(c), size: c.length })
+  const known = new Map<string, { root: Uint8Array; size: number; delegate?: Uint8Array }>()
+  for (const c of codes) {
+    // An EIP-7702 delegation designator: 0xef0100 ‖ address.
+    const delegate = c.length === 23 && c[0] === 0xef && c[1] === 0x01 && c[2] === 0x00 ? c.slice(3) : undefined
+    known.set(Buffer.from(keccak(c)).toString('hex'), {
+      root: codeRoot(c),
+      size: c.length,
+      ...(delegate === undefined ? {} : { delegate }),
+    })
+  }
   return (hash) => known.get(Buffer.from(hash).toString('hex'))
 }
 

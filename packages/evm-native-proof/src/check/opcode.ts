@@ -47,15 +47,15 @@ export class NotChecked extends Error {
 class Halt extends Error {}
 
 /** Code hashes the CodeOracle has registered: root and size of each code (SPEC.md §0, point 1). */
-export type CodeOracle = (codeHash: Uint8Array) => { root: Uint8Array; size: number } | undefined
+export type CodeOracle = (codeHash: Uint8Array) => { root: Uint8Array; size: number; delegate?: Uint8Array } | undefined
 
 /** Forks by SPEC.md's id. */
 const SHANGHAI = 0
 const CANCUN = 1
 const OSAKA = 3
 
-/** Opcodes this checker leaves to the next stage: frames are entered and left by them. */
-const FRAME_OPS = new Set([0xf0, 0xf1, 0xf2, 0xf4, 0xf5, 0xfa, 0xff])
+/** Opcodes this checker leaves to the next stage: creates and self-destruct. */
+const FRAME_OPS = new Set([0xf0, 0xf5, 0xff])
 
 /** Stack items read (popped or, for DUP and SWAP, looked at) and the static gas, by opcode. */
 function shape(op: number, fork: number): { reads: number; gas: number } | undefined {
@@ -136,7 +136,11 @@ function shape(op: number, fork: number): { reads: number; gas: number } | undef
     93: cancun ? [2, 100] : undefined,
     94: cancun ? [3, 3] : undefined,
     95: fork >= SHANGHAI ? [0, 2] : undefined,
+    241: [7, 0],
+    242: [7, 0],
     243: [2, 0],
+    244: [6, 0],
+    250: [6, 0],
     253: [2, 0],
   }
   const t = table[op]
@@ -152,6 +156,9 @@ const slotKey = (a: Uint8Array, slot: bigint) => num(keccak(new Uint8Array([2]),
 const transientKey = (a: Uint8Array, slot: bigint) => num(keccak(new Uint8Array([3]), a, be(slot)))
 
 const toAddress = (v: bigint) => be(v & ((1n << 160n) - 1n), 20)
+const touchedKey = (a: Uint8Array) => num(keccak(new Uint8Array([6]), a))
+const emptyAccount = (): Account => ({ nonce: 0n, balance: 0n, storageRoot: EMPTY_TRIE_ROOT, codeHash: EMPTY_CODE_HASH })
+const rdFields = (rd: { root: Uint8Array; size: number }) => ({ returnDataRoot: rd.root, returnDataSize: rd.size })
 
 /** Re-executes the opcode at the frame's pc; returns the state after it. */
 export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader, oracle: CodeOracle): Promise<MachineState> {
@@ -161,7 +168,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
   }
   const chunk = f.pc < f.codeSize ? code(f.pc >> 5) : undefined
   const op = chunk === undefined ? 0x00 : (chunk[f.pc & 31] as number)
-  if (FRAME_OPS.has(op)) throw new NotChecked(`opcode 0x${op.toString(16)} (frame entry and self-destruct are not re-executed yet)`)
+  if (FRAME_OPS.has(op)) throw new NotChecked(`opcode 0x${op.toString(16)} (creates and self-destruct are not re-executed yet)`)
 
   let gas = f.gas
   const use = (n: bigint) => {
@@ -198,6 +205,9 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
     let memoryRoot = f.memoryRoot
     let state = s
     let halt: { status: number; output: Uint8Array } | undefined
+    /** A call entered its child: the frame to run next and the chain it suspends the caller on. */
+    let entered: { child: FrameState; frameStackHash: Uint8Array } | undefined
+    let returnData: { root: Uint8Array; size: number } | undefined
 
     /** Memory expansion to cover [offset, offset + len) (no expansion for len 0). */
     const expand = (offset: bigint, len: bigint) => {
@@ -600,6 +610,99 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
           }
           break
         }
+        case 0xf1:
+        case 0xf2:
+        case 0xf4:
+        case 0xfa: {
+          const hasValue = op === 0xf1 || op === 0xf2
+          const target = toAddress(a(1))
+          const value = hasValue ? a(2) : 0n
+          const k = hasValue ? 3 : 2
+          const [inOff, inLen, outOff, outLen] = [a(k), a(k + 1), a(k + 2), a(k + 3)]
+          if (op === 0xf1 && f.isStatic && value !== 0n) throw new Halt()
+          expand(inOff, inLen)
+          expand(outOff, outLen)
+          use(warm(addressKey(target)) ? 2600n : 100n)
+          if (hasValue && value !== 0n) use(9000n)
+          const trie = await proofTrie(state.stateRoot, r.next('accounts proof'), 'accounts')
+          const targetAccount = decodeAccount(await trie.get(target))
+          if (op === 0xf1 && value !== 0n && isEmpty(targetAccount)) use(25000n)
+          let code = codeOf(targetAccount)
+          if (s.forkId >= 2 && code.delegate !== undefined) {
+            // EIP-7702: the code is the delegate's, its access charged and warmed.
+            use(warm(addressKey(code.delegate)) ? 2600n : 100n)
+            code = codeOf(decodeAccount(await trie.get(code.delegate)))
+          }
+          const cap = gas - gas / 64n
+          const forwarded = a(0) < cap ? a(0) : cap
+          const caller = decodeAccount(await trie.get(f.address))
+          returnData = { root: bytesRoot(new Uint8Array()), size: 0 }
+          if (f.depth >= 1024 || (hasValue && value > (caller?.balance ?? 0n))) {
+            out = [0n] // fails fast: no child, the forwarded gas stays
+            break
+          }
+          gas -= forwarded
+          const calldata = memory([inOff, inLen])?.read(inOff, inLen) ?? new Uint8Array()
+          const revertPre = join([state.stateRoot, state.accessMap, state.transientMap, state.substateHash])
+          // The child's account context: touched (created empty if absent), the value moved into it.
+          const context = op === 0xf1 || op === 0xfa ? target : f.address
+          let stateRoot = state.stateRoot
+          if (op !== 0xf4) {
+            const from = caller ?? emptyAccount()
+            const self = equal(context, f.address)
+            const to = self ? { ...from } : (decodeAccount(await trie.get(context)) ?? emptyAccount())
+            if (!self) {
+              stateRoot = await trie.set(f.address, encodeAccount({ ...from, balance: from.balance - value }))
+              to.balance += value
+            }
+            stateRoot = await trie.set(context, encodeAccount(to))
+            if (isEmpty(to)) {
+              const sub = substate()
+              const touched = openMapKey(r, 'touched map', sub.touchedMap, touchedKey(context))
+              if (touched.value === undefined)
+                state = { ...state, substateHash: keccak(writeSubstate({ ...sub, touchedMap: touched.write(1n) })) }
+            }
+          }
+          const noRet = outLen === 0n
+          const child: FrameState = {
+            kind: ({ 241: 0, 242: 1, 244: 2, 250: 3 } as Record<number, number>)[op] as number,
+            status: 0,
+            isStatic: f.isStatic || op === 0xfa,
+            depth: f.depth + 1,
+            pc: 0,
+            gas: forwarded + (hasValue && value !== 0n ? 2300n : 0n),
+            stackSize: 0,
+            memoryWords: 0,
+            codeSize: code.size,
+            address: context,
+            codeAddress: target,
+            caller: op === 0xf4 ? f.caller : f.address,
+            value: op === 0xf4 ? f.value : value,
+            codeRoot: code.root,
+            stackHash: new Uint8Array(32),
+            memoryRoot: bytesRoot(new Uint8Array()),
+            calldataRoot: bytesRoot(calldata),
+            returnDataRoot: bytesRoot(new Uint8Array()),
+            outputRoot: bytesRoot(new Uint8Array()),
+            calldataSize: calldata.length,
+            returnDataSize: 0,
+            outputSize: 0,
+            retOffset: noRet ? 0 : Number(outOff),
+            retSize: noRet ? 0 : Number(outLen),
+          }
+          const parent: FrameState = {
+            ...f,
+            pc: f.pc + 1,
+            gas,
+            stackHash: below,
+            stackSize: f.stackSize - sh.reads,
+            memoryWords,
+            ...rdFields(returnData),
+          }
+          state = { ...state, stateRoot }
+          entered = { child, frameStackHash: keccak(keccak(writeFrame(parent)), keccak(revertPre), s.frameStackHash) }
+          break
+        }
         case 0x56:
         case 0x57: {
           const dest = a(0)
@@ -660,6 +763,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
     }
 
     r.done()
+    if (entered !== undefined) return { ...state, frameStackHash: entered.frameStackHash, frameHash: keccak(writeFrame(entered.child)) }
     if (halt !== undefined) {
       // A halting opcode leaves pc, stack and memory as they were; the frame now holds its output.
       const frame: FrameState = { ...f, status: halt.status, gas, outputRoot: bytesRoot(halt.output), outputSize: halt.output.length }
@@ -671,7 +775,16 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
       stackHash = keccak(stackHash, be(v))
       stackSize++
     }
-    const frame: FrameState = { ...f, pc, gas, stackHash, stackSize, memoryWords, memoryRoot }
+    const frame: FrameState = {
+      ...f,
+      pc,
+      gas,
+      stackHash,
+      stackSize,
+      memoryWords,
+      memoryRoot,
+      ...(returnData === undefined ? {} : rdFields(returnData)),
+    }
     return { ...state, frameHash: keccak(writeFrame(frame)) }
   } catch (e) {
     if (e instanceof Halt) return failed()
@@ -681,7 +794,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
 
 /** Opcodes (besides PUSH, DUP and SWAP) that push one word. */
 const PUSHES_ONE = new Set([
-  0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b,
-  0x1c, 0x1d, 0x1e, 0x20, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x38, 0x3a, 0x3b, 0x3d, 0x3f, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46,
-  0x47, 0x48, 0x49, 0x4a, 0x51, 0x54, 0x58, 0x59, 0x5a, 0x5c, 0x5f,
+  0xf1, 0xf2, 0xf4, 0xfa, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
+  0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x20, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x38, 0x3a, 0x3b, 0x3d, 0x3f, 0x40, 0x41, 0x42,
+  0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x51, 0x54, 0x58, 0x59, 0x5a, 0x5c, 0x5f,
 ])

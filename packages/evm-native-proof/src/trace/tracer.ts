@@ -101,6 +101,7 @@ interface Frame extends FrameFields {
     transient: number
     selfdestruct: number
     created: number
+    touched: number
     logsHash: Uint8Array
     logCount: number
     /** Lengths of the tracer's own lists of self-destructed and created addresses. */
@@ -357,6 +358,8 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       parent.memoryWords = Number(rs.memoryWordCount)
       parent.gas = rs.gasLeft - message.gasLimit
       parent.callPending = false
+      parent.returnData = new Uint8Array() // a call clears the caller's return data
+      parent.returnDataRoot = EMPTY_BYTES_ROOT
       const revertPre = await revertPointData()
       const parentData = frameData(parent)
       const below = suspended[suspended.length - 1] as Uint8Array
@@ -404,6 +407,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         transient: transient.mark(),
         selfdestruct: selfdestructs.mark(),
         created: created.mark(),
+        touched: touched.mark(),
         logsHash,
         logCount,
         destroyedCount: destroyed.length,
@@ -411,6 +415,13 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       },
     }
     frames.push(frame)
+    // The account a call runs in is touched as it is entered (created empty if absent); one left
+    // empty (no value came) is deleted when the transaction ends (EIP-161). A revert undoes it.
+    if (!isCreate && !message.delegatecall) {
+      const before = await sm.getAccount(new Address(frame.address))
+      const self = bytesToHex(frame.address) === bytesToHex(message.caller.bytes)
+      if ((before === undefined || before.isEmpty()) && (message.value === 0n || self)) touched.set(mapKey(6, frame.address), 1n)
+    }
     if (!isCreate) frame.code = codeTree(await executedCode(message.codeAddress, message.depth === 0))
     if (isCreate) {
       frame.code = codeTree(data)
@@ -523,6 +534,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         blockHashes,
         access,
         transient,
+        touched,
         substate: substateData(refundNow(), logsHash, logCount, selfdestructs.commitment(), created.commitment(), touched.commitment()),
         sm,
         txStartRoot,
@@ -609,6 +621,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       transient.revert(f.marks.transient)
       selfdestructs.revert(f.marks.selfdestruct)
       created.revert(f.marks.created)
+      touched.revert(f.marks.touched)
       logsHash = f.marks.logsHash
       logCount = f.marks.logCount
       destroyed.length = f.marks.destroyedCount

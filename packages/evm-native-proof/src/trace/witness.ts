@@ -43,6 +43,7 @@ export interface OpcodeSources {
     returnData: Uint8Array
     address: Uint8Array
     isStatic: boolean
+    depth: number
     pc: number
     gas: bigint
   }
@@ -55,8 +56,9 @@ export interface OpcodeSources {
   blockHashes: SparseMerkleTree
   access: IndexedMap
   transient: IndexedMap
+  touched: IndexedMap
   substate: Uint8Array
-  sm: { getCode(a: Address): Promise<Uint8Array> }
+  sm: { getCode(a: Address): Promise<Uint8Array>; getAccount(a: Address): Promise<Account | undefined> }
   txStartRoot: Uint8Array
 }
 
@@ -124,7 +126,7 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
   }
   if (f.pc < codeSize) codeItem(f.code, f.pc >> 5, f.pc >> 5)
   const n = reads(op, src.fork)
-  if (n === undefined || [0xf0, 0xf1, 0xf2, 0xf4, 0xf5, 0xfa, 0xff].includes(op)) return { proof, codes }
+  if (n === undefined || [0xf0, 0xf5, 0xff].includes(op)) return { proof, codes }
   const size = src.stack.length
   const pushes = op >= 0x80 && op <= 0x8f ? n + 1 : op >= 0x90 && op <= 0x9f ? n : PUSH_NOTHING.has(op) ? 0 : 1
   if (size < n || size - n + pushes > 1024) return { proof, codes }
@@ -206,6 +208,7 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
         const target = uint(a(0) & ((1n << 160n) - 1n), 20)
         warm(mapKey(1, target))
         const account = await accountAt(await stateTrie(), target)
+        // (the call family below reads its accounts as one node set)
         const code = account?.isContract() ? await sm.getCode(new Address(target)) : undefined
         if ((op === 0x3b || op === 0x3c) && code !== undefined) codes.push(code)
         if (op === 0x3c) {
@@ -308,6 +311,48 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
       case 0x5e:
         memory([a(0), a(2)], [a(1), a(2)])
         break
+      case 0xf1:
+      case 0xf2:
+      case 0xf4:
+      case 0xfa: {
+        const hasValue = op === 0xf1 || op === 0xf2
+        const value = hasValue ? a(2) : 0n
+        if (op === 0xf1 && f.isStatic && value !== 0n) break
+        const k = hasValue ? 3 : 2
+        const target = uint(a(1) & ((1n << 160n) - 1n), 20)
+        // The delegate's entry (below) is read from the map with the target already warm.
+        const mark = src.access.mark()
+        warm(mapKey(1, target))
+        src.access.set(mapKey(1, target), 1n)
+        // One node set for every account the call reads or writes: target, delegate, caller.
+        const trie = await stateTrie()
+        const targetCode = await sm.getCode(new Address(target))
+        const delegate =
+          src.fork >= 2 && targetCode.length === 23 && targetCode[0] === 0xef && targetCode[1] === 0x01 && targetCode[2] === 0x00
+            ? targetCode.slice(3)
+            : undefined
+        const nodes = new Map<string, Uint8Array>()
+        for (const a of [target, f.address, ...(delegate === undefined ? [] : [delegate])])
+          for (const node of await createMerkleProof(trie, a)) nodes.set(bytesToHex(node), node)
+        proof.push(RLP.encode([...nodes.values()]))
+        if (targetCode.length > 0) codes.push(targetCode)
+        if (delegate !== undefined) {
+          warm(mapKey(1, delegate))
+          const code = await sm.getCode(new Address(delegate))
+          if (code.length > 0) codes.push(code)
+        }
+        src.access.revert(mark)
+        const callerAccount = await sm.getAccount(new Address(f.address))
+        if (f.depth >= 1024 || (hasValue && value > (callerAccount?.balance ?? 0n))) break
+        memory([a(k), a(k + 1)])
+        const context = op === 0xf1 || op === 0xfa ? target : f.address
+        if (op !== 0xf4) {
+          const before = await sm.getAccount(new Address(context))
+          const emptyAfter = (before === undefined || before.isEmpty()) && (context === f.address || value === 0n)
+          if (emptyAfter) proof.push(src.substate, ...src.touched.witness(mapKey(6, context), true))
+        }
+        break
+      }
     }
   return { proof, codes }
 }
