@@ -3,6 +3,8 @@
  * re-derives the post-commitment or rejects the witness. It shares no code with the generator
  * (src/trace, src/commit) beyond keccak256; libraries do RLP and the Merkle–Patricia trie.
  */
+
+import { checkFrameExit } from './frame-exit.ts'
 import { equal, keccak, readFrame, readState, writeState } from './layout.ts'
 import { type CodeOracle, checkOpcode, NotChecked } from './opcode.ts'
 import { codeRoot } from './trees.ts'
@@ -58,7 +60,7 @@ export async function checkStepState(input: CheckInput): Promise<Uint8Array> {
   const frameBytes = r.next('frame', 384)
   if (!equal(keccak(frameBytes), s.frameHash)) throw new WitnessError('the frame does not hash to the state’s frame')
   const f = readFrame(frameBytes)
-  if (f.status !== 0) throw new NotChecked('frame-exit steps are not re-executed yet')
+  if (f.status !== 0) return writeState(checkFrameExit(s, f, r))
   if (isPrecompile(f.codeAddress, s.forkId)) throw new NotChecked('precompile steps are not re-executed yet')
   return writeState(await checkOpcode(s, f, r, codeOracle(input.codes ?? [])))
 }

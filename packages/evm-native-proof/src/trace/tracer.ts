@@ -16,7 +16,7 @@ import { StackChain } from '../commit/stack.ts'
 import { blobHashes, blockEnvData, type FrameFields, frameData, stateData, substateData, txEnvData } from './encoding.ts'
 import { mapKey } from './keys.ts'
 import { precompileAddresses, type StepKind } from './kinds.ts'
-import { opcodeWitness, type StepWitness } from './witness.ts'
+import { frameExitWitness, opcodeWitness, type StepWitness } from './witness.ts'
 
 /** One step of the native trace: its kind (and opcode), and the commitment after it. */
 export interface NativeStep {
@@ -613,6 +613,18 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     // The halting opcode (or the precompile): the frame has halted, the world state is as before
     // it (a create's code is stored by the frame exit, which ethereumjs has already done).
     await seal()
+    if (options.witness?.(steps.length) === true) {
+      const k = steps.length
+      const pre = steps[k - 1]?.post ?? initial
+      if (!equalBytes(await commitment(), pre)) throw new Error(`step ${k}: the live structures do not give the sealed pre-commitment`)
+      const caller = frames[frames.length - 2]
+      const proof = frameExitWitness({
+        childData: frameData(f),
+        child: f,
+        ...(caller === undefined ? {} : { suspension: suspendedParts[suspendedParts.length - 1], callerMemory: caller.memory }),
+      })
+      witnesses.push({ step: k, kind: 'frame-exit', pre, post: ZERO32, stateData: lastStateData, postStateData: ZERO32, proof, codes: [] })
+    }
     stateDirty = true
     push('frame-exit')
     frames.pop()

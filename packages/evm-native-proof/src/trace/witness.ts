@@ -406,3 +406,25 @@ async function writeNodes(full: MerklePatriciaTrie, key: Uint8Array, value: Uint
   }
   throw new Error('a trie write needed more than 16 rounds of nodes')
 }
+
+/** The items of a `frame-exit` step's witness (SPEC.md §5): the halted frame, the suspended caller, the output copied. */
+export function frameExitWitness(src: {
+  childData: Uint8Array
+  child: { kind: number; status: number; output: Uint8Array; retOffset: number; retSize: number }
+  suspension?: { parent: Uint8Array; revertPre: Uint8Array; below: Uint8Array } | undefined
+  callerMemory?: ChunkedBytes
+}): Uint8Array[] {
+  const { child, suspension } = src
+  const proof = [src.childData]
+  if (child.kind >= 4 || suspension === undefined || src.callerMemory === undefined) return proof
+  proof.push(concat([suspension.parent, suspension.revertPre, suspension.below]))
+  const n = child.status === 3 ? 0 : Math.min(child.output.length, child.retSize)
+  if (n > 0) {
+    const output = new ChunkedBytes()
+    output.write(0, child.output)
+    const o = output.range(0, (n - 1) >> 5)
+    const m = src.callerMemory.range(child.retOffset >> 5, (child.retOffset + n - 1) >> 5)
+    proof.push(o.leaves, concat(o.siblings), m.leaves, concat(m.siblings))
+  }
+  return proof
+}
