@@ -30,7 +30,7 @@ import {
   isEmpty,
   proofTrie,
 } from './mpt.ts'
-import { bytesRoot, openMapKey, openRange } from './trees.ts'
+import { bytesRoot, codeRoot, openMapKey, openRange } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 const U256 = (1n << 256n) - 1n
@@ -55,7 +55,7 @@ const CANCUN = 1
 const OSAKA = 3
 
 /** Opcodes this checker leaves to the next stage: creates and self-destruct. */
-const FRAME_OPS = new Set([0xf0, 0xf5, 0xff])
+const FRAME_OPS = new Set([0xff])
 
 /** Stack items read (popped or, for DUP and SWAP, looked at) and the static gas, by opcode. */
 function shape(op: number, fork: number): { reads: number; gas: number } | undefined {
@@ -136,6 +136,8 @@ function shape(op: number, fork: number): { reads: number; gas: number } | undef
     93: cancun ? [2, 100] : undefined,
     94: cancun ? [3, 3] : undefined,
     95: fork >= SHANGHAI ? [0, 2] : undefined,
+    240: [3, 0],
+    245: [4, 0],
     241: [7, 0],
     242: [7, 0],
     243: [2, 0],
@@ -157,6 +159,8 @@ const transientKey = (a: Uint8Array, slot: bigint) => num(keccak(new Uint8Array(
 
 const toAddress = (v: bigint) => be(v & ((1n << 160n) - 1n), 20)
 const touchedKey = (a: Uint8Array) => num(keccak(new Uint8Array([6]), a))
+const createdKey = (a: Uint8Array) => num(keccak(new Uint8Array([5]), a))
+const byteLength = (v: bigint) => Math.ceil(v.toString(16).length / 2)
 const emptyAccount = (): Account => ({ nonce: 0n, balance: 0n, storageRoot: EMPTY_TRIE_ROOT, codeHash: EMPTY_CODE_HASH })
 const rdFields = (rd: { root: Uint8Array; size: number }) => ({ returnDataRoot: rd.root, returnDataSize: rd.size })
 
@@ -168,7 +172,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
   }
   const chunk = f.pc < f.codeSize ? code(f.pc >> 5) : undefined
   const op = chunk === undefined ? 0x00 : (chunk[f.pc & 31] as number)
-  if (FRAME_OPS.has(op)) throw new NotChecked(`opcode 0x${op.toString(16)} (creates and self-destruct are not re-executed yet)`)
+  if (FRAME_OPS.has(op)) throw new NotChecked(`opcode 0x${op.toString(16)} (self-destruct is not re-executed yet)`)
 
   let gas = f.gas
   const use = (n: bigint) => {
@@ -610,6 +614,90 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
           }
           break
         }
+        case 0xf0:
+        case 0xf5: {
+          if (f.isStatic) throw new Halt()
+          const [value, offset, len] = [a(0), a(1), a(2)]
+          if (len > 49152n) throw new Halt() // EIP-3860
+          use(32000n + 2n * words(len) + (op === 0xf5 ? 6n * words(len) : 0n))
+          expand(offset, len)
+          const initcode = memory([offset, len])?.read(offset, len) ?? new Uint8Array()
+          const trie = await proofTrie(state.stateRoot, r.next('accounts proof'), 'accounts')
+          const creator = decodeAccount(await trie.get(f.address)) ?? emptyAccount()
+          const created =
+            op === 0xf5
+              ? keccak(new Uint8Array([0xff]), f.address, be(a(3)), keccak(initcode)).slice(12)
+              : keccak(
+                  RLP.encode([f.address, creator.nonce === 0n ? new Uint8Array() : be(creator.nonce, byteLength(creator.nonce))]),
+                ).slice(12)
+          warm(addressKey(created)) // warmed even when the create fails fast; no gas (in the 32,000)
+          const forwarded = gas - gas / 64n
+          returnData = { root: bytesRoot(new Uint8Array()), size: 0 }
+          if (f.depth >= 1024 || value > creator.balance || creator.nonce >= 2n ** 64n - 1n) {
+            out = [0n] // fails fast: no child, no nonce bump
+            break
+          }
+          gas -= forwarded
+          let stateRoot = await trie.set(f.address, encodeAccount({ ...creator, nonce: creator.nonce + 1n }))
+          const target = decodeAccount(await trie.get(created))
+          if (
+            target !== undefined &&
+            (target.nonce !== 0n || !equal(target.codeHash, EMPTY_CODE_HASH) || !equal(target.storageRoot, EMPTY_TRIE_ROOT))
+          )
+            throw new NotChecked('a create that collides with an existing account is not re-executed yet')
+          const revertPre = join([stateRoot, state.accessMap, state.transientMap, state.substateHash])
+          const after = decodeAccount(await trie.get(f.address)) as Account
+          stateRoot = await trie.set(f.address, encodeAccount({ ...after, balance: after.balance - value }))
+          stateRoot = await trie.set(
+            created,
+            encodeAccount({ ...(target ?? emptyAccount()), nonce: 1n, balance: (target?.balance ?? 0n) + value }),
+          )
+          const sub = substate()
+          const entry = openMapKey(r, 'created map', sub.createdMap, createdKey(created))
+          state = {
+            ...state,
+            stateRoot,
+            substateHash: keccak(writeSubstate({ ...sub, createdMap: entry.value === undefined ? entry.write(1n) : sub.createdMap })),
+          }
+          const empty = bytesRoot(new Uint8Array())
+          const child: FrameState = {
+            kind: op === 0xf0 ? 4 : 5,
+            status: 0,
+            isStatic: false,
+            depth: f.depth + 1,
+            pc: 0,
+            gas: forwarded,
+            stackSize: 0,
+            memoryWords: 0,
+            codeSize: initcode.length,
+            address: created,
+            codeAddress: created,
+            caller: f.address,
+            value,
+            codeRoot: codeRoot(initcode),
+            stackHash: new Uint8Array(32),
+            memoryRoot: empty,
+            calldataRoot: empty,
+            returnDataRoot: empty,
+            outputRoot: empty,
+            calldataSize: 0,
+            returnDataSize: 0,
+            outputSize: 0,
+            retOffset: 0,
+            retSize: 0,
+          }
+          const parent: FrameState = {
+            ...f,
+            pc: f.pc + 1,
+            gas,
+            stackHash: below,
+            stackSize: f.stackSize - sh.reads,
+            memoryWords,
+            ...rdFields(returnData),
+          }
+          entered = { child, frameStackHash: keccak(keccak(writeFrame(parent)), keccak(revertPre), s.frameStackHash) }
+          break
+        }
         case 0xf1:
         case 0xf2:
         case 0xf4:
@@ -794,7 +882,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
 
 /** Opcodes (besides PUSH, DUP and SWAP) that push one word. */
 const PUSHES_ONE = new Set([
-  0xf1, 0xf2, 0xf4, 0xfa, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
-  0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x20, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x38, 0x3a, 0x3b, 0x3d, 0x3f, 0x40, 0x41, 0x42,
-  0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x51, 0x54, 0x58, 0x59, 0x5a, 0x5c, 0x5f,
+  0xf0, 0xf5, 0xf1, 0xf2, 0xf4, 0xfa, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
+  0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x20, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x38, 0x3a, 0x3b, 0x3d, 0x3f, 0x40,
+  0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x51, 0x54, 0x58, 0x59, 0x5a, 0x5c, 0x5f,
 ])

@@ -322,6 +322,17 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     settlePending()
     syncAccess() // what a CALL warmed before entering
     const parent = frames[frames.length - 1]
+    const isCreate = message.to === undefined
+    const data = message.data
+    // A create's address is known only inside ethereumjs; this is the same derivation it uses next.
+    const newAddress = !isCreate
+      ? undefined
+      : message.salt !== undefined
+        ? generateAddress2(message.caller.bytes, message.salt, data)
+        : (await (vm.evm as unknown as { _generateAddress(m: Message): Promise<{ bytes: Uint8Array }> })._generateAddress(message)).bytes
+    // EIP-2929: a create warms the new address in the caller's context, before
+    // the revert point (ethereumjs does it right after this event, outside the child's checkpoint).
+    if (newAddress !== undefined) access.set(accessKey(bytesToHex(newAddress).slice(2)), 1n)
     if (parent === undefined) {
       // The transaction's (or a system call's) frame: everything before it is set-up.
       await seal()
@@ -366,16 +377,6 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       suspendedParts.push({ parent: parentData, revertPre, below })
       suspended.push(H(H(parentData), H(revertPre), below))
     }
-    const isCreate = message.to === undefined
-    const data = message.data
-    // A create's address is known only inside ethereumjs; this is the same derivation it uses next.
-    const newAddress = !isCreate
-      ? undefined
-      : message.salt !== undefined
-        ? generateAddress2(message.caller.bytes, message.salt, data)
-        : (await (vm.evm as unknown as { _generateAddress(m: Message): Promise<{ bytes: Uint8Array }> })._generateAddress(message)).bytes
-    // EIP-2929: a create warms the new address as it enters (ethereumjs does it right after this event).
-    if (newAddress !== undefined) access.set(accessKey(bytesToHex(newAddress).slice(2)), 1n)
     const frame: Frame = {
       kind: frameKind(message, isCreate, parent === undefined && phase === 10),
       status: 0,
@@ -395,7 +396,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       memory: new ChunkedBytes(),
       memoryWords: 0,
       calldata: isCreate ? new Uint8Array() : data,
-      calldataRoot: isCreate ? ZERO32 : ChunkedBytes.root(data),
+      calldataRoot: isCreate ? EMPTY_BYTES_ROOT : ChunkedBytes.root(data),
       returnData: new Uint8Array(),
       returnDataRoot: EMPTY_BYTES_ROOT,
       output: new Uint8Array(),
@@ -535,6 +536,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         access,
         transient,
         touched,
+        created,
         substate: substateData(refundNow(), logsHash, logCount, selfdestructs.commitment(), created.commitment(), touched.commitment()),
         sm,
         txStartRoot,

@@ -5,7 +5,7 @@
  */
 import { createMerkleProof, createMPT, type MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
-import { Account, Address, bytesToHex, createAccountFromRLP } from '@ethereumjs/util'
+import { Account, Address, bigIntToBytes, bytesToHex, createAccountFromRLP, generateAddress, generateAddress2 } from '@ethereumjs/util'
 import { ChunkedBytes } from '../commit/bytes-tree.ts'
 import { CodeTree } from '../commit/code-tree.ts'
 import { concat, H, toBigInt, uint } from '../commit/hash.ts'
@@ -57,6 +57,7 @@ export interface OpcodeSources {
   access: IndexedMap
   transient: IndexedMap
   touched: IndexedMap
+  created: IndexedMap
   substate: Uint8Array
   sm: { getCode(a: Address): Promise<Uint8Array>; getAccount(a: Address): Promise<Account | undefined> }
   txStartRoot: Uint8Array
@@ -108,7 +109,8 @@ const READS: Record<number, number> = {
 }
 /** Defined opcodes (besides DUP and SWAP) that push nothing; the others push one word. */
 const PUSH_NOTHING = new Set([
-  0x00, 0x37, 0x39, 0x3c, 0x3e, 0x50, 0x52, 0x53, 0x55, 0x56, 0x57, 0x5b, 0x5d, 0x5e, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xf3, 0xfd,
+  0xf1, 0xf2, 0xf4, 0xfa, 0xf0, 0xf5, 0x00, 0x37, 0x39, 0x3c, 0x3e, 0x50, 0x52, 0x53, 0x55, 0x56, 0x57, 0x5b, 0x5d, 0x5e, 0xa0, 0xa1, 0xa2,
+  0xa3, 0xa4, 0xf3, 0xfd,
 ])
 
 /** Largest byte range a witness can cover (T_24); a range past it makes the step run out of gas first. */
@@ -126,7 +128,7 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
   }
   if (f.pc < codeSize) codeItem(f.code, f.pc >> 5, f.pc >> 5)
   const n = reads(op, src.fork)
-  if (n === undefined || [0xf0, 0xf5, 0xff].includes(op)) return { proof, codes }
+  if (n === undefined || op === 0xff) return { proof, codes }
   const size = src.stack.length
   const pushes = op >= 0x80 && op <= 0x8f ? n + 1 : op >= 0x90 && op <= 0x9f ? n : PUSH_NOTHING.has(op) ? 0 : 1
   if (size < n || size - n + pushes > 1024) return { proof, codes }
@@ -311,6 +313,27 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
       case 0x5e:
         memory([a(0), a(2)], [a(1), a(2)])
         break
+      case 0xf0:
+      case 0xf5: {
+        const [value, offset, len] = [a(0), a(1), a(2)]
+        if (f.isStatic || len > 49152n) break
+        memory([offset, len])
+        const initcode = new Uint8Array(Number(len))
+        if (len > 0n) initcode.set(f.memory.bytes.subarray(Number(offset), Number(offset + len)))
+        const creator = (await sm.getAccount(new Address(f.address))) as Account
+        const created =
+          op === 0xf5
+            ? generateAddress2(f.address, uint(a(3)), initcode)
+            : generateAddress(f.address, creator.nonce === 0n ? new Uint8Array() : bigIntToBytes(creator.nonce))
+        const trie = await stateTrie()
+        const nodes = new Map<string, Uint8Array>()
+        for (const a of [f.address, created]) for (const node of await createMerkleProof(trie, a)) nodes.set(bytesToHex(node), node)
+        proof.push(RLP.encode([...nodes.values()]))
+        warm(mapKey(1, created))
+        if (f.depth >= 1024 || value > creator.balance || creator.nonce >= 2n ** 64n - 1n) break
+        proof.push(src.substate, ...src.created.witness(mapKey(5, created), true))
+        break
+      }
       case 0xf1:
       case 0xf2:
       case 0xf4:
