@@ -5,14 +5,14 @@
  */
 
 import { be, equal, type FrameState, join, keccak, type MachineState, readFrame, writeFrame } from './layout.ts'
+import { decodeAccount, encodeAccount, proofTrie } from './mpt.ts'
 import { NotChecked } from './opcode.ts'
 import { bytesRoot, openRange } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
-export function checkFrameExit(s: MachineState, child: FrameState, r: ItemReader): MachineState {
+export async function checkFrameExit(s: MachineState, child: FrameState, r: ItemReader): Promise<MachineState> {
   if (s.frameStackHash.every((b) => b === 0))
     throw new NotChecked('the exit of a transaction’s or system call’s frame is not re-executed yet')
-  if (child.kind >= 4) throw new NotChecked('the exits of create frames are not re-executed yet')
   const suspension = r.next('suspended caller', 384 + 128 + 32)
   const parentBytes = suspension.subarray(0, 384)
   const revertPre = suspension.subarray(384, 512)
@@ -20,6 +20,7 @@ export function checkFrameExit(s: MachineState, child: FrameState, r: ItemReader
   if (!equal(keccak(keccak(parentBytes), keccak(revertPre), below), s.frameStackHash))
     throw new WitnessError('the suspended caller does not hash to the frame stack')
   const parent = readFrame(parentBytes)
+  if (child.kind === 4 || child.kind === 5) return createExit(s, child, parent, revertPre, below, r)
   const failed = child.status === 3
   let memoryRoot = parent.memoryRoot
   const n = failed ? 0 : Math.min(child.outputSize, child.retSize)
@@ -42,14 +43,64 @@ export function checkFrameExit(s: MachineState, child: FrameState, r: ItemReader
     returnDataSize: failed ? 0 : child.outputSize,
     memoryRoot,
   }
-  const restored =
-    child.status === 1
-      ? {}
-      : {
-          stateRoot: revertPre.slice(0, 32),
-          accessMap: revertPre.slice(32, 64),
-          transientMap: revertPre.slice(64, 96),
-          substateHash: revertPre.slice(96, 128),
-        }
+  const restored = child.status === 1 ? {} : restore(revertPre)
   return { ...s, ...restored, frameStackHash: below, frameHash: keccak(writeFrame(resumed)) }
+}
+
+/** What a revert or failure of the child restores (SPEC.md §2.3). */
+function restore(revertPre: Uint8Array) {
+  return {
+    stateRoot: revertPre.slice(0, 32),
+    accessMap: revertPre.slice(32, 64),
+    transientMap: revertPre.slice(64, 96),
+    substateHash: revertPre.slice(96, 128),
+  }
+}
+
+/** Maximum deployed code size (EIP-170) and the code deposit cost per byte. */
+const MAX_CODE_SIZE = 24576
+const DEPOSIT_GAS_PER_BYTE = 200n
+
+/**
+ * A create frame's exit: a RETURN's output becomes the new account's code unless it is too large
+ * (EIP-170), starts with 0xEF (EIP-3541) or the frame cannot pay 200 gas a byte — then the create
+ * fails as if the frame had. The caller gets the address (or 0), the unused gas, and return data
+ * only when the frame reverted.
+ */
+async function createExit(
+  s: MachineState,
+  child: FrameState,
+  parent: FrameState,
+  revertPre: Uint8Array,
+  below: Uint8Array,
+  r: ItemReader,
+): Promise<MachineState> {
+  let status = child.status
+  let gasBack = child.gas
+  let stateRoot = s.stateRoot
+  if (status === 1 && child.outputSize > 0) {
+    const size = child.outputSize
+    const code = join(openRange(r, 'output', child.outputRoot, 0, (size - 1) >> 5, 24).leaves).subarray(0, size)
+    const trie = await proofTrie(s.stateRoot, r.next('new account proof'), 'new account')
+    const deposit = DEPOSIT_GAS_PER_BYTE * BigInt(size)
+    if (size > MAX_CODE_SIZE || code[0] === 0xef || child.gas < deposit) status = 3
+    else {
+      const account = decodeAccount(await trie.get(child.address))
+      if (account === undefined) throw new WitnessError('the created account is not in the state')
+      stateRoot = await trie.set(child.address, encodeAccount({ ...account, codeHash: keccak(code) }))
+      gasBack = child.gas - deposit
+    }
+  }
+  r.done()
+  const empty = bytesRoot(new Uint8Array())
+  const resumed: FrameState = {
+    ...parent,
+    stackHash: keccak(parent.stackHash, status === 1 ? join([new Uint8Array(12), child.address]) : be(0n)),
+    stackSize: parent.stackSize + 1,
+    gas: parent.gas + (status === 3 ? 0n : gasBack),
+    returnDataRoot: status === 2 ? child.outputRoot : empty,
+    returnDataSize: status === 2 ? child.outputSize : 0,
+  }
+  const after = status === 1 ? { stateRoot } : restore(revertPre)
+  return { ...s, ...after, frameStackHash: below, frameHash: keccak(writeFrame(resumed)) }
 }

@@ -60,7 +60,7 @@ export async function checkStepState(input: CheckInput): Promise<Uint8Array> {
   const frameBytes = r.next('frame', 384)
   if (!equal(keccak(frameBytes), s.frameHash)) throw new WitnessError('the frame does not hash to the state’s frame')
   const f = readFrame(frameBytes)
-  if (f.status !== 0) return writeState(checkFrameExit(s, f, r))
+  if (f.status !== 0) return writeState(await checkFrameExit(s, f, r))
   if (isPrecompile(f.codeAddress, s.forkId)) throw new NotChecked('precompile steps are not re-executed yet')
   return writeState(await checkOpcode(s, f, r, codeOracle(input.codes ?? [])))
 }

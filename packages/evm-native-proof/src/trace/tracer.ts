@@ -1,7 +1,7 @@
 import { type Block, createBlockHeader } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import type { InterpreterStep, Message } from '@ethereumjs/evm'
-import { createMPT } from '@ethereumjs/mpt'
+import { createMPT, type MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { Address, bytesToHex, generateAddress2, hexToBytes } from '@ethereumjs/util'
@@ -620,9 +620,14 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       const pre = steps[k - 1]?.post ?? initial
       if (!equalBytes(await commitment(), pre)) throw new Error(`step ${k}: the live structures do not give the sealed pre-commitment`)
       const caller = frames[frames.length - 2]
-      const proof = frameExitWitness({
+      const proof = await frameExitWitness({
         childData: frameData(f),
         child: f,
+        stateAt: () => {
+          const t = (sm as unknown as { _trie: MerklePatriciaTrie })._trie.shallowCopy(true)
+          t.root(stateRoot)
+          return t
+        },
         ...(caller === undefined ? {} : { suspension: suspendedParts[suspendedParts.length - 1], callerMemory: caller.memory }),
       })
       witnesses.push({ step: k, kind: 'frame-exit', pre, post: ZERO32, stateData: lastStateData, postStateData: ZERO32, proof, codes: [] })
@@ -645,7 +650,8 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     if (parent !== undefined) {
       suspended.pop()
       const isCreate = f.kind === 4 || f.kind === 5
-      parent.returnData = isCreate && !failed ? new Uint8Array() : result.execResult.returnValue
+      // Return data: a call's output, a create's only when it reverted; nothing after a failure.
+      parent.returnData = failed && !reverted ? new Uint8Array() : isCreate && !failed ? new Uint8Array() : result.execResult.returnValue
       parent.returnDataRoot = ChunkedBytes.root(parent.returnData)
       if (!failed) parent.refundLocal = result.execResult.gasRefund ?? parent.refundLocal
       suspendedParts.pop()

@@ -430,24 +430,38 @@ async function writeNodes(full: MerklePatriciaTrie, key: Uint8Array, value: Uint
   throw new Error('a trie write needed more than 16 rounds of nodes')
 }
 
-/** The items of a `frame-exit` step's witness (SPEC.md §5): the halted frame, the suspended caller, the output copied. */
-export function frameExitWitness(src: {
+/** The items of a `frame-exit` step's witness (SPEC.md §5): the halted frame, the suspended caller, the output copied or deposited. */
+export async function frameExitWitness(src: {
   childData: Uint8Array
-  child: { kind: number; status: number; output: Uint8Array; retOffset: number; retSize: number }
+  child: { kind: number; status: number; output: Uint8Array; retOffset: number; retSize: number; address: Uint8Array }
+  /** The world-state trie at the step's pre-state root (a create's code is stored against it). */
+  stateAt: () => MerklePatriciaTrie
   suspension?: { parent: Uint8Array; revertPre: Uint8Array; below: Uint8Array } | undefined
   callerMemory?: ChunkedBytes
-}): Uint8Array[] {
+}): Promise<Uint8Array[]> {
   const { child, suspension } = src
   const proof = [src.childData]
-  if (child.kind >= 4 || suspension === undefined || src.callerMemory === undefined) return proof
+  if (child.kind === 6 || suspension === undefined || src.callerMemory === undefined) return proof
   proof.push(concat([suspension.parent, suspension.revertPre, suspension.below]))
-  const n = child.status === 3 ? 0 : Math.min(child.output.length, child.retSize)
-  if (n > 0) {
+  const outputRange = (n: number) => {
     const output = new ChunkedBytes()
     output.write(0, child.output)
     const o = output.range(0, (n - 1) >> 5)
+    proof.push(o.leaves, concat(o.siblings))
+  }
+  if (child.kind === 4 || child.kind === 5) {
+    // A create that returned: its code (all of it), and the new account's proof to store it in.
+    if (child.status === 1 && child.output.length > 0) {
+      outputRange(child.output.length)
+      proof.push(RLP.encode(await createMerkleProof(src.stateAt(), child.address)))
+    }
+    return proof
+  }
+  const n = child.status === 3 ? 0 : Math.min(child.output.length, child.retSize)
+  if (n > 0) {
+    outputRange(n)
     const m = src.callerMemory.range(child.retOffset >> 5, (child.retOffset + n - 1) >> 5)
-    proof.push(o.leaves, concat(o.siblings), m.leaves, concat(m.siblings))
+    proof.push(m.leaves, concat(m.siblings))
   }
   return proof
 }
