@@ -54,9 +54,6 @@ const SHANGHAI = 0
 const CANCUN = 1
 const OSAKA = 3
 
-/** Opcodes this checker leaves to the next stage: creates and self-destruct. */
-const FRAME_OPS = new Set([0xff])
-
 /** Stack items read (popped or, for DUP and SWAP, looked at) and the static gas, by opcode. */
 function shape(op: number, fork: number): { reads: number; gas: number } | undefined {
   if (op >= 0x60 && op <= 0x7f) return { reads: 0, gas: 3 }
@@ -137,6 +134,7 @@ function shape(op: number, fork: number): { reads: number; gas: number } | undef
     94: cancun ? [3, 3] : undefined,
     95: fork >= SHANGHAI ? [0, 2] : undefined,
     240: [3, 0],
+    255: [1, 5000],
     245: [4, 0],
     241: [7, 0],
     242: [7, 0],
@@ -160,6 +158,7 @@ const transientKey = (a: Uint8Array, slot: bigint) => num(keccak(new Uint8Array(
 const toAddress = (v: bigint) => be(v & ((1n << 160n) - 1n), 20)
 const touchedKey = (a: Uint8Array) => num(keccak(new Uint8Array([6]), a))
 const createdKey = (a: Uint8Array) => num(keccak(new Uint8Array([5]), a))
+const selfdestructKey = (a: Uint8Array) => num(keccak(new Uint8Array([4]), a))
 const byteLength = (v: bigint) => Math.ceil(v.toString(16).length / 2)
 const emptyAccount = (): Account => ({ nonce: 0n, balance: 0n, storageRoot: EMPTY_TRIE_ROOT, codeHash: EMPTY_CODE_HASH })
 const rdFields = (rd: { root: Uint8Array; size: number }) => ({ returnDataRoot: rd.root, returnDataSize: rd.size })
@@ -172,7 +171,6 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
   }
   const chunk = f.pc < f.codeSize ? code(f.pc >> 5) : undefined
   const op = chunk === undefined ? 0x00 : (chunk[f.pc & 31] as number)
-  if (FRAME_OPS.has(op)) throw new NotChecked(`opcode 0x${op.toString(16)} (self-destruct is not re-executed yet)`)
 
   let gas = f.gas
   const use = (n: bigint) => {
@@ -612,6 +610,35 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
             const storageRoot = await storageTrie.set(be(slot), encodeSlot(value))
             state = { ...state, stateRoot: await stateTrie.set(f.address, encodeAccount({ ...acct, storageRoot })) }
           }
+          break
+        }
+        case 0xff: {
+          if (f.isStatic) throw new Halt()
+          const to = toAddress(a(0))
+          use(warm(addressKey(to)) ? 2600n : 0n)
+          const trie = await proofTrie(state.stateRoot, r.next('accounts proof'), 'accounts')
+          const self = decodeAccount(await trie.get(f.address)) ?? emptyAccount()
+          const beneficiary = decodeAccount(await trie.get(to))
+          if (self.balance > 0n && isEmpty(beneficiary)) use(25000n)
+          const sub = substate()
+          const marked = openMapKey(r, 'self-destruct map', sub.selfdestructMap, selfdestructKey(f.address))
+          const next = { ...sub, selfdestructMap: marked.value === undefined ? marked.write(1n) : sub.selfdestructMap }
+          const toSelf = equal(to, f.address)
+          let stateRoot = state.stateRoot
+          if (!toSelf) {
+            const credited = { ...(beneficiary ?? emptyAccount()) }
+            credited.balance += self.balance
+            stateRoot = await trie.set(to, encodeAccount(credited))
+            if (isEmpty(credited)) {
+              const touched = openMapKey(r, 'touched map', sub.touchedMap, touchedKey(to))
+              if (touched.value === undefined) next.touchedMap = touched.write(1n)
+            }
+          }
+          // EIP-6780 (Cancun on): the balance leaves unless the account sends it to itself and was not created in this transaction.
+          const createdHere = s.forkId < CANCUN || openMapKey(r, 'created map', sub.createdMap, createdKey(f.address)).value !== undefined
+          if (createdHere || !toSelf) stateRoot = await trie.set(f.address, encodeAccount({ ...self, balance: 0n }))
+          state = { ...state, stateRoot, substateHash: keccak(writeSubstate(next)) }
+          halt = { status: 1, output: new Uint8Array() }
           break
         }
         case 0xf0:

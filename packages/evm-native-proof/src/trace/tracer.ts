@@ -276,7 +276,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     for (const k of [...new Set(fresh)].sort((x, y) => (x < y ? -1 : 1))) access.set(k, 1n)
   }
 
-  let pendingOp: { frame: Frame; opcode: number; stack: bigint[]; memory: Uint8Array } | undefined
+  let pendingOp: { frame: Frame; opcode: number; stack: bigint[]; memory: Uint8Array; emptyBeneficiary?: Uint8Array } | undefined
   /** Effects of the previous opcode that the next event reveals (transient writes, logs, world state). */
   function settlePending(): void {
     const p = pendingOp
@@ -298,6 +298,8 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     if (STATE_WRITERS.has(p.opcode)) stateDirty = true
     if (p.opcode === OP.SELFDESTRUCT) {
       selfdestructs.set(mapKey(4, p.frame.address), 1n)
+      // A beneficiary left empty (nothing came, it had nothing) is touched (EIP-161).
+      if (p.emptyBeneficiary !== undefined) touched.set(mapKey(6, p.emptyBeneficiary), 1n)
       destroyed.push(bytesToHex(p.frame.address))
     }
   }
@@ -482,6 +484,12 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     // those keys are this opcode's effect.
     syncAccess()
     pendingOp = { frame: f, opcode: e.opcode.code, stack: e.stack, memory: e.memory }
+    if (e.opcode.code === OP.SELFDESTRUCT && e.stack.length > 0) {
+      const to = uint((e.stack[e.stack.length - 1] as bigint) & ((1n << 160n) - 1n), 20)
+      const [self, beneficiary] = await Promise.all([sm.getAccount(new Address(f.address)), sm.getAccount(new Address(to))])
+      const empty = (beneficiary === undefined || beneficiary.isEmpty()) && (self?.balance ?? 0n) === 0n
+      if (empty && bytesToHex(to) !== bytesToHex(f.address)) pendingOp.emptyBeneficiary = to
+    }
     resolve?.()
   })
 
@@ -537,6 +545,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         transient,
         touched,
         created,
+        selfdestructs,
         substate: substateData(refundNow(), logsHash, logCount, selfdestructs.commitment(), created.commitment(), touched.commitment()),
         sm,
         txStartRoot,

@@ -58,6 +58,7 @@ export interface OpcodeSources {
   transient: IndexedMap
   touched: IndexedMap
   created: IndexedMap
+  selfdestructs: IndexedMap
   substate: Uint8Array
   sm: { getCode(a: Address): Promise<Uint8Array>; getAccount(a: Address): Promise<Account | undefined> }
   txStartRoot: Uint8Array
@@ -109,8 +110,8 @@ const READS: Record<number, number> = {
 }
 /** Defined opcodes (besides DUP and SWAP) that push nothing; the others push one word. */
 const PUSH_NOTHING = new Set([
-  0xf1, 0xf2, 0xf4, 0xfa, 0xf0, 0xf5, 0x00, 0x37, 0x39, 0x3c, 0x3e, 0x50, 0x52, 0x53, 0x55, 0x56, 0x57, 0x5b, 0x5d, 0x5e, 0xa0, 0xa1, 0xa2,
-  0xa3, 0xa4, 0xf3, 0xfd,
+  0xff, 0xf1, 0xf2, 0xf4, 0xfa, 0xf0, 0xf5, 0x00, 0x37, 0x39, 0x3c, 0x3e, 0x50, 0x52, 0x53, 0x55, 0x56, 0x57, 0x5b, 0x5d, 0x5e, 0xa0, 0xa1,
+  0xa2, 0xa3, 0xa4, 0xf3, 0xfd,
 ])
 
 /** Largest byte range a witness can cover (T_24); a range past it makes the step run out of gas first. */
@@ -128,7 +129,7 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
   }
   if (f.pc < codeSize) codeItem(f.code, f.pc >> 5, f.pc >> 5)
   const n = reads(op, src.fork)
-  if (n === undefined || op === 0xff) return { proof, codes }
+  if (n === undefined) return { proof, codes }
   const size = src.stack.length
   const pushes = op >= 0x80 && op <= 0x8f ? n + 1 : op >= 0x90 && op <= 0x9f ? n : PUSH_NOTHING.has(op) ? 0 : 1
   if (size < n || size - n + pushes > 1024) return { proof, codes }
@@ -313,6 +314,23 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
       case 0x5e:
         memory([a(0), a(2)], [a(1), a(2)])
         break
+      case 0xff: {
+        if (f.isStatic) break
+        const to = uint(a(0) & ((1n << 160n) - 1n), 20)
+        warm(mapKey(1, to))
+        const trie = await stateTrie()
+        const nodes = new Map<string, Uint8Array>()
+        for (const a of [f.address, to]) for (const node of await createMerkleProof(trie, a)) nodes.set(bytesToHex(node), node)
+        proof.push(RLP.encode([...nodes.values()]))
+        proof.push(src.substate, ...src.selfdestructs.witness(mapKey(4, f.address), true))
+        const self = await sm.getAccount(new Address(f.address))
+        const beneficiary = await sm.getAccount(new Address(to))
+        const toSelf = bytesToHex(to) === bytesToHex(f.address)
+        if (!toSelf && (beneficiary === undefined || beneficiary.isEmpty()) && (self?.balance ?? 0n) === 0n)
+          proof.push(...src.touched.witness(mapKey(6, to), true))
+        if (src.fork >= 1) proof.push(...src.created.witness(mapKey(5, f.address)))
+        break
+      }
       case 0xf0:
       case 0xf5: {
         const [value, offset, len] = [a(0), a(1), a(2)]
