@@ -14,7 +14,7 @@ export const APPROACHES = [
   {
     name: 'evm-native',
     status:
-      'per-block steps by kind and tracing time below (SPEC.md commitments after every step, on ethereumjs); opcode-step witnesses re-executed by the reference checker, with sizes by opcode class; frame entry/exit, precompile and transaction/block-level steps: commitments only, no witness yet; on-chain verifier: not yet',
+      'per-block steps by kind and tracing time below (SPEC.md commitments after every step, on ethereumjs); opcode and frame-exit witnesses re-executed by the reference checker, with sizes by opcode class; precompile, depth-0 frame exit and transaction/block-level steps: commitments only, no witness yet; on-chain verifier: not yet',
   },
 ] as const
 
@@ -122,9 +122,9 @@ export async function runComparison(corpora: CorpusName[], opts: ComparisonOptio
     }
     const native = await executeNative(trace)
     const checked = await checkBlock(trace)
-    for (const { opcode, bytes } of checked.sizes) {
+    for (const { kind, opcode, bytes } of checked.sizes) {
       allSizes.push(bytes)
-      const c = opcodeClass(opcode)
+      const c = opcode === undefined ? kind : opcodeClass(opcode)
       sizesByClass.set(c, [...(sizesByClass.get(c) ?? []), bytes])
     }
     row.native = {
@@ -175,11 +175,11 @@ function witnessSection(report: ComparisonReport, rows: (BlockRow & { native: Na
   const failures = rows.reduce((a, b) => a + b.native.witnesses.failures, 0)
   const stat = (s: SizeStats) => `${s.count} | ${s.median} | ${s.p99} | ${s.max} | ${(s.median / SPECULAR_STATE_PROOF_BYTES).toFixed(1)}×`
   return [
-    '## EVM-native: opcode-step witnesses',
+    '## EVM-native: opcode and frame-exit witnesses',
     '',
-    `Every opcode step's witness (SPEC.md §5) was cut and re-executed by the reference checker: ${checked} of ${opcodeSteps} opcode steps re-derived the generator's post-commitment, ${failures} disagreed; the rest (${opcodeSteps - checked - failures}) enter a call or create frame or self-destruct, which the checker does not re-execute yet. Sizes in bytes as serialized (stateData, then each item with a 4-byte length; code posted to the CodeOracle not counted); Specular's state proof is ~${SPECULAR_STATE_PROOF_BYTES} B without the bytecode it also sends.`,
+    `Every opcode and frame-exit step's witness (SPEC.md §5) was cut and re-executed by the reference checker: ${checked} of ${opcodeSteps} re-derived the generator's post-commitment, ${failures} disagreed; the rest (${opcodeSteps - checked - failures}) are the exits of transactions' and system calls' frames, which lead into the transaction-level steps the checker does not re-execute yet. Sizes in bytes as serialized (stateData, then each item with a 4-byte length; code posted to the CodeOracle not counted); Specular's state proof is ~${SPECULAR_STATE_PROOF_BYTES} B without the bytecode it also sends.`,
     '',
-    '| opcode class | steps | median | p99 | max | median ÷ Specular |',
+    '| opcode class (frame exits apart) | steps | median | p99 | max | median ÷ Specular |',
     '|---|---:|---:|---:|---:|---:|',
     `| **all** | ${stat(all.all)} |`,
     ...Object.entries(all.byClass).map(([c, s]) => `| ${c} | ${stat(s)} |`),

@@ -29,7 +29,9 @@ export function registerWitness(program: Command): void {
       if (step === undefined) throw new InputError(`step ${k} is past the end of ${trace.id} (it has ${t.steps.length} native steps)`)
       const w = t.witnesses[0]
       if (w === undefined)
-        throw new InputError(`step ${k} of ${trace.id} is a ${step.kind} step; witnesses are cut for opcode steps only so far (SPEC.md §8)`)
+        throw new InputError(
+          `step ${k} of ${trace.id} is a ${step.kind} step; witnesses are cut for opcode and frame-exit steps only so far (SPEC.md §8)`,
+        )
       let checker: { post?: string; ok: boolean; note?: string }
       try {
         const post = toHex(await checkStep(w))

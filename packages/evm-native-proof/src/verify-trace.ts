@@ -20,8 +20,8 @@ export interface BlockCheck {
   /** Steps the checker does not re-execute yet, by reason. */
   notChecked: Record<string, number>
   failures: CheckFailure[]
-  /** The opcode and witness size (SPEC.md §5 serialization, {@link witnessBytes}) of every checked step. */
-  sizes: { opcode: number; bytes: number }[]
+  /** The kind, opcode and witness size (SPEC.md §5 serialization, {@link witnessBytes}) of every checked step. */
+  sizes: { kind: string; opcode?: number; bytes: number }[]
   seconds: number
 }
 
@@ -53,7 +53,7 @@ export async function checkBlock(trace: BlockTrace, which: (step: number) => boo
       const post = await checkStep(w)
       if (hex(post) === hex(w.post)) {
         out.checked++
-        out.sizes.push({ opcode: w.opcode ?? 0, bytes: witnessBytes(w) })
+        out.sizes.push({ kind: w.kind, ...(w.opcode === undefined ? {} : { opcode: w.opcode }), bytes: witnessBytes(w) })
       } else
         out.failures.push({
           step: w.step,
