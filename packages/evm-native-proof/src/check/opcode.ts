@@ -155,6 +155,19 @@ const addressKey = (a: Uint8Array) => num(keccak(new Uint8Array([1]), a))
 const slotKey = (a: Uint8Array, slot: bigint) => num(keccak(new Uint8Array([2]), a, be(slot)))
 const transientKey = (a: Uint8Array, slot: bigint) => num(keccak(new Uint8Array([3]), a, be(slot)))
 
+type BlockEnv = ReturnType<typeof readBlockEnv>
+/** The opcodes that push a word of the block environment. */
+const BLOCK_FIELDS: Record<number, (e: BlockEnv) => bigint> = {
+  65: (e) => num(e.coinbase),
+  66: (e) => e.timestamp,
+  67: (e) => e.number,
+  68: (e) => num(e.prevRandao),
+  69: (e) => e.gasLimit,
+  70: (e) => e.chainId,
+  72: (e) => e.baseFee,
+  74: (e) => e.blobBaseFee,
+}
+
 const toAddress = (v: bigint) => be(v & ((1n << 160n) - 1n), 20)
 const touchedKey = (a: Uint8Array) => num(keccak(new Uint8Array([6]), a))
 const createdKey = (a: Uint8Array) => num(keccak(new Uint8Array([5]), a))
@@ -517,31 +530,20 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
           break
         }
         case 0x41:
-          out = [num(blockEnv().coinbase)]
-          break
         case 0x42:
-          out = [blockEnv().timestamp]
-          break
         case 0x43:
-          out = [blockEnv().number]
-          break
         case 0x44:
-          out = [num(blockEnv().prevRandao)]
-          break
         case 0x45:
-          out = [blockEnv().gasLimit]
-          break
         case 0x46:
-          out = [blockEnv().chainId]
+        case 0x48:
+        case 0x4a:
+          out = [(BLOCK_FIELDS[op] as (e: BlockEnv) => bigint)(blockEnv())]
           break
         case 0x47: {
           const { account: acct } = await account(state.stateRoot, f.address, 'account')
           out = [acct?.balance ?? 0n]
           break
         }
-        case 0x48:
-          out = [blockEnv().baseFee]
-          break
         case 0x49: {
           const env = txEnv()
           if (a(0) >= env.blobCount) out = [0n]
@@ -553,9 +555,6 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
           }
           break
         }
-        case 0x4a:
-          out = [blockEnv().blobBaseFee]
-          break
         case 0x50:
           break
         case 0x51: {
