@@ -187,15 +187,25 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   /** The post-state's stateData of witnessed steps. */
   const postStates = new Map<number, Uint8Array>()
 
-  const substateHash = () =>
-    H(substateData(refundNow(), logsHash, logCount, selfdestructs.commitment(), created.commitment(), touched.commitment()))
+  /** The last sub-state hashed and its hash: most steps leave the sub-state as it was. */
+  let substateCache: { data: Uint8Array; hash: Uint8Array } | undefined
+  const substateHash = () => {
+    const data = substateData(refundNow(), logsHash, logCount, selfdestructs.commitment(), created.commitment(), touched.commitment())
+    if (substateCache === undefined || !equalBytes(substateCache.data, data)) substateCache = { data, hash: H(data) }
+    return substateCache.hash
+  }
   const refundNow = () => {
     const f = frames[frames.length - 1]
     return f === undefined ? 0n : f.refundLocal
   }
   const frameHash = (f: Frame | undefined) => (f === undefined ? ZERO32 : H(frameData(f)))
   let bloomHash = H(bloom)
-  const blockAccHash = () => H(uint(cumulativeGas), uint(blobGasUsed), receiptsTrie.root(), uint(receiptCount), ZERO32, bloomHash)
+  let blockAccCache: { data: Uint8Array; hash: Uint8Array } | undefined
+  const blockAccHash = () => {
+    const data = concat([uint(cumulativeGas), uint(blobGasUsed), receiptsTrie.root(), uint(receiptCount), ZERO32, bloomHash])
+    if (blockAccCache === undefined || !equalBytes(blockAccCache.data, data)) blockAccCache = { data, hash: H(data) }
+    return blockAccCache.hash
+  }
 
   /** The stateData the last commitment hashed. */
   let lastStateData: Uint8Array = new Uint8Array()
@@ -810,5 +820,5 @@ function blockHashesTree(trace: BlockTrace, parent: Block, common: Common): Spar
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i])
+  return a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0
 }
