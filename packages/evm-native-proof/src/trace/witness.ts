@@ -98,6 +98,7 @@ const READS: Record<number, number> = {
   87: 2,
   93: 2,
   ...Object.fromEntries([0x58, 0x59, 0x5a, 0x5b, 0x5f].map((o) => [o, 0])),
+  // RETURN, REVERT, CREATE, CREATE2, CALL, CALLCODE, DELEGATECALL, STATICCALL, SELFDESTRUCT
   243: 2,
   253: 2,
   240: 3,
@@ -211,7 +212,6 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
         const target = uint(a(0) & ((1n << 160n) - 1n), 20)
         warm(mapKey(1, target))
         const account = await accountAt(await stateTrie(), target)
-        // (the call family below reads its accounts as one node set)
         const code = account?.isContract() ? await sm.getCode(new Address(target)) : undefined
         if ((op === 0x3b || op === 0x3c) && code !== undefined) codes.push(code)
         if (op === 0x3c) {
