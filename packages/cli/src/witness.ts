@@ -30,7 +30,7 @@ export function registerWitness(program: Command): void {
       const w = t.witnesses[0]
       if (w === undefined)
         throw new InputError(
-          `step ${k} of ${trace.id} is a ${step.kind} step; witnesses are cut for opcode and frame-exit steps only so far (SPEC.md §8)`,
+          `step ${k} of ${trace.id} is a ${step.kind} step; witnesses are cut for opcode, precompile and frame-exit steps only so far (SPEC.md §8)`,
         )
       let checker: { post?: string; ok: boolean; note?: string }
       try {

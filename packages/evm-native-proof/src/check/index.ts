@@ -7,6 +7,7 @@
 import { checkFrameExit } from './frame-exit.ts'
 import { equal, keccak, readFrame, readState, writeState } from './layout.ts'
 import { type CodeOracle, checkOpcode, NotChecked } from './opcode.ts'
+import { checkPrecompile } from './precompile.ts'
 import { codeRoot } from './trees.ts'
 import { ItemReader, WitnessError } from './witness-reader.ts'
 
@@ -61,6 +62,6 @@ export async function checkStepState(input: CheckInput): Promise<Uint8Array> {
   if (!equal(keccak(frameBytes), s.frameHash)) throw new WitnessError('the frame does not hash to the state’s frame')
   const f = readFrame(frameBytes)
   if (f.status !== 0) return writeState(await checkFrameExit(s, f, r))
-  if (isPrecompile(f.codeAddress, s.forkId)) throw new NotChecked('precompile steps are not re-executed yet')
+  if (isPrecompile(f.codeAddress, s.forkId)) return writeState(checkPrecompile(s, f, r))
   return writeState(await checkOpcode(s, f, r, codeOracle(input.codes ?? [])))
 }

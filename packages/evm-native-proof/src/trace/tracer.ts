@@ -16,7 +16,7 @@ import { StackChain } from '../commit/stack.ts'
 import { blobHashes, blockEnvData, type FrameFields, frameData, stateData, substateData, txEnvData } from './encoding.ts'
 import { mapKey } from './keys.ts'
 import { precompileAddresses, type StepKind } from './kinds.ts'
-import { frameExitWitness, opcodeWitness, type StepWitness } from './witness.ts'
+import { frameExitWitness, opcodeWitness, precompileWitness, type StepWitness } from './witness.ts'
 
 /** One step of the native trace: its kind (and opcode), and the commitment after it. */
 export interface NativeStep {
@@ -594,6 +594,22 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     } else settlePending()
     if (f.precompile) {
       await seal() // the call into the precompile, its value moved
+      const k = steps.length
+      if (options.witness?.(k) === true) {
+        const pre = steps[k - 1]?.post ?? initial
+        if (!equalBytes(await commitment(), pre)) throw new Error(`step ${k}: the live structures do not give the sealed pre-commitment`)
+        const proof = precompileWitness(frameData(f), f.calldata)
+        witnesses.push({
+          step: k,
+          kind: 'precompile',
+          pre,
+          post: ZERO32,
+          stateData: lastStateData,
+          postStateData: ZERO32,
+          proof,
+          codes: [],
+        })
+      }
       push('precompile')
     }
     if (!failed && !f.precompile && (f.lastOp === undefined || !HALTING.has(f.lastOp))) {

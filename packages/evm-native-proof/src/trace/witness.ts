@@ -483,3 +483,12 @@ export async function frameExitWitness(src: {
   }
   return proof
 }
+
+/** The items of a `precompile` step's witness (SPEC.md §5.3): the frame, and its whole input. */
+export function precompileWitness(frameData: Uint8Array, input: Uint8Array): Uint8Array[] {
+  if (input.length === 0) return [frameData]
+  const t = new ChunkedBytes()
+  t.write(0, input)
+  const r = t.range(0, (input.length - 1) >> 5)
+  return [frameData, r.leaves, concat(r.siblings)]
+}
