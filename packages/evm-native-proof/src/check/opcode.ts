@@ -223,6 +223,19 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
     /** A call entered its child: the frame to run next and the chain it suspends the caller on. */
     let entered: { child: FrameState; frameStackHash: Uint8Array } | undefined
     let returnData: { root: Uint8Array; size: number } | undefined
+    /** Enters a call's or create's child: the caller suspended as the opcode leaves it (SPEC.md §5.1). */
+    const enter = (child: FrameState, revertPre: Uint8Array) => {
+      const parent: FrameState = {
+        ...f,
+        pc: f.pc + 1,
+        gas,
+        stackHash: below,
+        stackSize: f.stackSize - sh.reads,
+        memoryWords,
+        ...rdFields(returnData ?? { root: bytesRoot(new Uint8Array()), size: 0 }),
+      }
+      entered = { child, frameStackHash: keccak(keccak(writeFrame(parent)), keccak(revertPre), s.frameStackHash) }
+    }
 
     /** Memory expansion to cover [offset, offset + len) (no expansion for len 0). */
     const expand = (offset: bigint, len: bigint) => {
@@ -712,16 +725,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
             retOffset: 0,
             retSize: 0,
           }
-          const parent: FrameState = {
-            ...f,
-            pc: f.pc + 1,
-            gas,
-            stackHash: below,
-            stackSize: f.stackSize - sh.reads,
-            memoryWords,
-            ...rdFields(returnData),
-          }
-          entered = { child, frameStackHash: keccak(keccak(writeFrame(parent)), keccak(revertPre), s.frameStackHash) }
+          enter(child, revertPre)
           break
         }
         case 0xf1:
@@ -804,17 +808,8 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
             retOffset: noRet ? 0 : Number(outOff),
             retSize: noRet ? 0 : Number(outLen),
           }
-          const parent: FrameState = {
-            ...f,
-            pc: f.pc + 1,
-            gas,
-            stackHash: below,
-            stackSize: f.stackSize - sh.reads,
-            memoryWords,
-            ...rdFields(returnData),
-          }
           state = { ...state, stateRoot }
-          entered = { child, frameStackHash: keccak(keccak(writeFrame(parent)), keccak(revertPre), s.frameStackHash) }
+          enter(child, revertPre)
           break
         }
         case 0x56:
