@@ -42,7 +42,7 @@ export interface NativeTrace {
 }
 
 export interface TraceOptions {
-  /** Which steps to cut a witness for (opcode steps only, for now). */
+  /** Which steps to cut a witness for (opcode, precompile and frame-exit steps, for now). */
   witness?: (step: number) => boolean
 }
 
@@ -189,8 +189,10 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
 
   /** The last sub-state hashed and its hash: most steps leave the sub-state as it was. */
   let substateCache: { data: Uint8Array; hash: Uint8Array } | undefined
+  const substateBytes = () =>
+    substateData(refundNow(), logsHash, logCount, selfdestructs.commitment(), created.commitment(), touched.commitment())
   const substateHash = () => {
-    const data = substateData(refundNow(), logsHash, logCount, selfdestructs.commitment(), created.commitment(), touched.commitment())
+    const data = substateBytes()
     if (substateCache === undefined || !equalBytes(substateCache.data, data)) substateCache = { data, hash: H(data) }
     return substateCache.hash
   }
@@ -536,33 +538,58 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   /** Pushes an opcode step whose pre-state is sealed, cutting its witness when asked to. */
   async function opcodeStep(f: Frame, opcode: number, stack: bigint[]): Promise<void> {
     f.lastOp = opcode
-    const k = steps.length
-    if (options.witness?.(k) === true) {
-      const pre = steps[k - 1]?.post ?? initial
-      if (!equalBytes(await commitment(), pre)) throw new Error(`step ${k}: the live structures do not give the sealed pre-commitment`)
-      const w = await opcodeWitness({
-        opcode,
-        fork: forkId as number,
-        frameData: frameData(f),
-        frame: { ...f, code: f.code ?? codeTree(new Uint8Array()) },
-        stack,
-        blockEnv,
-        txEnv,
-        blobHashes: txBlobHashes,
-        blockNumber: block.header.number,
-        blockHashes,
-        access,
-        transient,
-        touched,
-        created,
-        selfdestructs,
-        substate: substateData(refundNow(), logsHash, logCount, selfdestructs.commitment(), created.commitment(), touched.commitment()),
-        sm,
-        txStartRoot,
-      })
-      witnesses.push({ step: k, kind: 'opcode', opcode, pre, post: ZERO32, stateData: lastStateData, postStateData: ZERO32, ...w })
-    }
+    await cutWitness(
+      'opcode',
+      async () =>
+        opcodeWitness({
+          opcode,
+          fork: forkId,
+          frameData: frameData(f),
+          frame: { ...f, code: f.code ?? codeTree(new Uint8Array()) },
+          stack,
+          blockEnv,
+          txEnv,
+          blobHashes: txBlobHashes,
+          blockNumber: block.header.number,
+          blockHashes,
+          access,
+          transient,
+          touched,
+          created,
+          selfdestructs,
+          substate: substateBytes(),
+          sm,
+          txStartRoot,
+        }),
+      opcode,
+    )
     push('opcode', opcode)
+  }
+
+  /**
+   * Cuts the witness of the step about to be pushed, when asked to: its pre-state is the last sealed
+   * commitment, which the live structures must give again (a check on the tracer itself).
+   */
+  async function cutWitness(
+    kind: StepKind,
+    items: () => Promise<{ proof: Uint8Array[]; codes: Uint8Array[] }>,
+    opcode?: number,
+  ): Promise<void> {
+    const k = steps.length
+    if (options.witness?.(k) !== true) return
+    const pre = steps[k - 1]?.post ?? initial
+    if (!equalBytes(await commitment(), pre)) throw new Error(`step ${k}: the live structures do not give the sealed pre-commitment`)
+    const w = await items()
+    witnesses.push({
+      step: k,
+      kind,
+      ...(opcode === undefined ? {} : { opcode }),
+      pre,
+      post: ZERO32,
+      stateData: lastStateData,
+      postStateData: ZERO32,
+      ...w,
+    })
   }
 
   /** The code a call runs: the account's, or for an EIP-7702 delegation the delegate's. */
@@ -594,22 +621,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     } else settlePending()
     if (f.precompile) {
       await seal() // the call into the precompile, its value moved
-      const k = steps.length
-      if (options.witness?.(k) === true) {
-        const pre = steps[k - 1]?.post ?? initial
-        if (!equalBytes(await commitment(), pre)) throw new Error(`step ${k}: the live structures do not give the sealed pre-commitment`)
-        const proof = precompileWitness(frameData(f), f.calldata)
-        witnesses.push({
-          step: k,
-          kind: 'precompile',
-          pre,
-          post: ZERO32,
-          stateData: lastStateData,
-          postStateData: ZERO32,
-          proof,
-          codes: [],
-        })
-      }
+      await cutWitness('precompile', async () => ({ proof: precompileWitness(frameData(f), f.calldata), codes: [] }))
       push('precompile')
     }
     if (!failed && !f.precompile && (f.lastOp === undefined || !HALTING.has(f.lastOp))) {
@@ -650,12 +662,10 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     // The halting opcode (or the precompile): the frame has halted, the world state is as before
     // it (a create's code is stored by the frame exit, which ethereumjs has already done).
     await seal()
-    if (options.witness?.(steps.length) === true) {
-      const k = steps.length
-      const pre = steps[k - 1]?.post ?? initial
-      if (!equalBytes(await commitment(), pre)) throw new Error(`step ${k}: the live structures do not give the sealed pre-commitment`)
-      const caller = frames[frames.length - 2]
-      const proof = await frameExitWitness({
+    const caller = frames[frames.length - 2]
+    await cutWitness('frame-exit', async () => ({
+      codes: [],
+      proof: await frameExitWitness({
         childData: frameData(f),
         child: f,
         stateAt: () => {
@@ -664,9 +674,8 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
           return t
         },
         ...(caller === undefined ? {} : { suspension: suspendedParts[suspendedParts.length - 1], callerMemory: caller.memory }),
-      })
-      witnesses.push({ step: k, kind: 'frame-exit', pre, post: ZERO32, stateData: lastStateData, postStateData: ZERO32, proof, codes: [] })
-    }
+      }),
+    }))
     stateDirty = true
     push('frame-exit')
     frames.pop()
