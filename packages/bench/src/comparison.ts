@@ -14,7 +14,7 @@ export const APPROACHES = [
   {
     name: 'evm-native',
     status:
-      'per-block steps by kind and tracing time below (SPEC.md commitments after every step, on ethereumjs); opcode, precompile and frame-exit witnesses re-executed by the reference checker (precompiles 0x01–0x04 only), with sizes by opcode class; depth-0 frame exits and transaction/block-level steps: not re-executed yet; on-chain verifier: not yet',
+      'per-block steps by kind and tracing time below (SPEC.md commitments after every step, on ethereumjs); opcode, precompile and frame-exit witnesses re-executed by the reference checker, with sizes by opcode class; depth-0 frame exits and transaction/block-level steps: not re-executed yet; on-chain verifier: not yet',
   },
 ] as const
 
@@ -177,7 +177,7 @@ function witnessSection(report: ComparisonReport, rows: (BlockRow & { native: Na
   return [
     '## EVM-native: opcode and frame-exit witnesses',
     '',
-    `Every opcode, precompile and frame-exit step's witness (SPEC.md §5) was cut and re-executed by the reference checker: ${checked} of ${opcodeSteps} re-derived the generator's post-commitment, ${failures} disagreed; the rest (${opcodeSteps - checked - failures}) are the exits of transactions' and system calls' frames, which lead into the transaction-level steps, and calls to precompiles from 0x05 on, neither re-executed yet. Sizes in bytes as serialized (stateData, then each item with a 4-byte length; code posted to the CodeOracle not counted); Specular's state proof is ~${SPECULAR_STATE_PROOF_BYTES} B without the bytecode it also sends.`,
+    `Every opcode, precompile and frame-exit step's witness (SPEC.md §5) was cut and re-executed by the reference checker: ${checked} of ${opcodeSteps} re-derived the generator's post-commitment, ${failures} disagreed; the rest (${opcodeSteps - checked - failures}) are the exits of transactions' and system calls' frames (they lead into the transaction-level steps), not re-executed yet. Sizes in bytes as serialized (stateData, then each item with a 4-byte length; code posted to the CodeOracle not counted); Specular's state proof is ~${SPECULAR_STATE_PROOF_BYTES} B without the bytecode it also sends.`,
     '',
     '| opcode class (frame exits apart) | steps | median | p99 | max | median ÷ Specular |',
     '|---|---:|---:|---:|---:|---:|',
