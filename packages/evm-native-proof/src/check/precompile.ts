@@ -95,6 +95,7 @@ function modexpGas(input: Uint8Array, forkId: number): bigint {
   const beyond = expLen > 32n ? (expLen - 32n) * (osaka ? 16n : 8n) : 0n
   const iterations = beyond + (headBits > 1n ? headBits - 1n : 0n)
   const count = iterations < 1n ? 1n : iterations
+  // biome-ignore lint/complexity/useMathMinMax: Math.max does not take bigints
   const maxLen = baseLen > modLen ? baseLen : modLen
   const w = (maxLen + 7n) / 8n
   if (osaka) {
