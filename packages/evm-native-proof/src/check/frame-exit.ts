@@ -1,18 +1,18 @@
 /**
- * The reference checker's `frame-exit` step (SPEC.md §4) for a call's frame: the caller resumes
- * with 1 or 0 pushed, the child's unused gas back (none after a failure), the child's output as its
- * return data and copied to where it asked; a revert or failure restores the revert point.
+ * The reference checker's `frame-exit` step (SPEC.md §4): the caller resumes with 1 or 0 (or the
+ * new address) pushed, the child's unused gas back (none after a failure), the child's output as
+ * its return data and copied to where it asked; a revert or failure restores the revert point. A
+ * transaction's or system call's frame (depth 0) has no caller: it stays in the state, with its
+ * final status and gas, for the transaction-level steps.
  */
 
 import { be, equal, type FrameState, join, keccak, type MachineState, readFrame, writeFrame } from './layout.ts'
 import { decodeAccount, encodeAccount, proofTrie } from './mpt.ts'
-import { NotChecked } from './opcode.ts'
 import { bytesRoot, openRange } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 export async function checkFrameExit(s: MachineState, child: FrameState, r: ItemReader): Promise<MachineState> {
-  if (s.frameStackHash.every((b) => b === 0))
-    throw new NotChecked('the exit of a transaction’s or system call’s frame is not re-executed yet')
+  if (child.depth === 0) return depth0Exit(s, child, r)
   const suspension = r.next('suspended caller', 384 + 128 + 32)
   const parentBytes = suspension.subarray(0, 384)
   const revertPre = suspension.subarray(384, 512)
@@ -61,12 +61,35 @@ function restore(revertPre: Uint8Array) {
 const MAX_CODE_SIZE = 24576
 const DEPOSIT_GAS_PER_BYTE = 200n
 
+/** The outcome of a create's code deposit: the status, the gas left and the world state after it. */
+interface Deposit {
+  status: number
+  gas: bigint
+  stateRoot: Uint8Array
+}
+
 /**
- * A create frame's exit: a RETURN's output becomes the new account's code unless it is too large
- * (EIP-170), starts with 0xEF (EIP-3541) or the frame cannot pay 200 gas a byte — then the create
- * fails as if the frame had. The caller gets the address (or 0), the unused gas, and return data
- * only when the frame reverted.
+ * A create frame's code deposit: a RETURN's output becomes the new account's code unless it is too
+ * large (EIP-170), starts with 0xEF (EIP-3541) or the frame cannot pay 200 gas a byte — then the
+ * create fails as if the frame had (all its gas gone).
  */
+async function deposit(s: MachineState, child: FrameState, r: ItemReader): Promise<Deposit> {
+  if (child.status !== 1 || child.outputSize === 0) return { status: child.status, gas: child.gas, stateRoot: s.stateRoot }
+  const size = child.outputSize
+  const code = join(openRange(r, 'output', child.outputRoot, 0, (size - 1) >> 5, 24).leaves).subarray(0, size)
+  const trie = await proofTrie(s.stateRoot, r.next('new account proof'), 'new account')
+  const cost = DEPOSIT_GAS_PER_BYTE * BigInt(size)
+  if (size > MAX_CODE_SIZE || code[0] === 0xef || child.gas < cost) return { status: 3, gas: 0n, stateRoot: s.stateRoot }
+  const account = decodeAccount(await trie.get(child.address))
+  if (account === undefined) throw new WitnessError('the created account is not in the state')
+  return {
+    status: 1,
+    gas: child.gas - cost,
+    stateRoot: await trie.set(child.address, encodeAccount({ ...account, codeHash: keccak(code) })),
+  }
+}
+
+/** A create frame's exit: the caller gets the address (or 0), the unused gas, and return data only when the frame reverted. */
 async function createExit(
   s: MachineState,
   child: FrameState,
@@ -75,32 +98,42 @@ async function createExit(
   below: Uint8Array,
   r: ItemReader,
 ): Promise<MachineState> {
-  let status = child.status
-  let gasBack = child.gas
-  let stateRoot = s.stateRoot
-  if (status === 1 && child.outputSize > 0) {
-    const size = child.outputSize
-    const code = join(openRange(r, 'output', child.outputRoot, 0, (size - 1) >> 5, 24).leaves).subarray(0, size)
-    const trie = await proofTrie(s.stateRoot, r.next('new account proof'), 'new account')
-    const deposit = DEPOSIT_GAS_PER_BYTE * BigInt(size)
-    if (size > MAX_CODE_SIZE || code[0] === 0xef || child.gas < deposit) status = 3
-    else {
-      const account = decodeAccount(await trie.get(child.address))
-      if (account === undefined) throw new WitnessError('the created account is not in the state')
-      stateRoot = await trie.set(child.address, encodeAccount({ ...account, codeHash: keccak(code) }))
-      gasBack = child.gas - deposit
-    }
-  }
+  const { status, gas, stateRoot } = await deposit(s, child, r)
   r.done()
   const empty = bytesRoot(new Uint8Array())
   const resumed: FrameState = {
     ...parent,
     stackHash: keccak(parent.stackHash, status === 1 ? join([new Uint8Array(12), child.address]) : be(0n)),
     stackSize: parent.stackSize + 1,
-    gas: parent.gas + (status === 3 ? 0n : gasBack),
+    gas: parent.gas + gas,
     returnDataRoot: status === 2 ? child.outputRoot : empty,
     returnDataSize: status === 2 ? child.outputSize : 0,
   }
   const after = status === 1 ? { stateRoot } : restore(revertPre)
   return { ...s, ...after, frameStackHash: below, frameHash: keccak(writeFrame(resumed)) }
+}
+
+/**
+ * The exit of a transaction's or system call's frame: its suspension is only the revert point
+ * (`frameStackHash = H(0 ‖ H(revertPre) ‖ 0)`). A create deposits its code; a revert or failure
+ * restores the revert point; the frame stays with its final status and gas, and the block moves to
+ * TX_REFUND (a system call's to the next system call).
+ */
+async function depth0Exit(s: MachineState, child: FrameState, r: ItemReader): Promise<MachineState> {
+  const revertPre = r.next('revert point', 128)
+  const zero = new Uint8Array(32)
+  if (!equal(keccak(zero, keccak(revertPre), zero), s.frameStackHash))
+    throw new WitnessError('the revert point does not hash to the frame stack')
+  const create = child.kind === 4 || child.kind === 5
+  const { status, gas, stateRoot } = create ? await deposit(s, child, r) : { status: child.status, gas: child.gas, stateRoot: s.stateRoot }
+  r.done()
+  const system = child.kind === 6
+  return {
+    ...s,
+    ...(status === 1 ? { stateRoot } : restore(revertPre)),
+    phase: system ? 10 : 6,
+    subIndex: system ? s.subIndex + 1 : 0,
+    frameStackHash: zero,
+    frameHash: keccak(writeFrame({ ...child, status, gas })),
+  }
 }

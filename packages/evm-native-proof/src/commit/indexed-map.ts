@@ -159,6 +159,25 @@ export class IndexedMap {
     return items
   }
 
+  /** The key of leaf `index` (leaf 0 is the sentinel; leaves are in insertion order). */
+  keyAt(index: number): bigint {
+    const leaf = this.leaves[index]
+    if (leaf === undefined) throw new Error(`the map has no leaf ${index}`)
+    return leaf.key
+  }
+
+  /** SPEC.md §5's item for leaf `index` (same layout as {@link witness}'s). */
+  witnessAt(index: number): Uint8Array {
+    const leaf = this.leaves[index]
+    if (leaf === undefined) throw new Error(`the map has no leaf ${index}`)
+    return concat([uint(this.count), uint(index, 4), uint(leaf.key), uint(leaf.value), uint(leaf.nextKey), ...this.tree.proof(index)])
+  }
+
+  /** The commitment's preimage, `treeRoot ‖ count`: what a step that needs only the count opens. */
+  countItem(): Uint8Array {
+    return concat([this.tree.root(), uint(this.leaves.length)])
+  }
+
   /** The leaf holding `key`, or, if absent, the leaf just below it, with its path. */
   proof(key: bigint): MapProof {
     const index = this.indexOf.get(key) ?? this.lowIndex(key)

@@ -163,8 +163,16 @@ export function blobHashes(tx: TypedTransaction): Uint8Array {
   return concat(hashes.map((b) => (typeof b === 'string' ? Buffer.from(b.slice(2), 'hex') : b)))
 }
 
+/** EIP-7623's floor (Prague on): 21,000 + 10 a calldata token (a zero byte one token, any other four); 0 before Prague. */
+export function floorGas(tx: TypedTransaction, forkId: number): bigint {
+  if (forkId < 2) return 0n
+  let tokens = 0n
+  for (const b of tx.data) tokens += b === 0 ? 1n : 4n
+  return 21000n + 10n * tokens
+}
+
 /** SPEC.md §3: the 512-byte transaction environment (the effective gas price at the block's base fee). */
-export function txEnvData(tx: TypedTransaction, baseFee: bigint): Uint8Array {
+export function txEnvData(tx: TypedTransaction, baseFee: bigint, forkId: number): Uint8Array {
   const t = tx as TypedTransaction & {
     maxFeePerGas?: bigint
     maxPriorityFeePerGas?: bigint
@@ -187,7 +195,7 @@ export function txEnvData(tx: TypedTransaction, baseFee: bigint): Uint8Array {
     H(blobs),
     uint(blobs.length / 32),
     uint(tx.getIntrinsicGas()),
-    ZERO32,
+    uint(floorGas(tx, forkId)),
     uint(t.authorizationList?.length ?? 0),
     uint(t.accessList?.length ?? 0),
     tx.hash(),

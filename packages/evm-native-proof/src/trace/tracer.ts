@@ -1,10 +1,10 @@
 import { type Block, createBlockHeader } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import type { InterpreterStep, Message } from '@ethereumjs/evm'
-import { createMPT, type MerklePatriciaTrie } from '@ethereumjs/mpt'
+import { createMerkleProof, createMPT, type MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
-import { Address, bytesToHex, generateAddress2, hexToBytes } from '@ethereumjs/util'
+import { Account, Address, bytesToBigInt, bytesToHex, createAccountFromRLP, generateAddress2, hexToBytes } from '@ethereumjs/util'
 import { type AfterTxEvent, createVM, encodeReceipt, runBlock } from '@ethereumjs/vm'
 import { type BlockTrace, InputError, loadTrace } from '@stepproof/block-traces'
 import { ChunkedBytes } from '../commit/bytes-tree.ts'
@@ -13,10 +13,10 @@ import { concat, H, uint, ZERO32 } from '../commit/hash.ts'
 import { IndexedMap } from '../commit/indexed-map.ts'
 import { SparseMerkleTree } from '../commit/merkle.ts'
 import { StackChain } from '../commit/stack.ts'
-import { blobHashes, blockEnvData, type FrameFields, frameData, stateData, substateData, txEnvData } from './encoding.ts'
+import { blobHashes, blockEnvData, type FrameFields, floorGas, frameData, stateData, substateData, txEnvData } from './encoding.ts'
 import { mapKey } from './keys.ts'
 import { precompileAddresses, type StepKind } from './kinds.ts'
-import { frameExitWitness, opcodeWitness, precompileWitness, type StepWitness } from './witness.ts'
+import { frameExitWitness, opcodeWitness, precompileWitness, type StepWitness, writeNodes } from './witness.ts'
 
 /** One step of the native trace: its kind (and opcode), and the commitment after it. */
 export interface NativeStep {
@@ -95,6 +95,8 @@ interface Frame extends FrameFields {
   memory: ChunkedBytes
   /** The transaction's refund counter as this frame last saw it (ethereumjs keeps it tx-wide). */
   refundLocal: bigint
+  /** The gas the frame was given. */
+  gasStart: bigint
   /** Map journal marks and sub-state at entry: what a revert of this frame restores. */
   marks: {
     access: number
@@ -156,11 +158,21 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   let txEnvHash = ZERO32 as Uint8Array
   let logsHash = ZERO32 as Uint8Array
   let logCount = 0
+  /** The transaction's logs so far, each rlp([address, topics, data]) (tx-receipt's witness). */
+  const txLogs: Uint8Array[] = []
+  /** The addresses behind the self-destruct and touched maps' keys (tx-cleanup's witness). */
+  const addressOfKey = new Map<bigint, Uint8Array>()
   let cumulativeGas = 0n
   let blobGasUsed = 0n
   let receiptCount = 0
   let bloom: Uint8Array = new Uint8Array(256)
   const frames: Frame[] = []
+  /**
+   * A transaction's (or system call's) frame after its exit: it stays in the state (SPEC.md §4) with
+   * its final status and gas until tx-receipt (or the next system call) clears it; `refund` is the
+   * transaction's refund counter as the exit left it.
+   */
+  let kept: { frame: Frame; refund: bigint } | undefined
   /** The chain of suspended frames: for each, H(frame) and the revert point at the child's entry. */
   const suspended: Uint8Array[] = [ZERO32]
   /** What each suspension hashed: the parent's frame, the revert point's preimage, the chain below. */
@@ -198,13 +210,15 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   }
   const refundNow = () => {
     const f = frames[frames.length - 1]
-    return f === undefined ? 0n : f.refundLocal
+    return f === undefined ? (kept?.refund ?? 0n) : f.refundLocal
   }
   const frameHash = (f: Frame | undefined) => (f === undefined ? ZERO32 : H(frameData(f)))
+  const currentFrame = () => frames[frames.length - 1] ?? kept?.frame
   let bloomHash = H(bloom)
   let blockAccCache: { data: Uint8Array; hash: Uint8Array } | undefined
+  const blockAccBytes = () => concat([uint(cumulativeGas), uint(blobGasUsed), receiptsTrie.root(), uint(receiptCount), ZERO32, bloomHash])
   const blockAccHash = () => {
-    const data = concat([uint(cumulativeGas), uint(blobGasUsed), receiptsTrie.root(), uint(receiptCount), ZERO32, bloomHash])
+    const data = blockAccBytes()
     if (blockAccCache === undefined || !equalBytes(blockAccCache.data, data)) blockAccCache = { data, hash: H(data) }
     return blockAccCache.hash
   }
@@ -230,7 +244,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       substateHash: substateHash(),
       blockAccHash: blockAccHash(),
       frameStackHash: suspended[suspended.length - 1] as Uint8Array,
-      frameHash: frameHash(frames[frames.length - 1]),
+      frameHash: frameHash(currentFrame()),
     })
     return H(lastStateData)
   }
@@ -304,14 +318,16 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       const topics = Array.from({ length: p.opcode - OP.LOG0 }, (_, i) => uint(top(2 + i)))
       const data = new Uint8Array(size)
       data.set(p.memory.subarray(offset, offset + size))
-      logsHash = H(logsHash, H(RLP.encode([p.frame.address, topics, data])))
+      const log = RLP.encode([p.frame.address, topics, data])
+      logsHash = H(logsHash, H(log))
+      txLogs.push(log)
       logCount++
     }
     if (STATE_WRITERS.has(p.opcode)) stateDirty = true
     if (p.opcode === OP.SELFDESTRUCT) {
-      selfdestructs.set(mapKey(4, p.frame.address), 1n)
+      selfdestructs.set(keyFor(4, p.frame.address), 1n)
       // A beneficiary left empty (nothing came, it had nothing) is touched (EIP-161).
-      if (p.emptyBeneficiary !== undefined) touched.set(mapKey(6, p.emptyBeneficiary), 1n)
+      if (p.emptyBeneficiary !== undefined) touched.set(keyFor(6, p.emptyBeneficiary), 1n)
       destroyed.push(bytesToHex(p.frame.address))
     }
   }
@@ -322,11 +338,12 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     phase = 1
     subIndex = 0
     txStartRoot = await sm.getStateRoot()
-    txEnv = txEnvData(tx, block.header.baseFeePerGas ?? 0n)
+    txEnv = txEnvData(tx, block.header.baseFeePerGas ?? 0n, forkId)
     txEnvHash = H(txEnv)
     txBlobHashes = blobHashes(tx)
     logsHash = ZERO32
     logCount = 0
+    txLogs.length = 0
     // tx-start has bought gas and bumped the nonce by the time the first message starts; the
     // access list and authorisations are steps of their own.
     resolve?.()
@@ -391,6 +408,9 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       suspendedParts.push({ parent: parentData, revertPre, below })
       suspended.push(H(H(parentData), H(revertPre), below))
     }
+    // A transaction's or system call's frame has a suspension of its own: no parent, and the revert
+    // point a failure of the whole frame restores (SPEC.md §2.3).
+    const txRevertPre = parent === undefined ? await revertPointData() : undefined
     const frame: Frame = {
       kind: frameKind(message, isCreate, parent === undefined && phase === 10),
       status: 0,
@@ -416,6 +436,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       output: new Uint8Array(),
       outputRoot: EMPTY_BYTES_ROOT,
       refundLocal: refundNow(),
+      gasStart: message.gasLimit,
       ...callTarget(parent),
       marks: {
         access: access.mark(),
@@ -430,12 +451,17 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       },
     }
     frames.push(frame)
+    if (txRevertPre !== undefined) {
+      kept = undefined
+      suspendedParts.push({ parent: new Uint8Array(), revertPre: txRevertPre, below: ZERO32 })
+      suspended.push(H(ZERO32, H(txRevertPre), ZERO32))
+    }
     // The account a call runs in is touched as it is entered (created empty if absent); one left
     // empty (no value came) is deleted when the transaction ends (EIP-161). A revert undoes it.
     if (!isCreate && !message.delegatecall) {
       const before = await sm.getAccount(new Address(frame.address))
       const self = bytesToHex(frame.address) === bytesToHex(message.caller.bytes)
-      if ((before === undefined || before.isEmpty()) && (message.value === 0n || self)) touched.set(mapKey(6, frame.address), 1n)
+      if ((before === undefined || before.isEmpty()) && (message.value === 0n || self)) touched.set(keyFor(6, frame.address), 1n)
     }
     if (!isCreate) frame.code = codeTree(await executedCode(message.codeAddress, message.depth === 0))
     if (isCreate) {
@@ -673,7 +699,8 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
           t.root(stateRoot)
           return t
         },
-        ...(caller === undefined ? {} : { suspension: suspendedParts[suspendedParts.length - 1], callerMemory: caller.memory }),
+        suspension: suspendedParts[suspendedParts.length - 1],
+        ...(caller === undefined ? {} : { callerMemory: caller.memory }),
       }),
     }))
     stateDirty = true
@@ -687,41 +714,153 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       touched.revert(f.marks.touched)
       logsHash = f.marks.logsHash
       logCount = f.marks.logCount
+      txLogs.length = f.marks.logCount
       destroyed.length = f.marks.destroyedCount
       createdAddresses.length = f.marks.createdCount
     }
     const parent = frames[frames.length - 1]
+    suspended.pop()
+    suspendedParts.pop()
     if (parent !== undefined) {
-      suspended.pop()
       const isCreate = f.kind === 4 || f.kind === 5
       // Return data: a call's output, a create's only when it reverted; nothing after a failure.
       parent.returnData = failed && !reverted ? new Uint8Array() : isCreate && !failed ? new Uint8Array() : result.execResult.returnValue
       parent.returnDataRoot = ChunkedBytes.root(parent.returnData)
       if (!failed) parent.refundLocal = result.execResult.gasRefund ?? parent.refundLocal
-      suspendedParts.pop()
       // Sealed at the caller's next event, which shows its pc, stack, gas and memory after the call.
     } else {
+      // The transaction's (or system call's) frame stays with its final status and gas: a create
+      // whose code could not be stored fails here, and its deposit is paid (SPEC.md §4).
+      const status = depositFailed || (failed && !reverted) ? 3 : reverted ? 2 : 1
+      const gas = status === 3 ? 0n : f.gasStart - result.execResult.executionGasUsed
+      kept = { frame: { ...f, status, gas }, refund: status === 1 && f.kind !== 6 ? (result.execResult.gasRefund ?? f.refundLocal) : 0n }
+      if (f.kind === 6) subIndex++
       phase = f.kind === 6 ? 10 : 6
       await seal()
     }
     resolve?.()
   })
 
+  /** A map key for an address (SPEC.md §2.1), remembering the address behind it. */
+  function keyFor(tag: number, address: Uint8Array): bigint {
+    const k = mapKey(tag, address)
+    addressOfKey.set(k, address)
+    return k
+  }
+
+  /** A copy of the world-state trie at `root` (ethereumjs's nodes, its uncommitted ones included; writes stay in the copy). */
+  function stateTrie(root: Uint8Array): MerklePatriciaTrie {
+    const t = (sm as unknown as { _trie: MerklePatriciaTrie })._trie.shallowCopy(true)
+    t.root(root)
+    return t
+  }
+
+  /** Adds `amount` wei to an account of `trie` (creating it when absent). */
+  async function credit(trie: MerklePatriciaTrie, address: Uint8Array, amount: bigint): Promise<void> {
+    const raw = await trie.get(address)
+    const account = raw === null ? new Account() : createAccountFromRLP(raw)
+    account.balance += amount
+    await trie.put(address, account.serialize())
+  }
+
   vm.events.on('afterTx', async (event: AfterTxEvent, resolve?: () => void) => {
     const tx = event.transaction
     await seal()
-    phase = 6
-    cumulativeGas += event.totalGasSpent
+    const done = kept
+    if (done === undefined || phase !== 6) throw new Error(`tx ${txIndex}: the transaction ended without its frame's exit`)
+    const header = block.header
+    const baseFee = header.baseFeePerGas ?? 0n
+    const price = bytesToBigInt(txEnv.subarray(96, 128))
+    // tx-refund (SPEC.md §4): the refund capped at a fifth of the gas used, the EIP-7623 floor, the
+    // unused gas back to the sender, the priority fee to the coinbase.
+    const usedBefore = tx.gasLimit - done.frame.gas
+    const cap = usedBefore / 5n
+    let used = usedBefore - (done.refund < cap ? done.refund : cap)
+    const floor = floorGas(tx, forkId)
+    if (used < floor) used = floor
+    if (used !== event.totalGasSpent)
+      throw new Error(`${trace.id} tx ${txIndex}: the native gas used ${used} is not ethereumjs's ${event.totalGasSpent}`)
+    const sender = tx.getSenderAddress().bytes
+    const coinbase = header.coinbase.bytes
+    // The transaction-end steps write on a copy of the trie, one step at a time.
+    const trie = stateTrie(stateRoot)
+    await cutWitness('tx-refund', async () => ({
+      codes: [],
+      proof: [
+        frameData(done.frame),
+        txEnv,
+        blockEnv,
+        substateBytes(),
+        blockAccBytes(),
+        selfdestructs.countItem(),
+        touched.countItem(),
+        RLP.encode(await accountNodes(trie, [sender, coinbase])),
+      ],
+    }))
+    await credit(trie, sender, (tx.gasLimit - used) * price)
+    const fee = used * (price - baseFee)
+    if (fee > 0n) await credit(trie, coinbase, fee)
+    else {
+      // No fee: the coinbase is left alone, unless it exists and is empty (EIP-161), then it goes.
+      const raw = await trie.get(coinbase)
+      if (raw !== null && createAccountFromRLP(raw).isEmpty()) await trie.del(coinbase)
+    }
+    stateRoot = trie.root()
+    stateDirty = false
+    cumulativeGas += used
     blobGasUsed += event.blobGasUsed ?? 0n
-    stateDirty = true
-    await step('tx-refund')
-    phase = 7
-    // EIP-6780: only accounts created in this transaction are deleted by SELFDESTRUCT.
-    const createdInTx = new Set(createdAddresses)
-    const cleaned = new Set(destroyed.filter((a) => createdInTx.has(a))).size
-    for (subIndex = 0; subIndex < cleaned; subIndex++) await step('tx-cleanup')
+    // tx-cleanup: the self-destructed accounts (deleted when created in this transaction, EIP-6780),
+    // then the touched accounts (deleted when empty, EIP-161), each map in leaf order.
+    const cleanup = [
+      ...Array.from({ length: selfdestructs.count - 1 }, (_, i) => ({ map: selfdestructs, index: i + 1 })),
+      ...Array.from({ length: touched.count - 1 }, (_, i) => ({ map: touched, index: i + 1 })),
+    ]
+    phase = cleanup.length > 0 ? 7 : 8
     subIndex = 0
-    phase = 8
+    push('tx-refund')
+    await seal()
+    for (const { map, index } of cleanup) {
+      const address = addressOfKey.get(map.keyAt(index)) as Uint8Array
+      const destroyedHere = map === selfdestructs
+      await cutWitness('tx-cleanup', async () => {
+        const proof = [substateBytes(), selfdestructs.countItem(), touched.countItem(), address, map.witnessAt(index)]
+        if (destroyedHere) proof.push(...created.witness(mapKey(5, address)))
+        proof.push(RLP.encode(await writeNodes(trie, address, undefined)))
+        return { codes: [], proof }
+      })
+      const raw = await trie.get(address)
+      const account = raw === null ? undefined : createAccountFromRLP(raw)
+      const goes = account !== undefined && (destroyedHere ? created.has(mapKey(5, address)) : account.isEmpty())
+      if (goes) {
+        await trie.del(address)
+        stateRoot = trie.root()
+      }
+      subIndex++
+      if (subIndex === cleanup.length) {
+        phase = 8
+        subIndex = 0
+      }
+      push('tx-cleanup')
+      await seal()
+    }
+    // What ethereumjs did at once (refund, fees, its own clean-up) must be what the steps did one by one.
+    const theirs = await sm.getStateRoot()
+    if (!equalBytes(theirs, stateRoot))
+      throw new Error(`${trace.id} tx ${txIndex}: the transaction-end steps reach another state root than ethereumjs`)
+    // tx-receipt: the receipt at rlp(txIndex), the block bloom, the transaction's state cleared.
+    await cutWitness('tx-receipt', async () => ({
+      codes: [],
+      proof: [
+        frameData(done.frame),
+        txEnv,
+        blockEnv,
+        substateBytes(),
+        blockAccBytes(),
+        bloom.slice(),
+        ...txLogs,
+        RLP.encode(await createMerkleProof(receiptsTrie, RLP.encode(receiptCount))),
+      ],
+    }))
     await receiptsTrie.put(RLP.encode(receiptCount), encodeReceipt(event.receipt, tx.type))
     receiptCount++
     for (let i = 0; i < 256; i++) bloom[i] = (bloom[i] as number) | (event.bloom.bitvector[i] as number)
@@ -733,11 +872,21 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     txEnvHash = ZERO32
     logsHash = ZERO32
     logCount = 0
+    txLogs.length = 0
+    kept = undefined
     txIndex++
-    await step('tx-receipt')
     phase = txIndex < block.transactions.length ? 1 : 9
+    push('tx-receipt')
+    await seal()
     resolve?.()
   })
+
+  /** The nodes of `trie` on the paths of the given accounts. */
+  async function accountNodes(trie: MerklePatriciaTrie, addresses: Uint8Array[]): Promise<Uint8Array[]> {
+    const seen = new Map<string, Uint8Array>()
+    for (const a of addresses) for (const n of await createMerkleProof(trie, a)) seen.set(bytesToHex(n), n)
+    return [...seen.values()]
+  }
 
   let withdrawalsDone = false
   /**
@@ -769,6 +918,8 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   await seal()
   await emitWithdrawals()
   phase = 11
+  subIndex = 0
+  kept = undefined
   stateRoot = result.stateRoot
   stateDirty = false
   bloom = result.logsBloom

@@ -418,7 +418,7 @@ async function newStorageAccount(
  * The nodes a write of `key` walks on a trie that has only them: the path, and the nodes a
  * deletion's branch collapse reads (found by running the write on a proof-only trie).
  */
-async function writeNodes(full: MerklePatriciaTrie, key: Uint8Array, value: Uint8Array | undefined): Promise<Uint8Array[]> {
+export async function writeNodes(full: MerklePatriciaTrie, key: Uint8Array, value: Uint8Array | undefined): Promise<Uint8Array[]> {
   const nodes = await createMerkleProof(full, key)
   for (let round = 0; round < 16; round++) {
     const t = await createMPT({ useKeyHashing: true })
@@ -448,19 +448,23 @@ async function writeNodes(full: MerklePatriciaTrie, key: Uint8Array, value: Uint
   throw new Error('a trie write needed more than 16 rounds of nodes')
 }
 
-/** The items of a `frame-exit` step's witness (SPEC.md §5): the halted frame, the suspended caller, the output copied or deposited. */
+/**
+ * The items of a `frame-exit` step's witness (SPEC.md §5.2): the halted frame, the suspended caller
+ * (for a transaction's or system call's frame only its revert point), the output copied or deposited.
+ */
 export async function frameExitWitness(src: {
   childData: Uint8Array
   child: { kind: number; status: number; output: Uint8Array; retOffset: number; retSize: number; address: Uint8Array }
   /** The world-state trie at the step's pre-state root (a create's code is stored against it). */
   stateAt: () => MerklePatriciaTrie
-  suspension?: { parent: Uint8Array; revertPre: Uint8Array; below: Uint8Array } | undefined
+  /** The suspension the frame's entry pushed; a depth-0 frame's has an empty parent. */
+  suspension: { parent: Uint8Array; revertPre: Uint8Array; below: Uint8Array } | undefined
   callerMemory?: ChunkedBytes
 }): Promise<Uint8Array[]> {
   const { child, suspension } = src
-  const proof = [src.childData]
-  if (child.kind === 6 || suspension === undefined || src.callerMemory === undefined) return proof
-  proof.push(concat([suspension.parent, suspension.revertPre, suspension.below]))
+  if (suspension === undefined) throw new Error('a frame exits with no suspension on the frame stack')
+  const depth0 = suspension.parent.length === 0
+  const proof = [src.childData, depth0 ? suspension.revertPre : concat([suspension.parent, suspension.revertPre, suspension.below])]
   const outputRange = (n: number) => {
     const output = new ChunkedBytes()
     output.write(0, child.output)
@@ -476,11 +480,12 @@ export async function frameExitWitness(src: {
     return proof
   }
   const n = child.status === 3 ? 0 : Math.min(child.output.length, child.retSize)
-  if (n > 0) {
-    outputRange(n)
-    const m = src.callerMemory.range(child.retOffset >> 5, (child.retOffset + n - 1) >> 5)
-    proof.push(m.leaves, concat(m.siblings))
-  }
+  if (depth0 || n === 0) return proof
+  const memory = src.callerMemory
+  if (memory === undefined) throw new Error('a call frame exits with no caller memory')
+  outputRange(n)
+  const m = memory.range(child.retOffset >> 5, (child.retOffset + n - 1) >> 5)
+  proof.push(m.leaves, concat(m.siblings))
   return proof
 }
 
