@@ -9,10 +9,27 @@ import { equal, keccak, readFrame, readState, writeState } from './layout.ts'
 import { type CodeOracle, checkOpcode, NotChecked } from './opcode.ts'
 import { checkPrecompile } from './precompile.ts'
 import { codeRoot } from './trees.ts'
+import { checkTxCleanup, checkTxReceipt, checkTxRefund } from './tx-end.ts'
 import { ItemReader, WitnessError } from './witness-reader.ts'
 
 export { NotChecked } from './opcode.ts'
 export { WitnessError } from './witness-reader.ts'
+
+/** SPEC.md §4's phases, by number: the step kind each starts. */
+const PHASES = [
+  'block-start',
+  'tx-start',
+  'tx-authorization',
+  'tx-access-list',
+  'tx-enter',
+  'opcode',
+  'tx-refund',
+  'tx-cleanup',
+  'tx-receipt',
+  'withdrawal',
+  'system-call',
+  'block-finalize',
+]
 
 /** What the checker is given for one step. */
 export interface CheckInput {
@@ -56,8 +73,11 @@ export async function checkStep(input: CheckInput): Promise<Uint8Array> {
 export async function checkStepState(input: CheckInput): Promise<Uint8Array> {
   if (!equal(keccak(input.stateData), input.pre)) throw new WitnessError('stateData does not hash to the pre-commitment')
   const s = readState(input.stateData)
-  if (s.phase !== 5) throw new NotChecked(`steps of phase ${s.phase} are not re-executed yet`)
   const r = new ItemReader(input.proof)
+  if (s.phase === 6) return writeState(await checkTxRefund(s, r))
+  if (s.phase === 7) return writeState(await checkTxCleanup(s, r))
+  if (s.phase === 8) return writeState(await checkTxReceipt(s, r))
+  if (s.phase !== 5) throw new NotChecked(`${PHASES[s.phase] ?? `phase ${s.phase}`} steps are not re-executed yet`)
   const frameBytes = r.next('frame', 384)
   if (!equal(keccak(frameBytes), s.frameHash)) throw new WitnessError('the frame does not hash to the state’s frame')
   const f = readFrame(frameBytes)

@@ -248,12 +248,46 @@ export function readBlockEnv(b: Uint8Array) {
     blobBaseFee: num(w(6)),
     prevRandao: w(7),
     coinbase: w(8),
+    txCount: num(w(13)),
     blockHashesRoot: w(15),
   }
 }
 
-/** SPEC.md §3's transaction environment, the words the opcodes read. */
+/** SPEC.md §3's transaction environment. */
 export function readTxEnv(b: Uint8Array) {
   const w = (i: number) => word(b, i)
-  return { origin: w(0), effectiveGasPrice: num(w(3)), blobHashesHash: w(9), blobCount: num(w(10)) }
+  return {
+    origin: w(0),
+    txType: Number(num(w(1))),
+    gasLimit: num(w(2)),
+    effectiveGasPrice: num(w(3)),
+    blobHashesHash: w(9),
+    blobCount: num(w(10)),
+    floorGas: num(w(12)),
+  }
+}
+
+/** SPEC.md §2.2. */
+export interface BlockAcc {
+  cumulativeGas: bigint
+  blobGasUsed: bigint
+  receiptsRoot: Uint8Array
+  receiptCount: bigint
+  depositRequestsHash: Uint8Array
+  bloomHash: Uint8Array
+}
+
+export function readBlockAcc(b: Uint8Array): BlockAcc {
+  return {
+    cumulativeGas: num(word(b, 0)),
+    blobGasUsed: num(word(b, 1)),
+    receiptsRoot: word(b, 2),
+    receiptCount: num(word(b, 3)),
+    depositRequestsHash: word(b, 4),
+    bloomHash: word(b, 5),
+  }
+}
+
+export function writeBlockAcc(a: BlockAcc): Uint8Array {
+  return join([be(a.cumulativeGas), be(a.blobGasUsed), a.receiptsRoot, be(a.receiptCount), a.depositRequestsHash, a.bloomHash])
 }

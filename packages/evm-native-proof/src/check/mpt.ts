@@ -8,8 +8,8 @@ import { RLP } from '@ethereumjs/rlp'
 import { keccak } from './layout.ts'
 import { WitnessError } from './witness-reader.ts'
 
-/** A trie at `root` that knows only the witness's nodes (an RLP list of nodes). */
-export async function proofTrie(root: Uint8Array, nodesRlp: Uint8Array, what: string) {
+/** A trie at `root` that knows only the witness's nodes (an RLP list of nodes); `hashed` for a secure trie (keys hashed), as the state's are. */
+export async function proofTrie(root: Uint8Array, nodesRlp: Uint8Array, what: string, hashed = true) {
   let nodes: Uint8Array[]
   try {
     nodes = RLP.decode(nodesRlp) as Uint8Array[]
@@ -18,7 +18,7 @@ export async function proofTrie(root: Uint8Array, nodesRlp: Uint8Array, what: st
   }
   if (!Array.isArray(nodes) || nodes.some((n) => !(n instanceof Uint8Array)))
     throw new WitnessError(`${what}: the node list is not a list of byte strings`)
-  const trie = await createMPT({ useKeyHashing: true })
+  const trie = await createMPT({ useKeyHashing: hashed })
   const db = trie.database()
   for (const n of nodes) await db.put(keccak(n), n)
   trie.root(root)

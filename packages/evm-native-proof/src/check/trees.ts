@@ -183,3 +183,30 @@ export function openMapKey(
     },
   }
 }
+
+/** The number of leaves of a map (the sentinel included), from its commitment's preimage `treeRoot ‖ count`. */
+export function openMapCount(r: ItemReader, what: string, commitment: Uint8Array): number {
+  const b = r.next(`${what} root and count`, 64)
+  if (!equal(keccak(b), commitment)) throw new WitnessError(`${what}: the root and count do not hash to the map`)
+  return Number(num(b.subarray(32, 64)))
+}
+
+/** The key of leaf `index` of a map (a map item at that index). */
+export function openMapLeafAt(r: ItemReader, what: string, commitment: Uint8Array, index: number): bigint {
+  const l = readMapLeaf(r, what)
+  const root = fold(mapLeafHash(l.key, l.value, l.nextKey), l.index, l.siblings)
+  if (l.index !== index || l.index >= l.count || !equal(keccak(root, be(l.count)), commitment))
+    throw new WitnessError(`${what}: the item is not leaf ${index} of the map`)
+  return l.key
+}
+
+/** The commitment of an empty map: the sentinel alone. */
+export function emptyMapCommitment(): Uint8Array {
+  let node: Uint8Array = mapLeafHash(0n, 0n, 0n)
+  let zero: Uint8Array = new Uint8Array(32)
+  for (let h = 0; h < MAP_DEPTH; h++) {
+    node = keccak(node, zero)
+    zero = keccak(zero, zero)
+  }
+  return keccak(node, be(1n))
+}

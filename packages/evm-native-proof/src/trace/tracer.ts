@@ -1,10 +1,21 @@
 import { type Block, createBlockHeader } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
-import type { InterpreterStep, Message } from '@ethereumjs/evm'
+import type { EVMResult, InterpreterStep, Message } from '@ethereumjs/evm'
 import { createMerkleProof, createMPT, type MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
-import { Account, Address, bytesToBigInt, bytesToHex, createAccountFromRLP, generateAddress2, hexToBytes } from '@ethereumjs/util'
+import {
+  Account,
+  Address,
+  bytesToBigInt,
+  bytesToHex,
+  createAccountFromRLP,
+  eoaCode7702RecoverAuthority,
+  generateAddress2,
+  hexToBytes,
+  MAX_UINT64,
+  SECP256K1_ORDER_DIV_2,
+} from '@ethereumjs/util'
 import { type AfterTxEvent, createVM, encodeReceipt, runBlock } from '@ethereumjs/vm'
 import { type BlockTrace, InputError, loadTrace } from '@stepproof/block-traces'
 import { ChunkedBytes } from '../commit/bytes-tree.ts'
@@ -129,6 +140,20 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   const evmEvents = vm.evm.events
   if (evmEvents === undefined) throw new Error('the ethereumjs EVM has no event emitter')
 
+  /** The first error a handler threw: ethereumjs's event emitter would lose it (and wait forever), so it is kept and thrown after the block. */
+  let failure: unknown
+  const guarded =
+    <T>(handler: (arg: T) => Promise<void>) =>
+    async (arg: T, resolve?: () => void): Promise<void> => {
+      try {
+        if (failure === undefined) await handler(arg)
+      } catch (e) {
+        failure = e
+      } finally {
+        resolve?.()
+      }
+    }
+
   const access = new IndexedMap()
   const transient = new IndexedMap()
   const selfdestructs = new IndexedMap()
@@ -173,6 +198,11 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
    * transaction's refund counter as the exit left it.
    */
   let kept: { frame: Frame; refund: bigint } | undefined
+  /**
+   * The refunds of the transaction's EIP-7702 authorisations of existing accounts: ethereumjs counts
+   * them apart from the interpreter's refund counter, which starts from zero; SPEC.md has one counter.
+   */
+  let authRefund = 0n
   /** The chain of suspended frames: for each, H(frame) and the revert point at the child's entry. */
   const suspended: Uint8Array[] = [ZERO32]
   /** What each suspension hashed: the parent's frame, the revert point's preimage, the chain below. */
@@ -210,7 +240,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   }
   const refundNow = () => {
     const f = frames[frames.length - 1]
-    return f === undefined ? (kept?.refund ?? 0n) : f.refundLocal
+    return f === undefined ? (kept?.refund ?? authRefund) : f.refundLocal
   }
   const frameHash = (f: Frame | undefined) => (f === undefined ? ZERO32 : H(frameData(f)))
   const currentFrame = () => frames[frames.length - 1] ?? kept?.frame
@@ -332,204 +362,211 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     }
   }
 
-  vm.events.on('beforeTx', async (tx: TypedTransaction, resolve?: () => void) => {
-    stateDirty = true
-    await seal() // block-start: the system contracts' storage writes are in
-    phase = 1
-    subIndex = 0
-    txStartRoot = await sm.getStateRoot()
-    txEnv = txEnvData(tx, block.header.baseFeePerGas ?? 0n, forkId)
-    txEnvHash = H(txEnv)
-    txBlobHashes = blobHashes(tx)
-    logsHash = ZERO32
-    logCount = 0
-    txLogs.length = 0
-    // tx-start has bought gas and bumped the nonce by the time the first message starts; the
-    // access list and authorisations are steps of their own.
-    resolve?.()
-  })
+  vm.events.on(
+    'beforeTx',
+    guarded(async (tx: TypedTransaction) => {
+      stateDirty = true
+      await seal() // block-start: the system contracts' storage writes are in
+      phase = 1
+      subIndex = 0
+      txStartRoot = await sm.getStateRoot()
+      txEnv = txEnvData(tx, block.header.baseFeePerGas ?? 0n, forkId)
+      txEnvHash = H(txEnv)
+      txBlobHashes = blobHashes(tx)
+      logsHash = ZERO32
+      logCount = 0
+      txLogs.length = 0
+      authRefund = await authorizationRefund(tx)
+      // tx-start has bought gas and bumped the nonce by the time the first message starts; the
+      // access list and authorisations are steps of their own.
+    }),
+  )
 
-  evmEvents.on('beforeMessage', async (message: Message, resolve?: () => void) => {
-    settlePending()
-    syncAccess() // what a CALL warmed before entering
-    const parent = frames[frames.length - 1]
-    const isCreate = message.to === undefined
-    const data = message.data
-    // A create's address is known only inside ethereumjs; this is the same derivation it uses next.
-    const newAddress = !isCreate
-      ? undefined
-      : message.salt !== undefined
-        ? generateAddress2(message.caller.bytes, message.salt, data)
-        : (await (vm.evm as unknown as { _generateAddress(m: Message): Promise<{ bytes: Uint8Array }> })._generateAddress(message)).bytes
-    // EIP-2929: a create warms the new address in the caller's context, before
-    // the revert point (ethereumjs does it right after this event, outside the child's checkpoint).
-    if (newAddress !== undefined) access.set(accessKey(bytesToHex(newAddress).slice(2)), 1n)
-    if (parent === undefined) {
-      // The transaction's (or a system call's) frame: everything before it is set-up.
-      await seal()
-      if (phase === 1) {
-        stateDirty = true
-        syncAccess()
-        await step('tx-start')
-        const tx = block.transactions[txIndex] as TypedTransaction
-        const auths = 'authorizationList' in tx ? (tx.authorizationList as unknown[]).length : 0
-        for (subIndex = 0; subIndex < auths; subIndex++) {
-          phase = 2
-          await step('tx-authorization')
+  evmEvents.on(
+    'beforeMessage',
+    guarded(async (message: Message) => {
+      settlePending()
+      syncAccess() // what a CALL warmed before entering
+      const parent = frames[frames.length - 1]
+      const isCreate = message.to === undefined
+      const data = message.data
+      // A create's address is known only inside ethereumjs; this is the same derivation it uses next.
+      const newAddress = !isCreate
+        ? undefined
+        : message.salt !== undefined
+          ? generateAddress2(message.caller.bytes, message.salt, data)
+          : (await (vm.evm as unknown as { _generateAddress(m: Message): Promise<{ bytes: Uint8Array }> })._generateAddress(message)).bytes
+      // EIP-2929: a create warms the new address in the caller's context, before
+      // the revert point (ethereumjs does it right after this event, outside the child's checkpoint).
+      if (newAddress !== undefined) access.set(accessKey(bytesToHex(newAddress).slice(2)), 1n)
+      if (parent === undefined) {
+        // The transaction's (or a system call's) frame: everything before it is set-up.
+        await seal()
+        if (phase === 1) {
+          stateDirty = true
+          syncAccess()
+          await step('tx-start')
+          const tx = block.transactions[txIndex] as TypedTransaction
+          const auths = 'authorizationList' in tx ? (tx.authorizationList as unknown[]).length : 0
+          for (subIndex = 0; subIndex < auths; subIndex++) {
+            phase = 2
+            await step('tx-authorization')
+          }
+          const entries = 'accessList' in tx ? (tx.accessList as unknown[]).length : 0
+          for (subIndex = 0; subIndex < entries; subIndex++) {
+            phase = 3
+            await step('tx-access-list')
+          }
+          subIndex = 0
+        } else {
+          await emitWithdrawals()
+          phase = 10
         }
-        const entries = 'accessList' in tx ? (tx.accessList as unknown[]).length : 0
-        for (subIndex = 0; subIndex < entries; subIndex++) {
-          phase = 3
-          await step('tx-access-list')
-        }
-        subIndex = 0
       } else {
-        await emitWithdrawals()
-        phase = 10
+        // The caller as the CALL or CREATE left it (SPEC.md §2.3): pc past it, its inputs popped, memory
+        // expanded, the call's cost and the gas it forwards deducted (ethereumjs deducts the forwarded
+        // gas only when the child returns, and has added the stipend that message.gasLimit includes).
+        const rs = callerRunStates[callerRunStates.length - 1]
+        if (rs === undefined) throw new Error('a child frame entered outside a CALL- or CREATE-family opcode')
+        const stack = rs.stack.getStack()
+        parent.pc = rs.programCounter
+        parent.stack.update(stack)
+        parent.stackSize = stack.length
+        parent.memoryWords = Number(rs.memoryWordCount)
+        parent.gas = rs.gasLeft - message.gasLimit
+        parent.callPending = false
+        parent.returnData = new Uint8Array() // a call clears the caller's return data
+        parent.returnDataRoot = EMPTY_BYTES_ROOT
+        const revertPre = await revertPointData()
+        const parentData = frameData(parent)
+        const below = suspended[suspended.length - 1] as Uint8Array
+        suspendedParts.push({ parent: parentData, revertPre, below })
+        suspended.push(H(H(parentData), H(revertPre), below))
       }
-    } else {
-      // The caller as the CALL or CREATE left it (SPEC.md §2.3): pc past it, its inputs popped, memory
-      // expanded, the call's cost and the gas it forwards deducted (ethereumjs deducts the forwarded
-      // gas only when the child returns, and has added the stipend that message.gasLimit includes).
-      const rs = callerRunStates[callerRunStates.length - 1]
-      if (rs === undefined) throw new Error('a child frame entered outside a CALL- or CREATE-family opcode')
-      const stack = rs.stack.getStack()
-      parent.pc = rs.programCounter
-      parent.stack.update(stack)
-      parent.stackSize = stack.length
-      parent.memoryWords = Number(rs.memoryWordCount)
-      parent.gas = rs.gasLeft - message.gasLimit
-      parent.callPending = false
-      parent.returnData = new Uint8Array() // a call clears the caller's return data
-      parent.returnDataRoot = EMPTY_BYTES_ROOT
-      const revertPre = await revertPointData()
-      const parentData = frameData(parent)
-      const below = suspended[suspended.length - 1] as Uint8Array
-      suspendedParts.push({ parent: parentData, revertPre, below })
-      suspended.push(H(H(parentData), H(revertPre), below))
-    }
-    // A transaction's or system call's frame has a suspension of its own: no parent, and the revert
-    // point a failure of the whole frame restores (SPEC.md §2.3).
-    const txRevertPre = parent === undefined ? await revertPointData() : undefined
-    const frame: Frame = {
-      kind: frameKind(message, isCreate, parent === undefined && phase === 10),
-      status: 0,
-      isStatic: message.isStatic,
-      depth: message.depth,
-      pc: 0,
-      gas: message.gasLimit,
-      address: newAddress ?? (message.to as NonNullable<Message['to']>).bytes,
-      codeAddress: newAddress ?? message.codeAddress.bytes,
-      caller: message.caller.bytes,
-      value: message.value,
-      code: undefined,
-      precompile: !isCreate && precompiles.has(bytesToHex(message.codeAddress.bytes)),
-      lastOp: undefined,
-      stack: new StackChain(),
-      stackSize: 0,
-      memory: new ChunkedBytes(),
-      memoryWords: 0,
-      calldata: isCreate ? new Uint8Array() : data,
-      calldataRoot: isCreate ? EMPTY_BYTES_ROOT : ChunkedBytes.root(data),
-      returnData: new Uint8Array(),
-      returnDataRoot: EMPTY_BYTES_ROOT,
-      output: new Uint8Array(),
-      outputRoot: EMPTY_BYTES_ROOT,
-      refundLocal: refundNow(),
-      gasStart: message.gasLimit,
-      ...callTarget(parent),
-      marks: {
-        access: access.mark(),
-        transient: transient.mark(),
-        selfdestruct: selfdestructs.mark(),
-        created: created.mark(),
-        touched: touched.mark(),
-        logsHash,
-        logCount,
-        destroyedCount: destroyed.length,
-        createdCount: createdAddresses.length,
-      },
-    }
-    frames.push(frame)
-    if (txRevertPre !== undefined) {
-      kept = undefined
-      suspendedParts.push({ parent: new Uint8Array(), revertPre: txRevertPre, below: ZERO32 })
-      suspended.push(H(ZERO32, H(txRevertPre), ZERO32))
-    }
-    // The account a call runs in is touched as it is entered (created empty if absent); one left
-    // empty (no value came) is deleted when the transaction ends (EIP-161). A revert undoes it.
-    if (!isCreate && !message.delegatecall) {
-      const before = await sm.getAccount(new Address(frame.address))
-      const self = bytesToHex(frame.address) === bytesToHex(message.caller.bytes)
-      if ((before === undefined || before.isEmpty()) && (message.value === 0n || self)) touched.set(keyFor(6, frame.address), 1n)
-    }
-    if (!isCreate) frame.code = codeTree(await executedCode(message.codeAddress, message.depth === 0))
-    if (isCreate) {
-      frame.code = codeTree(data)
-      created.set(mapKey(5, frame.address), 1n)
-      createdAddresses.push(bytesToHex(frame.address))
-    }
-    stateDirty = true
-    if (parent === undefined) {
-      const system = phase === 10
-      phase = 5
-      await seal()
-      // A system call is a transaction of its own: its contract is as warm as a recipient (ethereumjs
-      // warms it at its first SLOAD), and SSTORE's original values are those at its start.
-      if (system) {
-        access.set(accessKey(bytesToHex(frame.address).slice(2)), 1n)
-        txStartRoot = await sm.getStateRoot()
+      // A transaction's or system call's frame has a suspension of its own: no parent, and the revert
+      // point a failure of the whole frame restores (SPEC.md §2.3).
+      const txRevertPre = parent === undefined ? await revertPointData() : undefined
+      const frame: Frame = {
+        kind: frameKind(message, isCreate, parent === undefined && phase === 10),
+        status: 0,
+        isStatic: message.isStatic,
+        depth: message.depth,
+        pc: 0,
+        gas: message.gasLimit,
+        address: newAddress ?? (message.to as NonNullable<Message['to']>).bytes,
+        codeAddress: newAddress ?? message.codeAddress.bytes,
+        caller: message.caller.bytes,
+        value: message.value,
+        code: undefined,
+        precompile: !isCreate && precompiles.has(bytesToHex(message.codeAddress.bytes)),
+        lastOp: undefined,
+        stack: new StackChain(),
+        stackSize: 0,
+        memory: new ChunkedBytes(),
+        memoryWords: 0,
+        calldata: isCreate ? new Uint8Array() : data,
+        calldataRoot: isCreate ? EMPTY_BYTES_ROOT : ChunkedBytes.root(data),
+        returnData: new Uint8Array(),
+        returnDataRoot: EMPTY_BYTES_ROOT,
+        output: new Uint8Array(),
+        outputRoot: EMPTY_BYTES_ROOT,
+        refundLocal: refundNow(),
+        gasStart: message.gasLimit,
+        ...callTarget(parent),
+        marks: {
+          access: access.mark(),
+          transient: transient.mark(),
+          selfdestruct: selfdestructs.mark(),
+          created: created.mark(),
+          touched: touched.mark(),
+          logsHash,
+          logCount,
+          destroyedCount: destroyed.length,
+          createdCount: createdAddresses.length,
+        },
       }
-      push(system ? 'system-call' : 'tx-enter')
-    }
-    // The entering step (tx-enter, system-call, or the CALL or CREATE opcode) is sealed at the first
-    // event inside the frame: ethereumjs moves the value and creates the account after this event.
-    resolve?.()
-  })
+      frames.push(frame)
+      if (txRevertPre !== undefined) {
+        kept = undefined
+        suspendedParts.push({ parent: new Uint8Array(), revertPre: txRevertPre, below: ZERO32 })
+        suspended.push(H(ZERO32, H(txRevertPre), ZERO32))
+      }
+      // The account a call runs in is touched as it is entered (created empty if absent); one left
+      // empty (no value came) is deleted when the transaction ends (EIP-161). A revert undoes it.
+      if (!isCreate && !message.delegatecall) {
+        const before = await sm.getAccount(new Address(frame.address))
+        const self = bytesToHex(frame.address) === bytesToHex(message.caller.bytes)
+        if ((before === undefined || before.isEmpty()) && (message.value === 0n || self)) touched.set(keyFor(6, frame.address), 1n)
+      }
+      if (!isCreate) frame.code = codeTree(await executedCode(message.codeAddress, message.depth === 0))
+      if (isCreate) {
+        frame.code = codeTree(data)
+        created.set(mapKey(5, frame.address), 1n)
+        createdAddresses.push(bytesToHex(frame.address))
+      }
+      stateDirty = true
+      if (parent === undefined) {
+        const system = phase === 10
+        phase = 5
+        await seal()
+        // A system call is a transaction of its own: its contract is as warm as a recipient (ethereumjs
+        // warms it at its first SLOAD), and SSTORE's original values are those at its start.
+        if (system) {
+          access.set(accessKey(bytesToHex(frame.address).slice(2)), 1n)
+          txStartRoot = await sm.getStateRoot()
+        }
+        push(system ? 'system-call' : 'tx-enter')
+      }
+      // The entering step (tx-enter, system-call, or the CALL or CREATE opcode) is sealed at the first
+      // event inside the frame: ethereumjs moves the value and creates the account after this event.
+    }),
+  )
 
-  evmEvents.on('step', async (e: InterpreterStep, resolve?: () => void) => {
-    settlePending()
-    const f = frames[frames.length - 1] as Frame
-    if (f.callPending === true) {
-      // The previous opcode was a call that failed fast (depth or balance): no child, return data cleared.
-      f.callPending = false
-      f.nextRet = undefined
-      f.returnData = new Uint8Array()
-      f.returnDataRoot = EMPTY_BYTES_ROOT
-    }
-    // The state before this opcode, which is the state the previous step left.
-    f.pc = e.pc
-    f.gas = e.gasLeft
-    f.stackSize = e.stack.length
-    f.stack.update(e.stack)
-    f.memoryWords = Number(e.memoryWordCount)
-    syncMemory(f, e.memory)
-    await seal()
-    await opcodeStep(f, e.opcode.code, e.stack)
-    f.beforeOp = { access: access.mark(), refundLocal: f.refundLocal }
-    if (FRAME_OPCODES.has(e.opcode.code)) {
-      wrapFrameOpcode(e.opcode.code)
-      if (e.opcode.code !== 0xf0 && e.opcode.code !== 0xf5) {
-        f.callPending = true
-        // Where the caller wants the output: outOffset and outSize, the last two inputs.
-        const out = e.stack.slice(-(e.opcode.code === 0xf1 || e.opcode.code === 0xf2 ? 7 : 6)).reverse()
-        f.nextRet = { offset: out[out.length - 2] as bigint, size: out[out.length - 1] as bigint }
+  evmEvents.on(
+    'step',
+    guarded(async (e: InterpreterStep) => {
+      settlePending()
+      const f = frames[frames.length - 1] as Frame
+      if (f.callPending === true) {
+        // The previous opcode was a call that failed fast (depth or balance): no child, return data cleared.
+        f.callPending = false
+        f.nextRet = undefined
+        f.returnData = new Uint8Array()
+        f.returnDataRoot = EMPTY_BYTES_ROOT
       }
-    }
-    // SSTORE's gas handler has already moved the refund counter too (the only opcode that does).
-    f.refundLocal = e.gasRefund
-    // ethereumjs computes an opcode's gas, warming what it touches (EIP-2929), before this event:
-    // those keys are this opcode's effect.
-    syncAccess()
-    pendingOp = { frame: f, opcode: e.opcode.code, stack: e.stack, memory: e.memory }
-    if (e.opcode.code === OP.SELFDESTRUCT && e.stack.length > 0) {
-      const to = uint((e.stack[e.stack.length - 1] as bigint) & ((1n << 160n) - 1n), 20)
-      const [self, beneficiary] = await Promise.all([sm.getAccount(new Address(f.address)), sm.getAccount(new Address(to))])
-      const empty = (beneficiary === undefined || beneficiary.isEmpty()) && (self?.balance ?? 0n) === 0n
-      if (empty && bytesToHex(to) !== bytesToHex(f.address)) pendingOp.emptyBeneficiary = to
-    }
-    resolve?.()
-  })
+      // The state before this opcode, which is the state the previous step left.
+      f.pc = e.pc
+      f.gas = e.gasLeft
+      f.stackSize = e.stack.length
+      f.stack.update(e.stack)
+      f.memoryWords = Number(e.memoryWordCount)
+      syncMemory(f, e.memory)
+      await seal()
+      await opcodeStep(f, e.opcode.code, e.stack)
+      f.beforeOp = { access: access.mark(), refundLocal: f.refundLocal }
+      if (FRAME_OPCODES.has(e.opcode.code)) {
+        wrapFrameOpcode(e.opcode.code)
+        if (e.opcode.code !== 0xf0 && e.opcode.code !== 0xf5) {
+          f.callPending = true
+          // Where the caller wants the output: outOffset and outSize, the last two inputs.
+          const out = e.stack.slice(-(e.opcode.code === 0xf1 || e.opcode.code === 0xf2 ? 7 : 6)).reverse()
+          f.nextRet = { offset: out[out.length - 2] as bigint, size: out[out.length - 1] as bigint }
+        }
+      }
+      // SSTORE's gas handler has already moved the refund counter too (the only opcode that does).
+      f.refundLocal = authRefund + e.gasRefund
+      // ethereumjs computes an opcode's gas, warming what it touches (EIP-2929), before this event:
+      // those keys are this opcode's effect.
+      syncAccess()
+      pendingOp = { frame: f, opcode: e.opcode.code, stack: e.stack, memory: e.memory }
+      if (e.opcode.code === OP.SELFDESTRUCT && e.stack.length > 0) {
+        const to = uint((e.stack[e.stack.length - 1] as bigint) & ((1n << 160n) - 1n), 20)
+        const [self, beneficiary] = await Promise.all([sm.getAccount(new Address(f.address)), sm.getAccount(new Address(to))])
+        const empty = (beneficiary === undefined || beneficiary.isEmpty()) && (self?.balance ?? 0n) === 0n
+        if (empty && bytesToHex(to) !== bytesToHex(f.address)) pendingOp.emptyBeneficiary = to
+      }
+    }),
+  )
 
   /**
    * Makes ethereumjs's handler of a CALL- or CREATE-family opcode record its run state while it runs,
@@ -630,116 +667,120 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     return code
   }
 
-  evmEvents.on('afterMessage', async (result, resolve?: () => void) => {
-    const f = frames[frames.length - 1] as Frame
-    const failed = result.execResult.exceptionError !== undefined
-    const reverted = failed && result.execResult.exceptionError?.error === 'revert'
-    // A create whose RETURN ran (the interpreter kept its output) but whose code could not be stored:
-    // the RETURN succeeded, the frame exit fails the create (SPEC.md §4).
-    const returned = (result.execResult.runState as { returnValue?: Uint8Array } | undefined)?.returnValue
-    const depositFailed = failed && !reverted && (f.kind === 4 || f.kind === 5) && f.lastOp === 0xf3 && returned !== undefined
-    if (failed && !reverted && !depositFailed && f.beforeOp !== undefined) {
-      // An exceptional halt: the failing opcode changes nothing but the frame (SPEC.md §5), though
-      // ethereumjs warmed and refunded in its gas handler before failing.
-      pendingOp = undefined
-      access.revert(f.beforeOp.access)
-      f.refundLocal = f.beforeOp.refundLocal
-    } else settlePending()
-    if (f.precompile) {
-      await seal() // the call into the precompile, its value moved
-      await cutWitness('precompile', async () => ({ proof: precompileWitness(frameData(f), f.calldata), codes: [] }))
-      push('precompile')
-    }
-    if (!failed && !f.precompile && (f.lastOp === undefined || !HALTING.has(f.lastOp))) {
-      // The frame ran past its code: its last opcode's effects come from the interpreter's final
-      // state, then an implicit STOP step (SPEC.md §4: pc ≥ codeSize executes STOP).
-      const rs = result.execResult.runState as
-        | {
-            programCounter: number
-            gasLeft: bigint
-            gasRefund: bigint
-            stack: { getStack(): bigint[] }
-            memory: { _store: Uint8Array }
-            memoryWordCount: bigint
-          }
-        | undefined
-      if (rs !== undefined) {
-        const stack = rs.stack.getStack()
-        f.pc = rs.programCounter
-        f.gas = rs.gasLeft
-        f.stackSize = stack.length
-        f.stack.update(stack)
-        f.memoryWords = Number(rs.memoryWordCount)
-        syncMemory(f, rs.memory._store.subarray(0, f.memoryWords * 32))
-        f.refundLocal = rs.gasRefund
+  evmEvents.on(
+    'afterMessage',
+    guarded(async (result: EVMResult) => {
+      const f = frames[frames.length - 1] as Frame
+      const failed = result.execResult.exceptionError !== undefined
+      const reverted = failed && result.execResult.exceptionError?.error === 'revert'
+      // A create whose RETURN ran (the interpreter kept its output) but whose code could not be stored:
+      // the RETURN succeeded, the frame exit fails the create (SPEC.md §4).
+      const returned = (result.execResult.runState as { returnValue?: Uint8Array } | undefined)?.returnValue
+      const depositFailed = failed && !reverted && (f.kind === 4 || f.kind === 5) && f.lastOp === 0xf3 && returned !== undefined
+      if (failed && !reverted && !depositFailed && f.beforeOp !== undefined) {
+        // An exceptional halt: the failing opcode changes nothing but the frame (SPEC.md §5), though
+        // ethereumjs warmed and refunded in its gas handler before failing.
+        pendingOp = undefined
+        access.revert(f.beforeOp.access)
+        f.refundLocal = f.beforeOp.refundLocal
+      } else settlePending()
+      if (f.precompile) {
+        await seal() // the call into the precompile, its value moved
+        await cutWitness('precompile', async () => ({ proof: precompileWitness(frameData(f), f.calldata), codes: [] }))
+        push('precompile')
       }
-      syncAccess()
+      if (!failed && !f.precompile && (f.lastOp === undefined || !HALTING.has(f.lastOp))) {
+        // The frame ran past its code: its last opcode's effects come from the interpreter's final
+        // state, then an implicit STOP step (SPEC.md §4: pc ≥ codeSize executes STOP).
+        const rs = result.execResult.runState as
+          | {
+              programCounter: number
+              gasLeft: bigint
+              gasRefund: bigint
+              stack: { getStack(): bigint[] }
+              memory: { _store: Uint8Array }
+              memoryWordCount: bigint
+            }
+          | undefined
+        if (rs !== undefined) {
+          const stack = rs.stack.getStack()
+          f.pc = rs.programCounter
+          f.gas = rs.gasLeft
+          f.stackSize = stack.length
+          f.stack.update(stack)
+          f.memoryWords = Number(rs.memoryWordCount)
+          syncMemory(f, rs.memory._store.subarray(0, f.memoryWords * 32))
+          f.refundLocal = authRefund + rs.gasRefund
+        }
+        syncAccess()
+        await seal()
+        await opcodeStep(f, 0x00, rs?.stack.getStack() ?? [])
+      }
+      f.status = !failed || depositFailed ? 1 : reverted ? 2 : 3
+      f.output = depositFailed ? (returned as Uint8Array) : result.execResult.returnValue
+      f.outputRoot = ChunkedBytes.root(f.output)
+      // The gas the frame halted with: the interpreter's (a create's execResult has the code deposit
+      // charged already, which is the frame exit's); a call to no code leaves all of it.
+      const rs = result.execResult.runState as { gasLeft?: bigint } | undefined
+      if (!failed || reverted || depositFailed) f.gas = rs?.gasLeft ?? result.execResult.gas ?? f.gas - result.execResult.executionGasUsed
+      else f.gas = 0n
+      // The halting opcode (or the precompile): the frame has halted, the world state is as before
+      // it (a create's code is stored by the frame exit, which ethereumjs has already done).
       await seal()
-      await opcodeStep(f, 0x00, rs?.stack.getStack() ?? [])
-    }
-    f.status = !failed || depositFailed ? 1 : reverted ? 2 : 3
-    f.output = depositFailed ? (returned as Uint8Array) : result.execResult.returnValue
-    f.outputRoot = ChunkedBytes.root(f.output)
-    // The gas the frame halted with: the interpreter's (a create's execResult has the code deposit
-    // charged already, which is the frame exit's); a call to no code leaves all of it.
-    const rs = result.execResult.runState as { gasLeft?: bigint } | undefined
-    if (!failed || reverted || depositFailed) f.gas = rs?.gasLeft ?? result.execResult.gas ?? f.gas - result.execResult.executionGasUsed
-    else f.gas = 0n
-    // The halting opcode (or the precompile): the frame has halted, the world state is as before
-    // it (a create's code is stored by the frame exit, which ethereumjs has already done).
-    await seal()
-    const caller = frames[frames.length - 2]
-    await cutWitness('frame-exit', async () => ({
-      codes: [],
-      proof: await frameExitWitness({
-        childData: frameData(f),
-        child: f,
-        stateAt: () => {
-          const t = (sm as unknown as { _trie: MerklePatriciaTrie })._trie.shallowCopy(true)
-          t.root(stateRoot)
-          return t
-        },
-        suspension: suspendedParts[suspendedParts.length - 1],
-        ...(caller === undefined ? {} : { callerMemory: caller.memory }),
-      }),
-    }))
-    stateDirty = true
-    push('frame-exit')
-    frames.pop()
-    if (failed) {
-      access.revert(f.marks.access)
-      transient.revert(f.marks.transient)
-      selfdestructs.revert(f.marks.selfdestruct)
-      created.revert(f.marks.created)
-      touched.revert(f.marks.touched)
-      logsHash = f.marks.logsHash
-      logCount = f.marks.logCount
-      txLogs.length = f.marks.logCount
-      destroyed.length = f.marks.destroyedCount
-      createdAddresses.length = f.marks.createdCount
-    }
-    const parent = frames[frames.length - 1]
-    suspended.pop()
-    suspendedParts.pop()
-    if (parent !== undefined) {
-      const isCreate = f.kind === 4 || f.kind === 5
-      // Return data: a call's output, a create's only when it reverted; nothing after a failure.
-      parent.returnData = failed && !reverted ? new Uint8Array() : isCreate && !failed ? new Uint8Array() : result.execResult.returnValue
-      parent.returnDataRoot = ChunkedBytes.root(parent.returnData)
-      if (!failed) parent.refundLocal = result.execResult.gasRefund ?? parent.refundLocal
-      // Sealed at the caller's next event, which shows its pc, stack, gas and memory after the call.
-    } else {
-      // The transaction's (or system call's) frame stays with its final status and gas: a create
-      // whose code could not be stored fails here, and its deposit is paid (SPEC.md §4).
-      const status = depositFailed || (failed && !reverted) ? 3 : reverted ? 2 : 1
-      const gas = status === 3 ? 0n : f.gasStart - result.execResult.executionGasUsed
-      kept = { frame: { ...f, status, gas }, refund: status === 1 && f.kind !== 6 ? (result.execResult.gasRefund ?? f.refundLocal) : 0n }
-      if (f.kind === 6) subIndex++
-      phase = f.kind === 6 ? 10 : 6
-      await seal()
-    }
-    resolve?.()
-  })
+      const caller = frames[frames.length - 2]
+      await cutWitness('frame-exit', async () => ({
+        codes: [],
+        proof: await frameExitWitness({
+          childData: frameData(f),
+          child: f,
+          stateAt: () => {
+            const t = (sm as unknown as { _trie: MerklePatriciaTrie })._trie.shallowCopy(true)
+            t.root(stateRoot)
+            return t
+          },
+          suspension: suspendedParts[suspendedParts.length - 1],
+          ...(caller === undefined ? {} : { callerMemory: caller.memory }),
+        }),
+      }))
+      stateDirty = true
+      push('frame-exit')
+      frames.pop()
+      if (failed) {
+        access.revert(f.marks.access)
+        transient.revert(f.marks.transient)
+        selfdestructs.revert(f.marks.selfdestruct)
+        created.revert(f.marks.created)
+        touched.revert(f.marks.touched)
+        logsHash = f.marks.logsHash
+        logCount = f.marks.logCount
+        txLogs.length = f.marks.logCount
+        destroyed.length = f.marks.destroyedCount
+        createdAddresses.length = f.marks.createdCount
+      }
+      const parent = frames[frames.length - 1]
+      suspended.pop()
+      suspendedParts.pop()
+      if (parent !== undefined) {
+        const isCreate = f.kind === 4 || f.kind === 5
+        // Return data: a call's output, a create's only when it reverted; nothing after a failure.
+        parent.returnData = failed && !reverted ? new Uint8Array() : isCreate && !failed ? new Uint8Array() : result.execResult.returnValue
+        parent.returnDataRoot = ChunkedBytes.root(parent.returnData)
+        if (!failed && result.execResult.gasRefund !== undefined) parent.refundLocal = authRefund + result.execResult.gasRefund
+        // Sealed at the caller's next event, which shows its pc, stack, gas and memory after the call.
+      } else {
+        // The transaction's (or system call's) frame stays with its final status and gas: a create
+        // whose code could not be stored fails here, and its deposit is paid (SPEC.md §4).
+        const status = depositFailed || (failed && !reverted) ? 3 : reverted ? 2 : 1
+        const gas = status === 3 ? 0n : f.gasStart - result.execResult.executionGasUsed
+        // A failure restores the refund counter to what the authorisations left (their refunds stay).
+        const refund = f.kind === 6 ? 0n : status === 1 ? authRefund + (result.execResult.gasRefund ?? 0n) : authRefund
+        kept = { frame: { ...f, status, gas }, refund }
+        if (f.kind === 6) subIndex++
+        phase = f.kind === 6 ? 10 : 6
+        await seal()
+      }
+    }),
+  )
 
   /** A map key for an address (SPEC.md §2.1), remembering the address behind it. */
   function keyFor(tag: number, address: Uint8Array): bigint {
@@ -763,123 +804,169 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     await trie.put(address, account.serialize())
   }
 
-  vm.events.on('afterTx', async (event: AfterTxEvent, resolve?: () => void) => {
-    const tx = event.transaction
-    await seal()
-    const done = kept
-    if (done === undefined || phase !== 6) throw new Error(`tx ${txIndex}: the transaction ended without its frame's exit`)
-    const header = block.header
-    const baseFee = header.baseFeePerGas ?? 0n
-    const price = bytesToBigInt(txEnv.subarray(96, 128))
-    // tx-refund (SPEC.md §4): the refund capped at a fifth of the gas used, the EIP-7623 floor, the
-    // unused gas back to the sender, the priority fee to the coinbase.
-    const usedBefore = tx.gasLimit - done.frame.gas
-    const cap = usedBefore / 5n
-    let used = usedBefore - (done.refund < cap ? done.refund : cap)
-    const floor = floorGas(tx, forkId)
-    if (used < floor) used = floor
-    if (used !== event.totalGasSpent)
-      throw new Error(`${trace.id} tx ${txIndex}: the native gas used ${used} is not ethereumjs's ${event.totalGasSpent}`)
-    const sender = tx.getSenderAddress().bytes
-    const coinbase = header.coinbase.bytes
-    // The transaction-end steps write on a copy of the trie, one step at a time.
-    const trie = stateTrie(stateRoot)
-    await cutWitness('tx-refund', async () => ({
-      codes: [],
-      proof: [
-        frameData(done.frame),
-        txEnv,
-        blockEnv,
-        substateBytes(),
-        blockAccBytes(),
-        selfdestructs.countItem(),
-        touched.countItem(),
-        RLP.encode(await accountNodes(trie, [sender, coinbase])),
-      ],
-    }))
-    await credit(trie, sender, (tx.gasLimit - used) * price)
-    const fee = used * (price - baseFee)
-    if (fee > 0n) await credit(trie, coinbase, fee)
-    else {
-      // No fee: the coinbase is left alone, unless it exists and is empty (EIP-161), then it goes.
-      const raw = await trie.get(coinbase)
-      if (raw !== null && createAccountFromRLP(raw).isEmpty()) await trie.del(coinbase)
-    }
-    stateRoot = trie.root()
-    stateDirty = false
-    cumulativeGas += used
-    blobGasUsed += event.blobGasUsed ?? 0n
-    // tx-cleanup: the self-destructed accounts (deleted when created in this transaction, EIP-6780),
-    // then the touched accounts (deleted when empty, EIP-161), each map in leaf order.
-    const cleanup = [
-      ...Array.from({ length: selfdestructs.count - 1 }, (_, i) => ({ map: selfdestructs, index: i + 1 })),
-      ...Array.from({ length: touched.count - 1 }, (_, i) => ({ map: touched, index: i + 1 })),
-    ]
-    phase = cleanup.length > 0 ? 7 : 8
-    subIndex = 0
-    push('tx-refund')
-    await seal()
-    for (const { map, index } of cleanup) {
-      const address = addressOfKey.get(map.keyAt(index)) as Uint8Array
-      const destroyedHere = map === selfdestructs
-      await cutWitness('tx-cleanup', async () => {
-        const proof = [substateBytes(), selfdestructs.countItem(), touched.countItem(), address, map.witnessAt(index)]
-        if (destroyedHere) proof.push(...created.witness(mapKey(5, address)))
-        proof.push(RLP.encode(await writeNodes(trie, address, undefined)))
-        return { codes: [], proof }
-      })
-      const raw = await trie.get(address)
-      const account = raw === null ? undefined : createAccountFromRLP(raw)
-      const goes = account !== undefined && (destroyedHere ? created.has(mapKey(5, address)) : account.isEmpty())
-      if (goes) {
-        await trie.del(address)
-        stateRoot = trie.root()
-      }
-      subIndex++
-      if (subIndex === cleanup.length) {
-        phase = 8
-        subIndex = 0
-      }
-      push('tx-cleanup')
+  vm.events.on(
+    'afterTx',
+    guarded(async (event: AfterTxEvent) => {
+      const tx = event.transaction
       await seal()
+      const done = kept
+      if (done === undefined || phase !== 6) throw new Error(`tx ${txIndex}: the transaction ended without its frame's exit`)
+      const header = block.header
+      const baseFee = header.baseFeePerGas ?? 0n
+      const price = bytesToBigInt(txEnv.subarray(96, 128))
+      // tx-refund (SPEC.md §4): the refund capped at a fifth of the gas used, the EIP-7623 floor, the
+      // unused gas back to the sender, the priority fee to the coinbase.
+      const usedBefore = tx.gasLimit - done.frame.gas
+      const cap = usedBefore / 5n
+      let used = usedBefore - (done.refund < cap ? done.refund : cap)
+      const floor = floorGas(tx, forkId)
+      if (used < floor) used = floor
+      if (used !== event.totalGasSpent)
+        throw new Error(`${trace.id} tx ${txIndex}: the native gas used ${used} is not ethereumjs's ${event.totalGasSpent}`)
+      const sender = tx.getSenderAddress().bytes
+      const coinbase = header.coinbase.bytes
+      // The transaction-end steps write on a copy of the trie, one step at a time.
+      const trie = stateTrie(stateRoot)
+      await cutWitness('tx-refund', async () => ({
+        codes: [],
+        proof: [
+          frameData(done.frame),
+          txEnv,
+          blockEnv,
+          substateBytes(),
+          blockAccBytes(),
+          selfdestructs.countItem(),
+          touched.countItem(),
+          RLP.encode(await accountNodes(trie, [sender, coinbase])),
+        ],
+      }))
+      await credit(trie, sender, (tx.gasLimit - used) * price)
+      const fee = used * (price - baseFee)
+      if (fee > 0n) await credit(trie, coinbase, fee)
+      else {
+        // No fee: the coinbase is left alone, unless it exists and is empty (EIP-161), then it goes.
+        const raw = await trie.get(coinbase)
+        if (raw !== null && createAccountFromRLP(raw).isEmpty()) await trie.del(coinbase)
+      }
+      stateRoot = trie.root()
+      stateDirty = false
+      cumulativeGas += used
+      blobGasUsed += event.blobGasUsed ?? 0n
+      // tx-cleanup: the self-destructed accounts (deleted when created in this transaction, EIP-6780),
+      // then the touched accounts (deleted when empty, EIP-161), each map in leaf order.
+      const cleanup = [
+        ...Array.from({ length: selfdestructs.count - 1 }, (_, i) => ({ map: selfdestructs, index: i + 1 })),
+        ...Array.from({ length: touched.count - 1 }, (_, i) => ({ map: touched, index: i + 1 })),
+      ]
+      phase = cleanup.length > 0 ? 7 : 8
+      subIndex = 0
+      push('tx-refund')
+      await seal()
+      for (const { map, index } of cleanup) {
+        const address = addressOfKey.get(map.keyAt(index)) as Uint8Array
+        const destroyedHere = map === selfdestructs
+        await cutWitness('tx-cleanup', async () => {
+          const proof = [substateBytes(), selfdestructs.countItem(), touched.countItem(), address, map.witnessAt(index)]
+          if (destroyedHere) proof.push(...created.witness(mapKey(5, address)))
+          proof.push(RLP.encode(await writeNodes(trie, address, undefined)))
+          return { codes: [], proof }
+        })
+        const raw = await trie.get(address)
+        const account = raw === null ? undefined : createAccountFromRLP(raw)
+        const goes = account !== undefined && (destroyedHere ? created.has(mapKey(5, address)) : account.isEmpty())
+        if (goes) {
+          await trie.del(address)
+          stateRoot = trie.root()
+        }
+        subIndex++
+        if (subIndex === cleanup.length) {
+          phase = 8
+          subIndex = 0
+        }
+        push('tx-cleanup')
+        await seal()
+      }
+      // What ethereumjs did at once (refund, fees, its own clean-up) must be what the steps did one by one.
+      const theirs = await sm.getStateRoot()
+      if (!equalBytes(theirs, stateRoot))
+        throw new Error(`${trace.id} tx ${txIndex}: the transaction-end steps reach another state root than ethereumjs`)
+      // tx-receipt: the receipt at rlp(txIndex), the block bloom, the transaction's state cleared.
+      await cutWitness('tx-receipt', async () => ({
+        codes: [],
+        proof: [
+          frameData(done.frame),
+          txEnv,
+          blockEnv,
+          substateBytes(),
+          blockAccBytes(),
+          bloom.slice(),
+          ...txLogs,
+          RLP.encode(await createMerkleProof(receiptsTrie, RLP.encode(receiptCount))),
+        ],
+      }))
+      await receiptsTrie.put(RLP.encode(receiptCount), encodeReceipt(event.receipt, tx.type))
+      receiptCount++
+      for (let i = 0; i < 256; i++) bloom[i] = (bloom[i] as number) | (event.bloom.bitvector[i] as number)
+      bloomHash = H(bloom)
+      // The transaction's maps and sub-state end with it.
+      for (const m of [access, transient, selfdestructs, created, touched]) m.revert(0)
+      destroyed.length = 0
+      createdAddresses.length = 0
+      txEnvHash = ZERO32
+      logsHash = ZERO32
+      logCount = 0
+      txLogs.length = 0
+      kept = undefined
+      authRefund = 0n
+      txIndex++
+      phase = txIndex < block.transactions.length ? 1 : 9
+      push('tx-receipt')
+      await seal()
+    }),
+  )
+
+  /**
+   * EIP-7702: 12,500 gas back for each valid authorisation of an account that exists, run through
+   * the list in order against the state before it (the sender's nonce already bumped), as
+   * tx-authorization does one at a time.
+   */
+  async function authorizationRefund(tx: TypedTransaction): Promise<bigint> {
+    const list = (tx as { authorizationList?: Uint8Array[][] }).authorizationList
+    if (list === undefined) return 0n
+    const seen = new Map<string, { nonce: bigint; exists: boolean; code: Uint8Array }>()
+    const sender = tx.getSenderAddress()
+    const load = async (a: Address) => {
+      let v = seen.get(a.toString())
+      if (v === undefined) {
+        const acct = await sm.getAccount(a)
+        v = { nonce: acct?.nonce ?? 0n, exists: acct !== undefined, code: acct === undefined ? new Uint8Array() : await sm.getCode(a) }
+        if (a.equals(sender)) v.nonce++
+        seen.set(a.toString(), v)
+      }
+      return v
     }
-    // What ethereumjs did at once (refund, fees, its own clean-up) must be what the steps did one by one.
-    const theirs = await sm.getStateRoot()
-    if (!equalBytes(theirs, stateRoot))
-      throw new Error(`${trace.id} tx ${txIndex}: the transaction-end steps reach another state root than ethereumjs`)
-    // tx-receipt: the receipt at rlp(txIndex), the block bloom, the transaction's state cleared.
-    await cutWitness('tx-receipt', async () => ({
-      codes: [],
-      proof: [
-        frameData(done.frame),
-        txEnv,
-        blockEnv,
-        substateBytes(),
-        blockAccBytes(),
-        bloom.slice(),
-        ...txLogs,
-        RLP.encode(await createMerkleProof(receiptsTrie, RLP.encode(receiptCount))),
-      ],
-    }))
-    await receiptsTrie.put(RLP.encode(receiptCount), encodeReceipt(event.receipt, tx.type))
-    receiptCount++
-    for (let i = 0; i < 256; i++) bloom[i] = (bloom[i] as number) | (event.bloom.bitvector[i] as number)
-    bloomHash = H(bloom)
-    // The transaction's maps and sub-state end with it.
-    for (const m of [access, transient, selfdestructs, created, touched]) m.revert(0)
-    destroyed.length = 0
-    createdAddresses.length = 0
-    txEnvHash = ZERO32
-    logsHash = ZERO32
-    logCount = 0
-    txLogs.length = 0
-    kept = undefined
-    txIndex++
-    phase = txIndex < block.transactions.length ? 1 : 9
-    push('tx-receipt')
-    await seal()
-    resolve?.()
-  })
+    let refund = 0n
+    for (const auth of list) {
+      const [chainId, address, nonce, yParity, , s] = auth as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array]
+      const chain = bytesToBigInt(chainId)
+      if ((chain !== 0n && chain !== BigInt(trace.chainId)) || bytesToBigInt(nonce) >= MAX_UINT64) continue
+      if (bytesToBigInt(s) > SECP256K1_ORDER_DIV_2 || bytesToBigInt(yParity) > 1n) continue
+      let authority: Address
+      try {
+        authority = eoaCode7702RecoverAuthority(auth as never)
+      } catch {
+        continue
+      }
+      const a = await load(authority)
+      const delegated = a.code.length >= 3 && a.code[0] === 0xef && a.code[1] === 0x01 && a.code[2] === 0x00
+      if ((a.code.length > 0 && !delegated) || a.nonce !== bytesToBigInt(nonce)) continue
+      if (a.exists) refund += 12500n
+      a.nonce++
+      a.exists = true
+      a.code = address.every((b) => b === 0) ? new Uint8Array() : concat([Uint8Array.of(0xef, 0x01, 0x00), address])
+    }
+    return refund
+  }
 
   /** The nodes of `trie` on the paths of the given accounts. */
   async function accountNodes(trie: MerklePatriciaTrie, addresses: Uint8Array[]): Promise<Uint8Array[]> {
@@ -912,8 +999,10 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   try {
     result = await runBlock(vm, { block, generate: true })
   } catch (e) {
+    if (failure !== undefined) throw failure
     throw new InputError(`${trace.id}: ethereumjs rejected the block (${(e as Error).message})`)
   }
+  if (failure !== undefined) throw failure
   stateDirty = true
   await seal()
   await emitWithdrawals()
