@@ -13,6 +13,7 @@ import {
   eoaCode7702RecoverAuthority,
   generateAddress2,
   hexToBytes,
+  KECCAK256_NULL,
   MAX_UINT64,
   SECP256K1_ORDER_DIV_2,
 } from '@ethereumjs/util'
@@ -89,6 +90,14 @@ const STATE_WRITERS = new Set([OP.SSTORE, OP.CREATE, OP.CALL, OP.CALLCODE, OP.CR
 const EMPTY_BYTES_ROOT = ChunkedBytes.root(new Uint8Array())
 
 const FORK_ID: Record<string, number> = { Shanghai: 0, Cancun: 1, Prague: 2, Osaka: 3 }
+
+/** What one EIP-7702 authorisation does: nothing (no authority recovered), or warm the authority and, if valid, delegate it. */
+interface AuthorizationOutcome {
+  authority?: Uint8Array
+  valid: boolean
+  /** The delegate set; none when the authorisation clears the code. */
+  delegate?: Uint8Array
+}
 
 /** The executing call frame, mirrored from ethereumjs's events into SPEC.md's structures. */
 interface Frame extends FrameFields {
@@ -203,6 +212,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
    * them apart from the interpreter's refund counter, which starts from zero; SPEC.md has one counter.
    */
   let authRefund = 0n
+  const authorizationOutcomes = new WeakMap<TypedTransaction, AuthorizationOutcome[]>()
   /** The chain of suspended frames: for each, H(frame) and the revert point at the child's entry. */
   const suspended: Uint8Array[] = [ZERO32]
   /** What each suspension hashed: the parent's frame, the revert point's preimage, the chain below. */
@@ -376,7 +386,8 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       logsHash = ZERO32
       logCount = 0
       txLogs.length = 0
-      authRefund = await authorizationRefund(tx)
+      authRefund = 0n
+      authorizationOutcomes.set(tx, await authorizations(tx))
       // tx-start has bought gas and bumped the nonce by the time the first message starts; the
       // access list and authorisations are steps of their own.
     }),
@@ -386,8 +397,9 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     'beforeMessage',
     guarded(async (message: Message) => {
       settlePending()
-      syncAccess() // what a CALL warmed before entering
       const parent = frames[frames.length - 1]
+      // What a CALL warmed before entering; a transaction's set-up warms what its steps say, one step at a time.
+      if (parent !== undefined || phase !== 1) syncAccess()
       const isCreate = message.to === undefined
       const data = message.data
       // A create's address is known only inside ethereumjs; this is the same derivation it uses next.
@@ -398,27 +410,12 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
           : (await (vm.evm as unknown as { _generateAddress(m: Message): Promise<{ bytes: Uint8Array }> })._generateAddress(message)).bytes
       // EIP-2929: a create warms the new address in the caller's context, before
       // the revert point (ethereumjs does it right after this event, outside the child's checkpoint).
-      if (newAddress !== undefined) access.set(accessKey(bytesToHex(newAddress).slice(2)), 1n)
+      if (newAddress !== undefined && parent !== undefined) access.set(accessKey(bytesToHex(newAddress).slice(2)), 1n)
       if (parent === undefined) {
         // The transaction's (or a system call's) frame: everything before it is set-up.
         await seal()
-        if (phase === 1) {
-          stateDirty = true
-          syncAccess()
-          await step('tx-start')
-          const tx = block.transactions[txIndex] as TypedTransaction
-          const auths = 'authorizationList' in tx ? (tx.authorizationList as unknown[]).length : 0
-          for (subIndex = 0; subIndex < auths; subIndex++) {
-            phase = 2
-            await step('tx-authorization')
-          }
-          const entries = 'accessList' in tx ? (tx.accessList as unknown[]).length : 0
-          for (subIndex = 0; subIndex < entries; subIndex++) {
-            phase = 3
-            await step('tx-access-list')
-          }
-          subIndex = 0
-        } else {
+        if (phase === 1) await setUpTransaction(block.transactions[txIndex] as TypedTransaction, newAddress)
+        else {
           await emitWithdrawals()
           phase = 10
         }
@@ -926,46 +923,126 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   )
 
   /**
-   * EIP-7702: 12,500 gas back for each valid authorisation of an account that exists, run through
-   * the list in order against the state before it (the sender's nonce already bumped), as
-   * tx-authorization does one at a time.
+   * EIP-7702: what each authorisation of `tx` does, run through the list in order against the state
+   * before the transaction (the sender's nonce already bumped), as tx-authorization does one at a
+   * time: the authority (once recovered, it is warm), whether it is valid, and the delegate it sets
+   * (none: cleared).
    */
-  async function authorizationRefund(tx: TypedTransaction): Promise<bigint> {
+  async function authorizations(tx: TypedTransaction): Promise<AuthorizationOutcome[]> {
     const list = (tx as { authorizationList?: Uint8Array[][] }).authorizationList
-    if (list === undefined) return 0n
-    const seen = new Map<string, { nonce: bigint; exists: boolean; code: Uint8Array }>()
+    if (list === undefined) return []
+    const seen = new Map<string, { nonce: bigint; code: Uint8Array }>()
     const sender = tx.getSenderAddress()
     const load = async (a: Address) => {
       let v = seen.get(a.toString())
       if (v === undefined) {
         const acct = await sm.getAccount(a)
-        v = { nonce: acct?.nonce ?? 0n, exists: acct !== undefined, code: acct === undefined ? new Uint8Array() : await sm.getCode(a) }
-        if (a.equals(sender)) v.nonce++
+        v = { nonce: (acct?.nonce ?? 0n) + (a.equals(sender) ? 1n : 0n), code: acct === undefined ? new Uint8Array() : await sm.getCode(a) }
         seen.set(a.toString(), v)
       }
       return v
     }
-    let refund = 0n
+    const out: AuthorizationOutcome[] = []
     for (const auth of list) {
       const [chainId, address, nonce, yParity, , s] = auth as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array]
       const chain = bytesToBigInt(chainId)
-      if ((chain !== 0n && chain !== BigInt(trace.chainId)) || bytesToBigInt(nonce) >= MAX_UINT64) continue
-      if (bytesToBigInt(s) > SECP256K1_ORDER_DIV_2 || bytesToBigInt(yParity) > 1n) continue
-      let authority: Address
-      try {
-        authority = eoaCode7702RecoverAuthority(auth as never)
-      } catch {
+      let authority: Address | undefined
+      if (
+        (chain === 0n || chain === BigInt(trace.chainId)) &&
+        bytesToBigInt(nonce) < MAX_UINT64 &&
+        bytesToBigInt(s) <= SECP256K1_ORDER_DIV_2 &&
+        bytesToBigInt(yParity) <= 1n
+      ) {
+        try {
+          authority = eoaCode7702RecoverAuthority(auth as never)
+        } catch {
+          authority = undefined
+        }
+      }
+      if (authority === undefined) {
+        out.push({ valid: false })
         continue
       }
       const a = await load(authority)
       const delegated = a.code.length >= 3 && a.code[0] === 0xef && a.code[1] === 0x01 && a.code[2] === 0x00
-      if ((a.code.length > 0 && !delegated) || a.nonce !== bytesToBigInt(nonce)) continue
-      if (a.exists) refund += 12500n
+      const valid = (a.code.length === 0 || delegated) && a.nonce === bytesToBigInt(nonce)
+      const clears = address.every((b) => b === 0)
+      out.push({ authority: authority.bytes, valid, ...(clears ? {} : { delegate: address }) })
+      if (!valid) continue
       a.nonce++
-      a.exists = true
-      a.code = address.every((b) => b === 0) ? new Uint8Array() : concat([Uint8Array.of(0xef, 0x01, 0x00), address])
+      a.code = clears ? new Uint8Array() : concat([Uint8Array.of(0xef, 0x01, 0x00), address])
     }
-    return refund
+    return out
+  }
+
+  /**
+   * tx-start, then each authorisation and each access-list entry (SPEC.md §4), one step at a time on
+   * a copy of the trie from the transaction's start: ethereumjs has done all of it by the time the
+   * transaction's first message starts, so its root and warm set check the steps' end.
+   */
+  async function setUpTransaction(tx: TypedTransaction, newAddress: Uint8Array | undefined): Promise<void> {
+    const trie = stateTrie(txStartRoot)
+    const sender = tx.getSenderAddress().bytes
+    const price = bytesToBigInt(txEnv.subarray(96, 128))
+    const blobFee = BigInt(txBlobHashes.length / 32) * 131072n * (trace.fork === 'Shanghai' ? 0n : block.header.getBlobGasPrice())
+    const auths = ((tx as { authorizationList?: Uint8Array[][] }).authorizationList ?? []) as Uint8Array[][]
+    const entries = ((tx as { accessList?: [Uint8Array, Uint8Array[]][] }).accessList ?? []) as [Uint8Array, Uint8Array[]][]
+    const next = (from: number) => (from <= 2 && auths.length > 0 ? 2 : from <= 3 && entries.length > 0 ? 3 : 4)
+    const warm = (keys: bigint[]) => {
+      for (const k of [...new Set(keys)].sort((x, y) => (x < y ? -1 : 1))) if (!access.has(k)) access.set(k, 1n)
+    }
+    // tx-start: gas bought, nonce bumped; sender, recipient (or the created address), coinbase
+    // (EIP-3651) and the precompiles warm.
+    const account = createAccountFromRLP((await trie.get(sender)) as Uint8Array)
+    account.nonce++
+    account.balance -= tx.gasLimit * price + blobFee
+    await trie.put(sender, account.serialize())
+    stateRoot = trie.root()
+    stateDirty = false
+    warm([
+      mapKey(1, sender),
+      mapKey(1, tx.to?.bytes ?? (newAddress as Uint8Array)),
+      mapKey(1, block.header.coinbase.bytes),
+      ...[...precompiles].map((a) => mapKey(1, hexToBytes(a as `0x${string}`))),
+    ])
+    phase = next(2)
+    subIndex = 0
+    push('tx-start')
+    await seal()
+    // tx-authorization, one at a time (EIP-7702): the authority warm once recovered, then, if valid,
+    // its refund (an existing account), its code (the delegation) and its nonce.
+    const outcomes = authorizationOutcomes.get(tx) ?? []
+    for (const [i, o] of outcomes.entries()) {
+      if (o.authority !== undefined) warm([mapKey(1, o.authority)])
+      if (o.valid && o.authority !== undefined) {
+        const raw = await trie.get(o.authority)
+        const a = raw === null ? new Account() : createAccountFromRLP(raw)
+        if (raw !== null) authRefund += 12500n
+        a.nonce++
+        a.codeHash = o.delegate === undefined ? KECCAK256_NULL : H(concat([Uint8Array.of(0xef, 0x01, 0x00), o.delegate]))
+        await trie.put(o.authority, a.serialize())
+        stateRoot = trie.root()
+      }
+      subIndex = i + 1 < outcomes.length ? i + 1 : 0
+      phase = i + 1 < outcomes.length ? 2 : next(3)
+      push('tx-authorization')
+      await seal()
+    }
+    // tx-access-list, one entry at a time: the address and its slots warm.
+    for (const [i, [address, slots]] of entries.entries()) {
+      warm([mapKey(1, address), ...slots.map((slot) => mapKey(2, address, slot))])
+      subIndex = i + 1 < entries.length ? i + 1 : 0
+      phase = i + 1 < entries.length ? 3 : 4
+      push('tx-access-list')
+      await seal()
+    }
+    // What ethereumjs did at once must be what the steps did one by one.
+    if (!equalBytes(await sm.getStateRoot(), stateRoot))
+      throw new Error(`${trace.id} tx ${txIndex}: the set-up steps reach another state root than ethereumjs`)
+    const before = access.commitment()
+    syncAccess()
+    if (!equalBytes(before, access.commitment()))
+      throw new Error(`${trace.id} tx ${txIndex}: ethereumjs warmed more than the set-up steps did`)
   }
 
   /** The nodes of `trie` on the paths of the given accounts. */
