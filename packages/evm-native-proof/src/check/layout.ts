@@ -248,6 +248,7 @@ export function readBlockEnv(b: Uint8Array) {
     blobBaseFee: num(w(6)),
     prevRandao: w(7),
     coinbase: w(8),
+    transactionsRoot: w(11),
     txCount: num(w(13)),
     blockHashesRoot: w(15),
   }
@@ -264,6 +265,9 @@ export function readTxEnv(b: Uint8Array) {
     blobHashesHash: w(9),
     blobCount: num(w(10)),
     floorGas: num(w(12)),
+    authorizationCount: num(w(13)),
+    accessListCount: num(w(14)),
+    txHash: w(15),
   }
 }
 

@@ -210,3 +210,19 @@ export function emptyMapCommitment(): Uint8Array {
   }
   return keccak(node, be(1n))
 }
+
+/** The commitment of a map holding exactly `keys` (value 1), inserted in ascending order (SPEC.md §1). */
+export function mapCommitmentOf(keys: readonly bigint[]): Uint8Array {
+  const sorted = [...new Set(keys)].sort((a, b) => (a < b ? -1 : 1))
+  if (sorted.includes(0n)) throw new Error('a map key cannot be 0')
+  const chain = [0n, ...sorted]
+  let level: Uint8Array[] = chain.map((k, i) => mapLeafHash(k, i === 0 ? 0n : 1n, chain[i + 1] ?? 0n))
+  let zero: Uint8Array = new Uint8Array(32)
+  for (let h = 0; h < MAP_DEPTH; h++) {
+    const up: Uint8Array[] = []
+    for (let i = 0; i < level.length; i += 2) up.push(keccak(level[i] as Uint8Array, level[i + 1] ?? zero))
+    level = up
+    zero = keccak(zero, zero)
+  }
+  return keccak(level[0] as Uint8Array, be(chain.length))
+}

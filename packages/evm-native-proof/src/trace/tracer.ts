@@ -171,6 +171,12 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   /** Addresses that ran SELFDESTRUCT and addresses created, in this transaction (for tx-cleanup). */
   const destroyed: string[] = []
   const createdAddresses: string[] = []
+  /** Code by its hash: the pre-state's, the delegations set, and (looked up) what ethereumjs stores. */
+  const codeByHash = new Map<string, Uint8Array>()
+  for (const account of Object.values(trace.pre)) {
+    const code = hexToBytes(account.code)
+    codeByHash.set(bytesToHex(H(code)), code)
+  }
   const codeTrees = new Map<string, CodeTree>()
   const codeTree = (bytes: Uint8Array) => {
     const key = bytesToHex(H(bytes))
@@ -188,6 +194,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   let subIndex = 0
   let stateRoot = await sm.getStateRoot()
   let txStartRoot = ZERO32 as Uint8Array
+  let nextTxStartRoot = ZERO32 as Uint8Array
   let stateDirty = false
   let txEnvHash = ZERO32 as Uint8Array
   let logsHash = ZERO32 as Uint8Array
@@ -375,13 +382,14 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   vm.events.on(
     'beforeTx',
     guarded(async (tx: TypedTransaction) => {
-      stateDirty = true
-      await seal() // block-start: the system contracts' storage writes are in
+      // block-start (SPEC.md §4): the system contracts' storage writes are in; → TX_START.
       phase = 1
       subIndex = 0
-      txStartRoot = await sm.getStateRoot()
+      stateDirty = true
+      await seal()
+      // tx-start sets them (SPEC.md §4); its witness is cut from the state before.
+      nextTxStartRoot = await sm.getStateRoot()
       txEnv = txEnvData(tx, block.header.baseFeePerGas ?? 0n, forkId)
-      txEnvHash = H(txEnv)
       txBlobHashes = blobHashes(tx)
       logsHash = ZERO32
       logCount = 0
@@ -412,7 +420,9 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       // the revert point (ethereumjs does it right after this event, outside the child's checkpoint).
       if (newAddress !== undefined && parent !== undefined) access.set(accessKey(bytesToHex(newAddress).slice(2)), 1n)
       if (parent === undefined) {
-        // The transaction's (or a system call's) frame: everything before it is set-up.
+        // The transaction's (or a system call's) frame: everything before it is set-up. A block with
+        // no transactions goes from block-start to WITHDRAWAL.
+        if (phase === 0) phase = 9
         await seal()
         if (phase === 1) await setUpTransaction(block.transactions[txIndex] as TypedTransaction, newAddress)
         else {
@@ -981,7 +991,9 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
    * transaction's first message starts, so its root and warm set check the steps' end.
    */
   async function setUpTransaction(tx: TypedTransaction, newAddress: Uint8Array | undefined): Promise<void> {
-    const trie = stateTrie(txStartRoot)
+    stateRoot = nextTxStartRoot
+    stateDirty = false
+    const trie = stateTrie(stateRoot)
     const sender = tx.getSenderAddress().bytes
     const price = bytesToBigInt(txEnv.subarray(96, 128))
     const blobFee = BigInt(txBlobHashes.length / 32) * 131072n * (trace.fork === 'Shanghai' ? 0n : block.header.getBlobGasPrice())
@@ -993,7 +1005,23 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     }
     // tx-start: gas bought, nonce bumped; sender, recipient (or the created address), coinbase
     // (EIP-3651) and the precompiles warm.
-    const account = createAccountFromRLP((await trie.get(sender)) as Uint8Array)
+    const senderRaw = (await trie.get(sender)) as Uint8Array
+    await cutWitness('tx-start', async () => {
+      const code = await codeAt(trie, sender)
+      return {
+        codes: code.length > 0 ? [code] : [],
+        proof: [
+          blockEnv,
+          blockAccBytes(),
+          tx.serialize(),
+          RLP.encode(await createMerkleProof(await transactionsTrie(), RLP.encode(txIndex))),
+          RLP.encode(await createMerkleProof(trie, sender)),
+        ],
+      }
+    })
+    txStartRoot = stateRoot
+    txEnvHash = H(txEnv)
+    const account = createAccountFromRLP(senderRaw)
     account.nonce++
     account.balance -= tx.gasLimit * price + blobFee
     await trie.put(sender, account.serialize())
@@ -1013,13 +1041,29 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     // its refund (an existing account), its code (the delegation) and its nonce.
     const outcomes = authorizationOutcomes.get(tx) ?? []
     for (const [i, o] of outcomes.entries()) {
+      await cutWitness('tx-authorization', async () => {
+        const proof = [txEnv, tx.serialize()]
+        const codes: Uint8Array[] = []
+        if (o.authority !== undefined) {
+          proof.push(
+            ...access.witness(mapKey(1, o.authority), true),
+            substateBytes(),
+            RLP.encode(await createMerkleProof(trie, o.authority)),
+          )
+          const code = await codeAt(trie, o.authority)
+          if (code.length > 0) codes.push(code)
+        }
+        return { proof, codes }
+      })
       if (o.authority !== undefined) warm([mapKey(1, o.authority)])
       if (o.valid && o.authority !== undefined) {
         const raw = await trie.get(o.authority)
         const a = raw === null ? new Account() : createAccountFromRLP(raw)
         if (raw !== null) authRefund += 12500n
         a.nonce++
-        a.codeHash = o.delegate === undefined ? KECCAK256_NULL : H(concat([Uint8Array.of(0xef, 0x01, 0x00), o.delegate]))
+        const designator = o.delegate === undefined ? new Uint8Array() : concat([Uint8Array.of(0xef, 0x01, 0x00), o.delegate])
+        a.codeHash = H(designator)
+        codeByHash.set(bytesToHex(a.codeHash), designator)
         await trie.put(o.authority, a.serialize())
         stateRoot = trie.root()
       }
@@ -1030,7 +1074,19 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     }
     // tx-access-list, one entry at a time: the address and its slots warm.
     for (const [i, [address, slots]] of entries.entries()) {
-      warm([mapKey(1, address), ...slots.map((slot) => mapKey(2, address, slot))])
+      const keys = [mapKey(1, address), ...slots.map((slot) => mapKey(2, address, slot))]
+      await cutWitness('tx-access-list', async () => {
+        // Each key's item against the map as the keys before it left it (the inserts are undone).
+        const proof = [txEnv, tx.serialize()]
+        const mark = access.mark()
+        for (const k of [...new Set(keys)].sort((x, y) => (x < y ? -1 : 1))) {
+          proof.push(...access.witness(k, true))
+          if (!access.has(k)) access.set(k, 1n)
+        }
+        access.revert(mark)
+        return { proof, codes: [] }
+      })
+      warm(keys)
       subIndex = i + 1 < entries.length ? i + 1 : 0
       phase = i + 1 < entries.length ? 3 : 4
       push('tx-access-list')
@@ -1043,6 +1099,33 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     syncAccess()
     if (!equalBytes(before, access.commitment()))
       throw new Error(`${trace.id} tx ${txIndex}: ethereumjs warmed more than the set-up steps did`)
+  }
+
+  let txTrie: MerklePatriciaTrie | undefined
+  /** The block's transactions trie (keyed rlp(index)), built once; its root must be the header's. */
+  async function transactionsTrie(): Promise<MerklePatriciaTrie> {
+    if (txTrie === undefined) {
+      txTrie = await createMPT({})
+      for (const [i, tx] of block.transactions.entries()) await txTrie.put(RLP.encode(i), tx.serialize())
+      if (!equalBytes(txTrie.root(), block.header.transactionsTrie))
+        throw new Error(`${trace.id}: the transactions trie is not the header's`)
+    }
+    return txTrie
+  }
+
+  /** The code of an account of `trie` (ethereumjs's code store holds every code the block saw). */
+  async function codeAt(trie: MerklePatriciaTrie, address: Uint8Array): Promise<Uint8Array> {
+    const raw = await trie.get(address)
+    if (raw === null) return new Uint8Array()
+    const codeHash = createAccountFromRLP(raw).codeHash
+    if (equalBytes(codeHash, KECCAK256_NULL)) return new Uint8Array()
+    let code = codeByHash.get(bytesToHex(codeHash))
+    if (code === undefined) {
+      code = await sm.getCode(new Address(address))
+      if (!equalBytes(H(code), codeHash)) throw new Error(`${trace.id}: no code for hash ${bytesToHex(codeHash)}`)
+      codeByHash.set(bytesToHex(codeHash), code)
+    }
+    return code
   }
 
   /** The nodes of `trie` on the paths of the given accounts. */
@@ -1081,6 +1164,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   }
   if (failure !== undefined) throw failure
   stateDirty = true
+  if (phase === 0) phase = 9
   await seal()
   await emitWithdrawals()
   phase = 11

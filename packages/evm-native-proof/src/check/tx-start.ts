@@ -1,0 +1,170 @@
+/**
+ * The reference checker's transaction set-up steps (SPEC.md §4): `tx-start` (the transaction from
+ * the block's transactions trie, its sender, the validity checks, the gas bought and the nonce
+ * bumped, txEnv, the warm set), `tx-authorization` (one EIP-7702 authorisation) and
+ * `tx-access-list` (one access-list entry).
+ */
+import { RLP } from '@ethereumjs/rlp'
+import { be, equal, keccak, type MachineState, num, readBlockAcc, readBlockEnv, readSubstate, readTxEnv, writeSubstate } from './layout.ts'
+import { decodeAccount, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, encodeAccount, proofTrie } from './mpt.ts'
+import type { CodeOracle } from './opcode.ts'
+import { emptyMapCommitment, mapCommitmentOf, openMapKey } from './trees.ts'
+import { authorityOf, decodeTx, floorGas, intrinsicGas, recoverAddress, type Tx, txEnvOf } from './tx.ts'
+import { type ItemReader, WitnessError } from './witness-reader.ts'
+
+const INVALID = 13
+const GAS_PER_BLOB = 131072n
+const MAX_BLOBS: Record<number, number> = { 1: 6, 2: 9, 3: 9 }
+const ZERO = new Uint8Array(32)
+const addressKey = (a: Uint8Array) => num(keccak(Uint8Array.of(1), a))
+const slotKey = (a: Uint8Array, slot: Uint8Array) => num(keccak(Uint8Array.of(2), a, slot))
+
+/** The precompile addresses of a fork by SPEC.md's id. */
+function precompiles(forkId: number): Uint8Array[] {
+  const last = forkId === 0 ? 0x09 : forkId === 1 ? 0x0a : 0x11
+  const ids = Array.from({ length: last }, (_, i) => i + 1)
+  if (forkId >= 3) ids.push(0x100)
+  return ids.map((id) => be(id, 20))
+}
+
+function opened(r: ItemReader, what: string, length: number, hash: Uint8Array): Uint8Array {
+  const b = r.next(what, length)
+  if (!equal(keccak(b), hash)) throw new WitnessError(`${what} does not hash to what the state commits to`)
+  return b
+}
+
+/** The phase after the set-up step `from` (2 authorisations, 3 access list): the next part with entries. */
+const nextPhase = (from: number, tx: { authorizationCount: bigint; accessListCount: bigint }) =>
+  from <= 2 && tx.authorizationCount > 0n ? 2 : from <= 3 && tx.accessListCount > 0n ? 3 : 4
+
+const isDelegation = (code: { delegate?: Uint8Array } | undefined) => code?.delegate !== undefined
+
+/** Why a transaction cannot be in the block (SPEC.md §4: the block is invalid), or undefined. */
+function invalidity(
+  tx: Tx,
+  env: ReturnType<typeof readBlockEnv>,
+  cumulativeGas: bigint,
+  account: { nonce: bigint; balance: bigint; codeHash: Uint8Array } | undefined,
+  code: CodeOracle,
+  forkId: number,
+): string | undefined {
+  if (tx.type >= 1 && tx.chainId !== env.chainId) return 'wrong chain id'
+  if (tx.type === 0 && tx.chainId !== undefined && tx.chainId !== env.chainId) return 'wrong chain id'
+  if ((tx.type === 3 && forkId < 1) || (tx.type === 4 && forkId < 2)) return `type ${tx.type} is not in this fork`
+  if (account === undefined) return 'the sender has no account'
+  if (!equal(account.codeHash, EMPTY_CODE_HASH) && !isDelegation(code(account.codeHash))) return 'the sender has code (EIP-3607)'
+  if (account.nonce !== tx.nonce || tx.nonce >= 2n ** 64n - 1n) return 'wrong nonce'
+  if (tx.gasLimit < intrinsicGas(tx) || tx.gasLimit < floorGas(tx, forkId)) return 'gas limit below the intrinsic gas'
+  if (cumulativeGas + tx.gasLimit > env.gasLimit) return 'gas limit above what the block has left'
+  if (tx.type >= 2 && (tx.maxFeePerGas < env.baseFee || tx.maxPriorityFeePerGas > tx.maxFeePerGas)) return 'fee caps'
+  if (tx.type < 2 && tx.maxFeePerGas < env.baseFee) return 'gas price below the base fee'
+  if (tx.to === undefined && tx.data.length > 49152) return 'initcode above 49,152 bytes (EIP-3860)'
+  if ((tx.type === 3 || tx.type === 4) && tx.to === undefined) return 'a blob or set-code transaction creates'
+  if (tx.type === 4 && tx.authorizations.length === 0) return 'no authorisations'
+  if (tx.type === 3) {
+    if (tx.blobHashes.length === 0 || tx.blobHashes.length > (MAX_BLOBS[forkId] ?? 0)) return 'blob count'
+    if (tx.blobHashes.some((h) => h.length !== 32 || h[0] !== 0x01)) return 'blob hash version'
+    if (tx.maxFeePerBlobGas < env.blobBaseFee) return 'blob fee cap below the blob base fee'
+  }
+  const blobGas = BigInt(tx.blobHashes.length) * GAS_PER_BLOB
+  if (account.balance < tx.gasLimit * tx.maxFeePerGas + tx.value + blobGas * tx.maxFeePerBlobGas) return 'balance below the maximum cost'
+  return undefined
+}
+
+export async function checkTxStart(s: MachineState, r: ItemReader, code: CodeOracle): Promise<MachineState> {
+  const block = readBlockEnv(opened(r, 'blockEnv', 512, s.blockEnvHash))
+  const acc = readBlockAcc(opened(r, 'blockAcc', 192, s.blockAccHash))
+  const raw = r.next('transaction')
+  const txs = await proofTrie(block.transactionsRoot, r.next('transactions proof'), 'transactions', false)
+  const inBlock = await txs.get(RLP.encode(s.txIndex))
+  if (inBlock === undefined || !equal(inBlock, raw)) throw new WitnessError(`the transaction is not number ${s.txIndex} of the block`)
+  const tx = decodeTx(raw)
+  const sender = recoverAddress(tx.signingHash, tx.recovery, tx.r, tx.s)
+  const trie = await proofTrie(s.stateRoot, r.next('sender proof'), 'sender')
+  if (sender === undefined) return { ...s, phase: INVALID }
+  const account = decodeAccount(await trie.get(sender))
+  r.done()
+  if (invalidity(tx, block, acc.cumulativeGas, account, code, s.forkId) !== undefined || account === undefined)
+    return { ...s, phase: INVALID }
+  const env = txEnvOf(tx, raw, sender, block.baseFee, s.forkId)
+  const price = num(env.subarray(96, 128))
+  const blobFee = BigInt(tx.blobHashes.length) * GAS_PER_BLOB * block.blobBaseFee
+  const stateRoot = await trie.set(
+    sender,
+    encodeAccount({ ...account, nonce: account.nonce + 1n, balance: account.balance - tx.gasLimit * price - blobFee }),
+  )
+  const recipient = tx.to ?? keccak(RLP.encode([sender, tx.nonce])).slice(12)
+  const warm = [sender, recipient, block.coinbase.subarray(12), ...precompiles(s.forkId)].map(addressKey)
+  const empty = emptyMapCommitment()
+  return {
+    ...s,
+    phase: nextPhase(2, { authorizationCount: BigInt(tx.authorizations.length), accessListCount: BigInt(tx.accessList.length) }),
+    subIndex: 0,
+    txEnvHash: keccak(env),
+    stateRoot,
+    txStartRoot: s.stateRoot,
+    accessMap: mapCommitmentOf(warm),
+    transientMap: empty,
+    substateHash: keccak(
+      writeSubstate({ refund: 0n, logsHash: ZERO, logCount: 0n, selfdestructMap: empty, createdMap: empty, touchedMap: empty }),
+    ),
+  }
+}
+
+/** The transaction of a set-up step: its bytes, which must be the ones txEnv hashes. */
+function committedTx(r: ItemReader, s: MachineState) {
+  const env = readTxEnv(opened(r, 'txEnv', 512, s.txEnvHash))
+  const raw = r.next('transaction')
+  if (!equal(keccak(raw), env.txHash)) throw new WitnessError('the transaction is not the one txEnv names')
+  return { env, tx: decodeTx(raw) }
+}
+
+/** EIP-7702: authorisation `subIndex` — the authority warm once recovered; if valid, its refund, delegation and nonce. */
+export async function checkTxAuthorization(s: MachineState, r: ItemReader, code: CodeOracle): Promise<MachineState> {
+  const { env, tx } = committedTx(r, s)
+  const auth = tx.authorizations[s.subIndex]
+  if (auth === undefined) throw new WitnessError(`the transaction has no authorisation ${s.subIndex}`)
+  const last = s.subIndex + 1 >= tx.authorizations.length
+  const next = { phase: last ? nextPhase(3, env) : 2, subIndex: last ? 0 : s.subIndex + 1 }
+  // tx-start checked the transaction's chain id against the block's.
+  const chainOk = auth.chainId === 0n || auth.chainId === tx.chainId
+  const authority = chainOk && auth.nonce < 2n ** 64n - 1n ? authorityOf(auth) : undefined
+  if (authority === undefined) {
+    r.done()
+    return { ...s, ...next }
+  }
+  const accessMap = openMapKey(r, 'access map', s.accessMap, addressKey(authority))
+  const newAccess = accessMap.value === undefined ? accessMap.write(1n) : s.accessMap
+  const sub = readSubstate(opened(r, 'substate', 192, s.substateHash))
+  const trie = await proofTrie(s.stateRoot, r.next('authority proof'), 'authority')
+  r.done()
+  const account = decodeAccount(await trie.get(authority))
+  const hasCode = account !== undefined && !equal(account.codeHash, EMPTY_CODE_HASH)
+  if (hasCode && code(account.codeHash) === undefined) throw new WitnessError('the authority’s code is not in the CodeOracle')
+  const valid = (!hasCode || isDelegation(code(account.codeHash))) && (account?.nonce ?? 0n) === auth.nonce
+  if (!valid) return { ...s, ...next, accessMap: newAccess }
+  const clears = auth.address.every((b) => b === 0)
+  const designator = clears ? new Uint8Array() : Uint8Array.of(0xef, 0x01, 0x00, ...auth.address)
+  const base = account ?? { nonce: 0n, balance: 0n, storageRoot: EMPTY_TRIE_ROOT, codeHash: EMPTY_CODE_HASH }
+  const stateRoot = await trie.set(authority, encodeAccount({ ...base, nonce: base.nonce + 1n, codeHash: keccak(designator) }))
+  // An existing account costs less than the 25,000 charged up front: 12,500 back.
+  const refund = sub.refund + (account === undefined ? 0n : 12500n)
+  return { ...s, ...next, accessMap: newAccess, stateRoot, substateHash: keccak(writeSubstate({ ...sub, refund })) }
+}
+
+/** Access-list entry `subIndex`: its address and slots warm, inserted in ascending key order. */
+export async function checkTxAccessList(s: MachineState, r: ItemReader): Promise<MachineState> {
+  const { env, tx } = committedTx(r, s)
+  const entry = tx.accessList[s.subIndex]
+  if (entry === undefined) throw new WitnessError(`the transaction has no access-list entry ${s.subIndex}`)
+  const [address, slots] = entry
+  const keys = [...new Set([addressKey(address), ...slots.map((slot) => slotKey(address, slot))])].sort((a, b) => (a < b ? -1 : 1))
+  let accessMap = s.accessMap
+  for (const key of keys) {
+    const item = openMapKey(r, 'access map', accessMap, key)
+    if (item.value === undefined) accessMap = item.write(1n)
+  }
+  r.done()
+  const last = BigInt(s.subIndex + 1) >= env.accessListCount
+  return { ...s, accessMap, phase: last ? 4 : 3, subIndex: last ? 0 : s.subIndex + 1 }
+}
