@@ -10,7 +10,7 @@ import { type CodeOracle, checkOpcode, NotChecked } from './opcode.ts'
 import { checkPrecompile } from './precompile.ts'
 import { codeRoot } from './trees.ts'
 import { checkTxCleanup, checkTxReceipt, checkTxRefund } from './tx-end.ts'
-import { checkTxAccessList, checkTxAuthorization, checkTxStart } from './tx-start.ts'
+import { checkTxAccessList, checkTxAuthorization, checkTxEnter, checkTxStart } from './tx-start.ts'
 import { ItemReader, WitnessError } from './witness-reader.ts'
 
 export { NotChecked } from './opcode.ts'
@@ -78,6 +78,7 @@ export async function checkStepState(input: CheckInput): Promise<Uint8Array> {
   if (s.phase === 1) return writeState(await checkTxStart(s, r, codeOracle(input.codes ?? [])))
   if (s.phase === 2) return writeState(await checkTxAuthorization(s, r, codeOracle(input.codes ?? [])))
   if (s.phase === 3) return writeState(await checkTxAccessList(s, r))
+  if (s.phase === 4) return writeState(await checkTxEnter(s, r, codeOracle(input.codes ?? [])))
   if (s.phase === 6) return writeState(await checkTxRefund(s, r))
   if (s.phase === 7) return writeState(await checkTxCleanup(s, r))
   if (s.phase === 8) return writeState(await checkTxReceipt(s, r))

@@ -264,6 +264,7 @@ export function readTxEnv(b: Uint8Array) {
     effectiveGasPrice: num(w(3)),
     blobHashesHash: w(9),
     blobCount: num(w(10)),
+    intrinsicGas: num(w(11)),
     floorGas: num(w(12)),
     authorizationCount: num(w(13)),
     accessListCount: num(w(14)),

@@ -5,10 +5,24 @@
  * `tx-access-list` (one access-list entry).
  */
 import { RLP } from '@ethereumjs/rlp'
-import { be, equal, keccak, type MachineState, num, readBlockAcc, readBlockEnv, readSubstate, readTxEnv, writeSubstate } from './layout.ts'
-import { decodeAccount, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, encodeAccount, proofTrie } from './mpt.ts'
-import type { CodeOracle } from './opcode.ts'
-import { emptyMapCommitment, mapCommitmentOf, openMapKey } from './trees.ts'
+import {
+  be,
+  equal,
+  type FrameState,
+  join,
+  keccak,
+  type MachineState,
+  num,
+  readBlockAcc,
+  readBlockEnv,
+  readSubstate,
+  readTxEnv,
+  writeFrame,
+  writeSubstate,
+} from './layout.ts'
+import { decodeAccount, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
+import { type CodeOracle, NotChecked } from './opcode.ts'
+import { bytesRoot, codeRoot, emptyMapCommitment, mapCommitmentOf, openMapKey } from './trees.ts'
 import { authorityOf, decodeTx, floorGas, intrinsicGas, recoverAddress, type Tx, txEnvOf } from './tx.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
@@ -167,4 +181,117 @@ export async function checkTxAccessList(s: MachineState, r: ItemReader): Promise
   r.done()
   const last = BigInt(s.subIndex + 1) >= env.accessListCount
   return { ...s, accessMap, phase: last ? 4 : 3, subIndex: last ? 0 : s.subIndex + 1 }
+}
+
+/**
+ * tx-enter: the transaction's frame (depth 0) with its revert point, the value moved into the
+ * recipient (touched, created empty if absent; its EIP-7702 delegate's code, the delegate warm) or
+ * into the created account (nonce 1, in the created map; a collision is not re-executed yet).
+ */
+export async function checkTxEnter(s: MachineState, r: ItemReader, code: CodeOracle): Promise<MachineState> {
+  const { env, tx } = committedTx(r, s)
+  const sender = env.origin.subarray(12)
+  const trie = await proofTrie(s.stateRoot, r.next('accounts proof'), 'accounts')
+  const from = decodeAccount(await trie.get(sender))
+  if (from === undefined) throw new WitnessError('the sender has no account')
+  const revertPre = join([s.stateRoot, s.accessMap, s.transientMap, s.substateHash])
+  const empty = bytesRoot(new Uint8Array())
+  const gas = env.gasLimit - env.intrinsicGas
+  let state: MachineState = { ...s }
+  let frame: FrameState
+  const frameOf = (
+    f: Partial<FrameState> & Pick<FrameState, 'kind' | 'address' | 'codeAddress' | 'codeRoot' | 'codeSize'>,
+  ): FrameState => ({
+    status: 0,
+    isStatic: false,
+    depth: 0,
+    pc: 0,
+    gas,
+    stackSize: 0,
+    memoryWords: 0,
+    caller: sender,
+    value: tx.value,
+    stackHash: ZERO,
+    memoryRoot: empty,
+    calldataRoot: empty,
+    returnDataRoot: empty,
+    outputRoot: empty,
+    calldataSize: 0,
+    returnDataSize: 0,
+    outputSize: 0,
+    retOffset: 0,
+    retSize: 0,
+    ...f,
+  })
+  if (tx.to === undefined) {
+    const created = keccak(RLP.encode([sender, tx.nonce])).slice(12)
+    const target = decodeAccount(await trie.get(created))
+    if (
+      target !== undefined &&
+      (target.nonce !== 0n || !equal(target.codeHash, EMPTY_CODE_HASH) || !equal(target.storageRoot, EMPTY_TRIE_ROOT))
+    )
+      throw new NotChecked('a create that collides with an existing account is not re-executed yet')
+    await trie.set(sender, encodeAccount({ ...from, balance: from.balance - tx.value }))
+    const stateRoot = await trie.set(
+      created,
+      encodeAccount({ ...(target ?? emptyAccount()), nonce: 1n, balance: (target?.balance ?? 0n) + tx.value }),
+    )
+    const sub = readSubstate(opened(r, 'substate', 192, s.substateHash))
+    const entry = openMapKey(r, 'created map', sub.createdMap, num(keccak(Uint8Array.of(5), created)))
+    state = {
+      ...state,
+      stateRoot,
+      substateHash: keccak(writeSubstate({ ...sub, createdMap: entry.value === undefined ? entry.write(1n) : sub.createdMap })),
+    }
+    frame = frameOf({ kind: 4, address: created, codeAddress: created, codeRoot: codeRoot(tx.data), codeSize: tx.data.length })
+  } else {
+    const to = tx.to
+    const before = decodeAccount(await trie.get(to))
+    let runs = codeOf(before, code)
+    const delegate = runs.delegate
+    if (s.forkId >= 2 && delegate !== undefined) {
+      // EIP-7702: the recipient's code is the delegate's, and the delegate is warm.
+      runs = codeOf(decodeAccount(await trie.get(delegate)), code)
+      const warm = openMapKey(r, 'access map', s.accessMap, addressKey(delegate))
+      if (warm.value === undefined) state = { ...state, accessMap: warm.write(1n) }
+    }
+    const self = equal(to, sender)
+    const after = self ? { ...from } : { ...(before ?? emptyAccount()), balance: (before?.balance ?? 0n) + tx.value }
+    if (!self) await trie.set(sender, encodeAccount({ ...from, balance: from.balance - tx.value }))
+    const stateRoot = await trie.set(to, encodeAccount(after))
+    state = { ...state, stateRoot }
+    if (isEmpty(after)) {
+      const sub = readSubstate(opened(r, 'substate', 192, s.substateHash))
+      const entry = openMapKey(r, 'touched map', sub.touchedMap, num(keccak(Uint8Array.of(6), to)))
+      if (entry.value === undefined) state = { ...state, substateHash: keccak(writeSubstate({ ...sub, touchedMap: entry.write(1n) })) }
+    }
+    frame = frameOf({
+      kind: 0,
+      address: to,
+      codeAddress: to,
+      codeRoot: runs.root,
+      codeSize: runs.size,
+      calldataRoot: bytesRoot(tx.data),
+      calldataSize: tx.data.length,
+    })
+  }
+  r.done()
+  return {
+    ...state,
+    phase: 5,
+    subIndex: 0,
+    frameStackHash: keccak(ZERO, keccak(revertPre), ZERO),
+    frameHash: keccak(writeFrame(frame)),
+  }
+}
+
+const emptyAccount = () => ({ nonce: 0n, balance: 0n, storageRoot: EMPTY_TRIE_ROOT, codeHash: EMPTY_CODE_HASH })
+
+/** The code an account runs (its root and size through the CodeOracle) and, for an EIP-7702 delegation, the delegate. */
+function codeOf(account: { codeHash: Uint8Array } | undefined, code: CodeOracle) {
+  if (account === undefined || equal(account.codeHash, EMPTY_CODE_HASH))
+    return { root: codeRoot(new Uint8Array()), size: 0, delegate: undefined }
+  const known = code(account.codeHash)
+  if (known === undefined) throw new WitnessError('the code is not in the CodeOracle')
+  return known
 }

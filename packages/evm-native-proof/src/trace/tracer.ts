@@ -453,6 +453,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       // A transaction's or system call's frame has a suspension of its own: no parent, and the revert
       // point a failure of the whole frame restores (SPEC.md §2.3).
       const txRevertPre = parent === undefined ? await revertPointData() : undefined
+      if (parent === undefined && phase === 4) await cutTxEnter(message, newAddress)
       const frame: Frame = {
         kind: frameKind(message, isCreate, parent === undefined && phase === 10),
         status: 0,
@@ -1099,6 +1100,36 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     syncAccess()
     if (!equalBytes(before, access.commitment()))
       throw new Error(`${trace.id} tx ${txIndex}: ethereumjs warmed more than the set-up steps did`)
+  }
+
+  /**
+   * tx-enter's witness (SPEC.md §5.5): txEnv, the transaction, the accounts the value moves between
+   * (and a 7702 delegate), then the map items the entry writes: the delegate warm, the recipient
+   * touched when it is left empty, a create's address in the created map.
+   */
+  async function cutTxEnter(message: Message, newAddress: Uint8Array | undefined): Promise<void> {
+    const tx = block.transactions[txIndex] as TypedTransaction
+    await cutWitness('tx-enter', async () => {
+      const trie = stateTrie(stateRoot)
+      const sender = tx.getSenderAddress().bytes
+      const target = newAddress ?? (tx.to as Address).bytes
+      const code = await codeAt(trie, target)
+      const delegate =
+        forkId >= 2 && code.length === 23 && code[0] === 0xef && code[1] === 0x01 && code[2] === 0x00 ? code.slice(3) : undefined
+      const accounts = [sender, target, ...(delegate === undefined ? [] : [delegate])]
+      const proof = [txEnv, tx.serialize(), RLP.encode(await accountNodes(trie, accounts))]
+      const codes = [code, ...(delegate === undefined ? [] : [await codeAt(trie, delegate)])].filter((c) => c.length > 0)
+      if (newAddress !== undefined) proof.push(...created.witness(mapKey(5, newAddress), true))
+      else {
+        if (delegate !== undefined) proof.push(...access.witness(mapKey(1, delegate), true))
+        const raw = await trie.get(target)
+        const before = raw === null ? undefined : createAccountFromRLP(raw)
+        const self = equalBytes(target, sender)
+        if ((before === undefined || before.isEmpty()) && (message.value === 0n || self))
+          proof.push(...touched.witness(mapKey(6, target), true))
+      }
+      return { proof, codes }
+    })
   }
 
   let txTrie: MerklePatriciaTrie | undefined
