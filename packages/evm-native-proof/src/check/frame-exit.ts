@@ -131,8 +131,9 @@ async function depth0Exit(s: MachineState, child: FrameState, r: ItemReader): Pr
   return {
     ...s,
     ...(status === 1 ? { stateRoot } : restore(revertPre)),
-    phase: system ? 10 : 6,
-    subIndex: system ? s.subIndex + 1 : 0,
+    // A system call's exit goes to the next of the two (EIP-7002, EIP-7251), then to the block's end.
+    phase: system ? (s.subIndex + 1 < 2 ? 10 : 11) : 6,
+    subIndex: system && s.subIndex + 1 < 2 ? s.subIndex + 1 : 0,
     frameStackHash: zero,
     frameHash: keccak(writeFrame({ ...child, status, gas })),
   }

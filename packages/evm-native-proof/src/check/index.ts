@@ -4,6 +4,7 @@
  * (src/trace, src/commit) beyond keccak256; libraries do RLP and the Merkle–Patricia trie.
  */
 
+import { checkBlockStart, checkWithdrawal } from './block.ts'
 import { checkFrameExit } from './frame-exit.ts'
 import { equal, keccak, readFrame, readState, writeState } from './layout.ts'
 import { type CodeOracle, checkOpcode, NotChecked } from './opcode.ts'
@@ -75,6 +76,7 @@ export async function checkStepState(input: CheckInput): Promise<Uint8Array> {
   if (!equal(keccak(input.stateData), input.pre)) throw new WitnessError('stateData does not hash to the pre-commitment')
   const s = readState(input.stateData)
   const r = new ItemReader(input.proof)
+  if (s.phase === 0) return writeState(await checkBlockStart(s, r))
   if (s.phase === 1) return writeState(await checkTxStart(s, r, codeOracle(input.codes ?? [])))
   if (s.phase === 2) return writeState(await checkTxAuthorization(s, r, codeOracle(input.codes ?? [])))
   if (s.phase === 3) return writeState(await checkTxAccessList(s, r))
@@ -82,6 +84,7 @@ export async function checkStepState(input: CheckInput): Promise<Uint8Array> {
   if (s.phase === 6) return writeState(await checkTxRefund(s, r))
   if (s.phase === 7) return writeState(await checkTxCleanup(s, r))
   if (s.phase === 8) return writeState(await checkTxReceipt(s, r))
+  if (s.phase === 9) return writeState(await checkWithdrawal(s, r))
   if (s.phase !== 5) throw new NotChecked(`${PHASES[s.phase] ?? `phase ${s.phase}`} steps are not re-executed yet`)
   const frameBytes = r.next('frame', 384)
   if (!equal(keccak(frameBytes), s.frameHash)) throw new WitnessError('the frame does not hash to the state’s frame')

@@ -248,8 +248,12 @@ export function readBlockEnv(b: Uint8Array) {
     blobBaseFee: num(w(6)),
     prevRandao: w(7),
     coinbase: w(8),
+    parentHash: w(9),
+    parentBeaconRoot: w(10),
     transactionsRoot: w(11),
+    withdrawalsRoot: w(12),
     txCount: num(w(13)),
+    withdrawalCount: num(w(14)),
     blockHashesRoot: w(15),
   }
 }

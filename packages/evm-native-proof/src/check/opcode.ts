@@ -173,6 +173,9 @@ const touchedKey = (a: Uint8Array) => num(keccak(new Uint8Array([6]), a))
 const createdKey = (a: Uint8Array) => num(keccak(new Uint8Array([5]), a))
 const selfdestructKey = (a: Uint8Array) => num(keccak(new Uint8Array([4]), a))
 const byteLength = (v: bigint) => Math.ceil(v.toString(16).length / 2)
+/** EIP-684 and EIP-7610: a create cannot land on an account with a nonce, code or storage. */
+export const collides = (a: Account | undefined): boolean =>
+  a !== undefined && (a.nonce !== 0n || !equal(a.codeHash, EMPTY_CODE_HASH) || !equal(a.storageRoot, EMPTY_TRIE_ROOT))
 const emptyAccount = (): Account => ({ nonce: 0n, balance: 0n, storageRoot: EMPTY_TRIE_ROOT, codeHash: EMPTY_CODE_HASH })
 const rdFields = (rd: { root: Uint8Array; size: number }) => ({ returnDataRoot: rd.root, returnDataSize: rd.size })
 
@@ -679,25 +682,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
           gas -= forwarded
           let stateRoot = await trie.set(f.address, encodeAccount({ ...creator, nonce: creator.nonce + 1n }))
           const target = decodeAccount(await trie.get(created))
-          if (
-            target !== undefined &&
-            (target.nonce !== 0n || !equal(target.codeHash, EMPTY_CODE_HASH) || !equal(target.storageRoot, EMPTY_TRIE_ROOT))
-          )
-            throw new NotChecked('a create that collides with an existing account is not re-executed yet')
           const revertPre = join([stateRoot, state.accessMap, state.transientMap, state.substateHash])
-          const after = decodeAccount(await trie.get(f.address)) as Account
-          stateRoot = await trie.set(f.address, encodeAccount({ ...after, balance: after.balance - value }))
-          stateRoot = await trie.set(
-            created,
-            encodeAccount({ ...(target ?? emptyAccount()), nonce: 1n, balance: (target?.balance ?? 0n) + value }),
-          )
-          const sub = substate()
-          const entry = openMapKey(r, 'created map', sub.createdMap, createdKey(created))
-          state = {
-            ...state,
-            stateRoot,
-            substateHash: keccak(writeSubstate({ ...sub, createdMap: entry.value === undefined ? entry.write(1n) : sub.createdMap })),
-          }
           const empty = bytesRoot(new Uint8Array())
           const child: FrameState = {
             kind: op === 0xf0 ? 4 : 5,
@@ -724,6 +709,25 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
             outputSize: 0,
             retOffset: 0,
             retSize: 0,
+          }
+          if (collides(target)) {
+            // EIP-684, EIP-7610: the child is entered already failed (its exit pushes 0; the nonce bump stays).
+            state = { ...state, stateRoot }
+            enter({ ...child, status: 3, gas: 0n }, revertPre)
+            break
+          }
+          const after = decodeAccount(await trie.get(f.address)) as Account
+          stateRoot = await trie.set(f.address, encodeAccount({ ...after, balance: after.balance - value }))
+          stateRoot = await trie.set(
+            created,
+            encodeAccount({ ...(target ?? emptyAccount()), nonce: 1n, balance: (target?.balance ?? 0n) + value }),
+          )
+          const sub = substate()
+          const entry = openMapKey(r, 'created map', sub.createdMap, createdKey(created))
+          state = {
+            ...state,
+            stateRoot,
+            substateHash: keccak(writeSubstate({ ...sub, createdMap: entry.value === undefined ? entry.write(1n) : sub.createdMap })),
           }
           enter(child, revertPre)
           break

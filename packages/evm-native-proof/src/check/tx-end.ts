@@ -43,7 +43,7 @@ function haltedTxFrame(r: ItemReader, s: MachineState) {
 
 type Trie = Awaited<ReturnType<typeof proofTrie>>
 
-async function credit(trie: Trie, address: Uint8Array, amount: bigint): Promise<Uint8Array> {
+export async function credit(trie: Trie, address: Uint8Array, amount: bigint): Promise<Uint8Array> {
   const account: Account = decodeAccount(await trie.get(address)) ?? {
     nonce: 0n,
     balance: 0n,
@@ -184,7 +184,8 @@ export async function checkTxReceipt(s: MachineState, r: ItemReader): Promise<Ma
   const txIndex = s.txIndex + 1
   return {
     ...s,
-    phase: BigInt(txIndex) < block.txCount ? 1 : 9,
+    // After the last transaction: the withdrawals, else the system calls (Prague on), else the block's end.
+    phase: BigInt(txIndex) < block.txCount ? 1 : block.withdrawalCount > 0n ? 9 : s.forkId >= 2 ? 10 : 11,
     txIndex,
     subIndex: 0,
     txEnvHash: ZERO,

@@ -21,7 +21,7 @@ import {
   writeSubstate,
 } from './layout.ts'
 import { decodeAccount, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
-import { type CodeOracle, NotChecked } from './opcode.ts'
+import { type CodeOracle, collides } from './opcode.ts'
 import { bytesRoot, codeRoot, emptyMapCommitment, mapCommitmentOf, openMapKey } from './trees.ts'
 import { authorityOf, decodeTx, floorGas, intrinsicGas, recoverAddress, type Tx, txEnvOf } from './tx.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
@@ -66,7 +66,11 @@ function invalidity(
   if (tx.type === 0 && tx.chainId !== undefined && tx.chainId !== env.chainId) return 'wrong chain id'
   if ((tx.type === 3 && forkId < 1) || (tx.type === 4 && forkId < 2)) return `type ${tx.type} is not in this fork`
   if (account === undefined) return 'the sender has no account'
-  if (!equal(account.codeHash, EMPTY_CODE_HASH) && !isDelegation(code(account.codeHash))) return 'the sender has code (EIP-3607)'
+  if (!equal(account.codeHash, EMPTY_CODE_HASH)) {
+    const known = code(account.codeHash)
+    if (known === undefined) throw new WitnessError('the sender’s code is not in the CodeOracle')
+    if (!isDelegation(known)) return 'the sender has code (EIP-3607)'
+  }
   if (account.nonce !== tx.nonce || tx.nonce >= 2n ** 64n - 1n) return 'wrong nonce'
   if (tx.gasLimit < intrinsicGas(tx) || tx.gasLimit < floorGas(tx, forkId)) return 'gas limit below the intrinsic gas'
   if (cumulativeGas + tx.gasLimit > env.gasLimit) return 'gas limit above what the block has left'
@@ -226,11 +230,13 @@ export async function checkTxEnter(s: MachineState, r: ItemReader, code: CodeOra
   if (tx.to === undefined) {
     const created = keccak(RLP.encode([sender, tx.nonce])).slice(12)
     const target = decodeAccount(await trie.get(created))
-    if (
-      target !== undefined &&
-      (target.nonce !== 0n || !equal(target.codeHash, EMPTY_CODE_HASH) || !equal(target.storageRoot, EMPTY_TRIE_ROOT))
-    )
-      throw new NotChecked('a create that collides with an existing account is not re-executed yet')
+    frame = frameOf({ kind: 4, address: created, codeAddress: created, codeRoot: codeRoot(tx.data), codeSize: tx.data.length })
+    if (collides(target)) {
+      // EIP-684, EIP-7610: the frame is entered already failed; nothing moves or is created.
+      r.done()
+      const failed = keccak(writeFrame({ ...frame, status: 3, gas: 0n }))
+      return { ...s, phase: 5, subIndex: 0, frameStackHash: keccak(ZERO, keccak(revertPre), ZERO), frameHash: failed }
+    }
     await trie.set(sender, encodeAccount({ ...from, balance: from.balance - tx.value }))
     const stateRoot = await trie.set(
       created,
@@ -243,7 +249,6 @@ export async function checkTxEnter(s: MachineState, r: ItemReader, code: CodeOra
       stateRoot,
       substateHash: keccak(writeSubstate({ ...sub, createdMap: entry.value === undefined ? entry.write(1n) : sub.createdMap })),
     }
-    frame = frameOf({ kind: 4, address: created, codeAddress: created, codeRoot: codeRoot(tx.data), codeSize: tx.data.length })
   } else {
     const to = tx.to
     const before = decodeAccount(await trie.get(to))

@@ -28,7 +28,7 @@ import { StackChain } from '../commit/stack.ts'
 import { blobHashes, blockEnvData, type FrameFields, floorGas, frameData, stateData, substateData, txEnvData } from './encoding.ts'
 import { mapKey } from './keys.ts'
 import { precompileAddresses, type StepKind } from './kinds.ts'
-import { frameExitWitness, opcodeWitness, precompileWitness, type StepWitness, writeNodes } from './witness.ts'
+import { collides, frameExitWitness, opcodeWitness, precompileWitness, type StepWitness, writeNodes } from './witness.ts'
 
 /** One step of the native trace: its kind (and opcode), and the commitment after it. */
 export interface NativeStep {
@@ -90,6 +90,13 @@ const STATE_WRITERS = new Set([OP.SSTORE, OP.CREATE, OP.CALL, OP.CALLCODE, OP.CR
 const EMPTY_BYTES_ROOT = ChunkedBytes.root(new Uint8Array())
 
 const FORK_ID: Record<string, number> = { Shanghai: 0, Cancun: 1, Prague: 2, Osaka: 3 }
+
+/** The system calls at a block's end from Prague on: EIP-7002's withdrawal requests, EIP-7251's consolidations. */
+const SYSTEM_CALLS = 2
+
+/** The EIP-4788 and EIP-2935 system contracts. */
+const BEACON_ROOTS = hexToBytes('0x000f3df6d732807ef1319fb7b8bb8522d0beac02')
+const HISTORY_STORAGE = hexToBytes('0x0000f90827f1c53a10cb7a02335b175320002935')
 
 /** What one EIP-7702 authorisation does: nothing (no authority recovered), or warm the authority and, if valid, delegate it. */
 interface AuthorizationOutcome {
@@ -382,11 +389,10 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   vm.events.on(
     'beforeTx',
     guarded(async (tx: TypedTransaction) => {
-      // block-start (SPEC.md §4): the system contracts' storage writes are in; → TX_START.
+      if (txIndex === 0 && !equalBytes(await sm.getStateRoot(), stateRoot))
+        throw new Error(`${trace.id}: block-start reaches another state root than ethereumjs`)
       phase = 1
       subIndex = 0
-      stateDirty = true
-      await seal()
       // tx-start sets them (SPEC.md §4); its witness is cut from the state before.
       nextTxStartRoot = await sm.getStateRoot()
       txEnv = txEnvData(tx, block.header.baseFeePerGas ?? 0n, forkId)
@@ -422,7 +428,6 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       if (parent === undefined) {
         // The transaction's (or a system call's) frame: everything before it is set-up. A block with
         // no transactions goes from block-start to WITHDRAWAL.
-        if (phase === 0) phase = 9
         await seal()
         if (phase === 1) await setUpTransaction(block.transactions[txIndex] as TypedTransaction, newAddress)
         else {
@@ -509,8 +514,11 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       if (!isCreate) frame.code = codeTree(await executedCode(message.codeAddress, message.depth === 0))
       if (isCreate) {
         frame.code = codeTree(data)
-        created.set(mapKey(5, frame.address), 1n)
-        createdAddresses.push(bytesToHex(frame.address))
+        // A collision (EIP-684, EIP-7610) enters the frame already failed: nothing is created.
+        if (!collides(await sm.getAccount(new Address(frame.address)))) {
+          created.set(mapKey(5, frame.address), 1n)
+          createdAddresses.push(bytesToHex(frame.address))
+        }
       }
       stateDirty = true
       if (parent === undefined) {
@@ -783,8 +791,11 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         // A failure restores the refund counter to what the authorisations left (their refunds stay).
         const refund = f.kind === 6 ? 0n : status === 1 ? authRefund + (result.execResult.gasRefund ?? 0n) : authRefund
         kept = { frame: { ...f, status, gas }, refund }
-        if (f.kind === 6) subIndex++
-        phase = f.kind === 6 ? 10 : 6
+        // A system call's exit goes to the next one (SPEC.md §4: two, from Prague on), then to the block's end.
+        if (f.kind === 6) {
+          subIndex = subIndex + 1 < SYSTEM_CALLS ? subIndex + 1 : 0
+          phase = subIndex === 0 ? 11 : 10
+        } else phase = 6
         await seal()
       }
     }),
@@ -927,7 +938,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       kept = undefined
       authRefund = 0n
       txIndex++
-      phase = txIndex < block.transactions.length ? 1 : 9
+      phase = txIndex < block.transactions.length ? 1 : afterTransactions()
       push('tx-receipt')
       await seal()
     }),
@@ -1119,14 +1130,16 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       const accounts = [sender, target, ...(delegate === undefined ? [] : [delegate])]
       const proof = [txEnv, tx.serialize(), RLP.encode(await accountNodes(trie, accounts))]
       const codes = [code, ...(delegate === undefined ? [] : [await codeAt(trie, delegate)])].filter((c) => c.length > 0)
-      if (newAddress !== undefined) proof.push(...created.witness(mapKey(5, newAddress), true))
-      else {
+      if (newAddress !== undefined) {
+        if (!collides(await sm.getAccount(new Address(newAddress))))
+          proof.push(substateBytes(), ...created.witness(mapKey(5, newAddress), true))
+      } else {
         if (delegate !== undefined) proof.push(...access.witness(mapKey(1, delegate), true))
         const raw = await trie.get(target)
         const before = raw === null ? undefined : createAccountFromRLP(raw)
         const self = equalBytes(target, sender)
         if ((before === undefined || before.isEmpty()) && (message.value === 0n || self))
-          proof.push(...touched.witness(mapKey(6, target), true))
+          proof.push(substateBytes(), ...touched.witness(mapKey(6, target), true))
       }
       return { proof, codes }
     })
@@ -1166,27 +1179,148 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     return [...seen.values()]
   }
 
+  /** After the last transaction (or none): the withdrawals, else the system calls (Prague on), else the block's end. */
+  const afterTransactions = () => ((block.withdrawals?.length ?? 0) > 0 ? 9 : afterWithdrawals())
+  const afterWithdrawals = () => (forkId >= 2 ? 10 : 11)
+
+  /**
+   * block-start (SPEC.md §4): EIP-4788's beacon root and EIP-2935's parent hash into their
+   * contracts' storage (when they have code), computed on a copy of the trie (ethereumjs does the
+   * same writes; its root checks ours where it is next read).
+   */
+  async function blockStart(): Promise<void> {
+    const writes = systemWrites()
+    await cutWitness('block-start', async () => {
+      const trie = stateTrie(stateRoot)
+      const proof = [
+        blockEnv,
+        RLP.encode(
+          await accountNodes(
+            trie,
+            writes.map((w) => w.address),
+          ),
+        ),
+      ]
+      for (const w of writes) {
+        const storage = await storageAt(trie, w.address)
+        if (storage === undefined) continue
+        const nodes = new Map<string, Uint8Array>()
+        for (const [slot] of w.slots) for (const n of await createMerkleProof(storage, slot)) nodes.set(bytesToHex(n), n)
+        proof.push(RLP.encode([...nodes.values()]))
+      }
+      return { proof, codes: [] }
+    })
+    const trie = stateTrie(stateRoot)
+    for (const w of writes) {
+      const storage = await storageAt(trie, w.address)
+      if (storage === undefined) continue
+      for (const [slot, value] of w.slots) {
+        const v = value.subarray(value.findIndex((b) => b !== 0) < 0 ? value.length : value.findIndex((b) => b !== 0))
+        if (v.length === 0) await storage.del(slot)
+        else await storage.put(slot, RLP.encode(v))
+      }
+      const account = createAccountFromRLP((await trie.get(w.address)) as Uint8Array)
+      account.storageRoot = storage.root()
+      await trie.put(w.address, account.serialize())
+    }
+    stateRoot = trie.root()
+    stateDirty = false
+    phase = block.transactions.length > 0 ? 1 : afterTransactions()
+    push('block-start')
+    await seal()
+  }
+
+  /** The block-start writes of the fork: (contract, [slot, value] pairs). */
+  function systemWrites(): { address: Uint8Array; slots: [Uint8Array, Uint8Array][] }[] {
+    const h = block.header
+    const out: { address: Uint8Array; slots: [Uint8Array, Uint8Array][] }[] = []
+    if (forkId >= 1) {
+      const i = h.timestamp % 8191n
+      out.push({
+        address: BEACON_ROOTS,
+        slots: [
+          [uint(i), uint(h.timestamp)],
+          [uint(i + 8191n), h.parentBeaconBlockRoot as Uint8Array],
+        ],
+      })
+    }
+    if (forkId >= 2) out.push({ address: HISTORY_STORAGE, slots: [[uint((h.number - 1n) % 8191n), h.parentHash]] })
+    return out
+  }
+
+  /** A copy of an account's storage trie, or undefined when the account has no code (SPEC.md: the write is skipped). */
+  async function storageAt(trie: MerklePatriciaTrie, address: Uint8Array): Promise<MerklePatriciaTrie | undefined> {
+    const raw = await trie.get(address)
+    if (raw === null) return undefined
+    const account = createAccountFromRLP(raw)
+    if (equalBytes(account.codeHash, KECCAK256_NULL)) return undefined
+    const own = (sm as unknown as { _getStorageTrie(a: Address, acct?: Account): MerklePatriciaTrie })._getStorageTrie(
+      new Address(address),
+      account,
+    )
+    const t = own.shallowCopy(true)
+    t.root(account.storageRoot)
+    return t
+  }
+
   let withdrawalsDone = false
   /**
-   * The withdrawal steps. ethereumjs credits all withdrawals at once, so their commitments all
-   * carry the root after the last one (per-withdrawal roots: not yet).
+   * The withdrawal steps (SPEC.md §4), one at a time on a copy of the trie: ethereumjs credits them
+   * all at once, so its root checks the last.
    */
   async function emitWithdrawals(): Promise<void> {
     if (withdrawalsDone) return
     withdrawalsDone = true
-    phase = 9
-    for (subIndex = 0; subIndex < (block.withdrawals?.length ?? 0); subIndex++) {
-      stateDirty = true
-      await step('withdrawal')
+    const list = block.withdrawals ?? []
+    if (list.length === 0) return
+    const trie = stateTrie(stateRoot)
+    for (const [i, w] of list.entries()) {
+      await cutWitness('withdrawal', async () => ({
+        codes: [],
+        proof: [
+          blockEnv,
+          RLP.encode(w.raw()),
+          RLP.encode(await createMerkleProof(await withdrawalsTrie(), RLP.encode(i))),
+          RLP.encode(await createMerkleProof(trie, w.address.bytes)),
+        ],
+      }))
+      if (w.amount > 0n) await credit(trie, w.address.bytes, w.amount * 1_000_000_000n)
+      stateRoot = trie.root()
+      stateDirty = false
+      subIndex = i + 1 < list.length ? i + 1 : 0
+      phase = i + 1 < list.length ? 9 : afterWithdrawals()
+      push('withdrawal')
+      await seal()
     }
-    subIndex = 0
+    // ethereumjs has credited them all; from Prague on it has also bumped the system address's nonce
+    // for the first system call (and undoes it after), so its root is compared only after a Shanghai
+    // or Cancun block: here, every credited account must be ethereumjs's.
+    for (const w of list) {
+      const theirs = (await sm.getAccount(w.address))?.serialize() ?? null
+      const ours = await trie.get(w.address.bytes)
+      if ((theirs === null) !== (ours === null) || (theirs !== null && ours !== null && !equalBytes(theirs, ours)))
+        throw new Error(`${trace.id}: withdrawal to ${w.address.toString()} leaves another account than ethereumjs`)
+    }
+    if (forkId < 2 && !equalBytes(await sm.getStateRoot(), stateRoot))
+      throw new Error(`${trace.id}: the withdrawal steps reach another state root than ethereumjs`)
+  }
+
+  let wTrie: MerklePatriciaTrie | undefined
+  /** The block's withdrawals trie (keyed rlp(index)); its root must be the header's. */
+  async function withdrawalsTrie(): Promise<MerklePatriciaTrie> {
+    if (wTrie === undefined) {
+      wTrie = await createMPT({})
+      for (const [i, w] of (block.withdrawals ?? []).entries()) await wTrie.put(RLP.encode(i), RLP.encode(w.raw()))
+      if (!equalBytes(wTrie.root(), block.header.withdrawalsRoot as Uint8Array))
+        throw new Error(`${trace.id}: the withdrawals trie is not the header's`)
+    }
+    return wTrie
   }
 
   let result: Awaited<ReturnType<typeof runBlock>>
   phase = 0
   const initial: Uint8Array = await commitment()
-  push('block-start')
-  stateDirty = true
+  await blockStart()
   try {
     result = await runBlock(vm, { block, generate: true })
   } catch (e) {
@@ -1194,8 +1328,6 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     throw new InputError(`${trace.id}: ethereumjs rejected the block (${(e as Error).message})`)
   }
   if (failure !== undefined) throw failure
-  stateDirty = true
-  if (phase === 0) phase = 9
   await seal()
   await emitWithdrawals()
   phase = 11

@@ -5,7 +5,18 @@
  */
 import { createMerkleProof, createMPT, type MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
-import { Account, Address, bigIntToBytes, bytesToHex, createAccountFromRLP, generateAddress, generateAddress2 } from '@ethereumjs/util'
+import {
+  Account,
+  Address,
+  bigIntToBytes,
+  bytesToHex,
+  createAccountFromRLP,
+  equalsBytes,
+  generateAddress,
+  generateAddress2,
+  KECCAK256_NULL,
+  KECCAK256_RLP,
+} from '@ethereumjs/util'
 import { ChunkedBytes } from '../commit/bytes-tree.ts'
 import { CodeTree } from '../commit/code-tree.ts'
 import { concat, H, toBigInt, uint } from '../commit/hash.ts'
@@ -349,6 +360,8 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
         proof.push(RLP.encode([...nodes.values()]))
         warm(mapKey(1, created))
         if (f.depth >= 1024 || value > creator.balance || creator.nonce >= 2n ** 64n - 1n) break
+        // A collision (EIP-684, EIP-7610) enters the child already failed: nothing is created.
+        if (collides(await sm.getAccount(new Address(created)))) break
         proof.push(src.substate, ...src.created.witness(mapKey(5, created), true))
         break
       }
@@ -446,6 +459,11 @@ export async function writeNodes(full: MerklePatriciaTrie, key: Uint8Array, valu
     }
   }
   throw new Error('a trie write needed more than 16 rounds of nodes')
+}
+
+/** EIP-684 and EIP-7610: a create cannot land on an account with a nonce, code or storage. */
+export function collides(a: Account | undefined): boolean {
+  return a !== undefined && (a.nonce !== 0n || !equalsBytes(a.codeHash, KECCAK256_NULL) || !equalsBytes(a.storageRoot, KECCAK256_RLP))
 }
 
 /**
