@@ -210,12 +210,9 @@ const word20 = (a: Uint8Array) => join([new Uint8Array(12), a])
 
 /** SPEC.md §3's txEnv. */
 export function txEnvOf(tx: Tx, raw: Uint8Array, origin: Uint8Array, baseFee: bigint, forkId: number): Uint8Array {
-  const effective =
-    tx.type < 2
-      ? tx.maxFeePerGas
-      : tx.maxFeePerGas < baseFee + tx.maxPriorityFeePerGas
-        ? tx.maxFeePerGas
-        : baseFee + tx.maxPriorityFeePerGas
+  // EIP-1559: the base fee plus the priority fee, capped at the fee cap (a legacy gas price is both).
+  const capped = baseFee + tx.maxPriorityFeePerGas
+  const effective = tx.type < 2 || tx.maxFeePerGas < capped ? tx.maxFeePerGas : capped
   return join([
     word20(origin),
     be(tx.type),
