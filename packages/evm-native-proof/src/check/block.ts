@@ -1,11 +1,27 @@
 /**
  * The reference checker's block-level steps (SPEC.md §4): `block-start` (EIP-4788's beacon root
- * and EIP-2935's parent hash written into their contracts' storage) and `withdrawal` (one EIP-4895
- * withdrawal from the block's withdrawals trie, credited in gwei).
+ * and EIP-2935's parent hash written into their contracts' storage), `withdrawal` (one EIP-4895
+ * withdrawal from the block's withdrawals trie, credited in gwei), `system-call` (EIP-7002 and
+ * EIP-7251 request contracts) and `block-finalize` (limits, the EIP-7685 requests hash).
  */
 import { RLP } from '@ethereumjs/rlp'
-import { be, equal, keccak, type MachineState, num, readBlockEnv } from './layout.ts'
-import { decodeAccount, EMPTY_CODE_HASH, encodeAccount, encodeSlot, proofTrie } from './mpt.ts'
+import { sha256 } from '@noble/hashes/sha2.js'
+import {
+  be,
+  equal,
+  type FrameState,
+  join,
+  keccak,
+  type MachineState,
+  num,
+  readBlockAcc,
+  readBlockEnv,
+  writeBlockAcc,
+  writeFrame,
+} from './layout.ts'
+import { decodeAccount, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, encodeAccount, encodeSlot, isEmpty, proofTrie } from './mpt.ts'
+import type { CodeOracle } from './opcode.ts'
+import { bytesRoot, codeRoot, openMapKey, openRange } from './trees.ts'
 import { credit } from './tx-end.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
@@ -13,6 +29,12 @@ const BEACON_ROOTS = Uint8Array.from(Buffer.from('000f3df6d732807ef1319fb7b8bb85
 const HISTORY_STORAGE = Uint8Array.from(Buffer.from('0000f90827f1c53a10cb7a02335b175320002935', 'hex'))
 /** EIP-4788's and EIP-2935's ring buffer length. */
 const RING = 8191n
+
+function opened(r: ItemReader, what: string, length: number, hash: Uint8Array): Uint8Array {
+  const b = r.next(what, length)
+  if (!equal(keccak(b), hash)) throw new WitnessError(`${what} does not hash to what the state commits to`)
+  return b
+}
 
 function blockEnvOf(r: ItemReader, s: MachineState) {
   const b = r.next('blockEnv', 512)
@@ -70,4 +92,130 @@ export async function checkWithdrawal(s: MachineState, r: ItemReader): Promise<M
   const stateRoot = gwei > 0n ? await credit(trie, address, gwei * 1_000_000_000n) : s.stateRoot
   const last = BigInt(s.subIndex + 1) >= env.withdrawalCount
   return { ...s, stateRoot, phase: last ? afterWithdrawals(s.forkId) : 9, subIndex: last ? 0 : s.subIndex + 1 }
+}
+
+/** The address system calls come from, and the EIP-7002 and EIP-7251 contracts they call (subIndex 0, 1). */
+export const SYSTEM_ADDRESS = Uint8Array.from(Buffer.from('fffffffffffffffffffffffffffffffffffffffe', 'hex'))
+const REQUEST_CONTRACTS = [
+  Uint8Array.from(Buffer.from('00000961ef480eb55e80d19ad83579a64c007002', 'hex')),
+  Uint8Array.from(Buffer.from('0000bbddc7ce488642fb579f8b00f3a590007251', 'hex')),
+]
+/** The gas a system call gets (EIP-7002, EIP-7251). */
+const SYSTEM_CALL_GAS = 30_000_000n
+
+/**
+ * system-call `subIndex` (Prague on): the frame (kind 6) that calls the request contract from the
+ * system address with 30,000,000 gas, no value and no calldata, with its revert point; the contract
+ * warm; `txStartRoot` the state at its start (SSTORE's originals). As ethereumjs does (and undoes at
+ * the frame's exit), the system address's nonce is bumped first.
+ */
+export async function checkSystemCall(s: MachineState, r: ItemReader, code: CodeOracle): Promise<MachineState> {
+  const contract = REQUEST_CONTRACTS[s.subIndex]
+  if (contract === undefined) throw new WitnessError(`there is no system call ${s.subIndex}`)
+  const trie = await proofTrie(s.stateRoot, r.next('system accounts proof'), 'system accounts')
+  const system = decodeAccount(await trie.get(SYSTEM_ADDRESS)) ?? {
+    nonce: 0n,
+    balance: 0n,
+    storageRoot: EMPTY_TRIE_ROOT,
+    codeHash: EMPTY_CODE_HASH,
+  }
+  const stateRoot = await trie.set(SYSTEM_ADDRESS, encodeAccount({ ...system, nonce: system.nonce + 1n }))
+  const account = decodeAccount(await trie.get(contract))
+  const warm = openMapKey(r, 'access map', s.accessMap, num(keccak(Uint8Array.of(1), contract)))
+  const accessMap = warm.value === undefined ? warm.write(1n) : s.accessMap
+  r.done()
+  const runs =
+    account === undefined || equal(account.codeHash, EMPTY_CODE_HASH)
+      ? { root: codeRoot(new Uint8Array()), size: 0 }
+      : code(account.codeHash)
+  if (runs === undefined) throw new WitnessError('the contract’s code is not in the CodeOracle')
+  const revertPre = join([stateRoot, s.accessMap, s.transientMap, s.substateHash])
+  const empty = bytesRoot(new Uint8Array())
+  const zero = new Uint8Array(32)
+  const frame: FrameState = {
+    kind: 6,
+    status: 0,
+    isStatic: false,
+    depth: 0,
+    pc: 0,
+    gas: SYSTEM_CALL_GAS,
+    stackSize: 0,
+    memoryWords: 0,
+    codeSize: runs.size,
+    address: contract,
+    codeAddress: contract,
+    caller: SYSTEM_ADDRESS,
+    value: 0n,
+    codeRoot: runs.root,
+    stackHash: zero,
+    memoryRoot: empty,
+    calldataRoot: empty,
+    returnDataRoot: empty,
+    outputRoot: empty,
+    calldataSize: 0,
+    returnDataSize: 0,
+    outputSize: 0,
+    retOffset: 0,
+    retSize: 0,
+  }
+  return {
+    ...s,
+    phase: 5,
+    stateRoot,
+    txStartRoot: stateRoot,
+    accessMap,
+    frameStackHash: keccak(zero, keccak(revertPre), zero),
+    frameHash: keccak(writeFrame(frame)),
+  }
+}
+
+/**
+ * The end of a system call's exit: the system address's nonce bump undone (the account deleted if
+ * that leaves it empty), and the call's output (nothing if it did not return) folded into the
+ * block's requests as `type ‖ data` with type subIndex + 1.
+ */
+export async function endSystemCall(s: MachineState, frame: FrameState, r: ItemReader): Promise<MachineState> {
+  const acc = readBlockAcc(opened(r, 'blockAcc', 192, s.blockAccHash))
+  const output =
+    frame.status === 1 && frame.outputSize > 0
+      ? join(openRange(r, 'output', frame.outputRoot, 0, (frame.outputSize - 1) >> 5, 24).leaves).subarray(0, frame.outputSize)
+      : new Uint8Array()
+  const trie = await proofTrie(s.stateRoot, r.next('system address proof'), 'system address')
+  const system = decodeAccount(await trie.get(SYSTEM_ADDRESS))
+  if (system === undefined || system.nonce === 0n) throw new WitnessError('the system address was not bumped')
+  const restored = { ...system, nonce: system.nonce - 1n }
+  const stateRoot = await trie.set(SYSTEM_ADDRESS, isEmpty(restored) ? undefined : encodeAccount(restored))
+  const item = join([Uint8Array.of(s.subIndex + 1), output])
+  const blockAcc = { ...acc, depositRequestsHash: keccak(acc.depositRequestsHash, keccak(item)) }
+  return { ...s, stateRoot, blockAccHash: keccak(writeBlockAcc(blockAcc)) }
+}
+
+const MAX_BLOB_GAS: Record<number, bigint> = { 1: 6n * 131072n, 2: 9n * 131072n, 3: 9n * 131072n }
+
+/**
+ * block-finalize: the block's gas and blob gas within their limits (else INVALID); from Prague on
+ * the requests hash (EIP-7685) from the request items folded during the block, which must all be
+ * given, in order. → DONE, the kept frame cleared.
+ */
+export async function checkBlockFinalize(s: MachineState, r: ItemReader): Promise<MachineState> {
+  const env = blockEnvOf(r, s)
+  const acc = readBlockAcc(opened(r, 'blockAcc', 192, s.blockAccHash))
+  const items: Uint8Array[] = []
+  let chain: Uint8Array = new Uint8Array(32)
+  while (r.remaining > 0) {
+    const item = r.next(`request ${items.length}`)
+    if (item.length === 0) throw new WitnessError('a request item has no type')
+    items.push(item)
+    chain = keccak(chain, keccak(item))
+  }
+  if (!equal(chain, acc.depositRequestsHash)) throw new WitnessError('the request items do not hash to the block’s')
+  const zero = new Uint8Array(32)
+  const done = { ...s, phase: 12, subIndex: 0, frameHash: zero, frameStackHash: zero }
+  if (acc.cumulativeGas > env.gasLimit || acc.blobGasUsed > (MAX_BLOB_GAS[s.forkId] ?? 0n)) return { ...done, phase: 13 }
+  if (s.forkId < 2) return done
+  const byType = new Map<number, Uint8Array[]>()
+  for (const item of items) if (item.length > 1) byType.set(item[0] as number, [...(byType.get(item[0] as number) ?? []), item.subarray(1)])
+  const types = [...byType.keys()].sort((a, b) => a - b)
+  const requestsHash = sha256(join(types.map((t) => sha256(join([Uint8Array.of(t), ...(byType.get(t) as Uint8Array[])])))))
+  return { ...done, blockAccHash: keccak(writeBlockAcc({ ...acc, depositRequestsHash: requestsHash })) }
 }

@@ -6,6 +6,7 @@
  * final status and gas, for the transaction-level steps.
  */
 
+import { endSystemCall } from './block.ts'
 import { be, equal, type FrameState, join, keccak, type MachineState, readFrame, writeFrame } from './layout.ts'
 import { decodeAccount, encodeAccount, proofTrie } from './mpt.ts'
 import { bytesRoot, openRange } from './trees.ts'
@@ -126,11 +127,12 @@ async function depth0Exit(s: MachineState, child: FrameState, r: ItemReader): Pr
     throw new WitnessError('the revert point does not hash to the frame stack')
   const create = child.kind === 4 || child.kind === 5
   const { status, gas, stateRoot } = create ? await deposit(s, child, r) : { status: child.status, gas: child.gas, stateRoot: s.stateRoot }
-  r.done()
   const system = child.kind === 6
+  let after: MachineState = { ...s, ...(status === 1 ? { stateRoot } : restore(revertPre)) }
+  if (system) after = await endSystemCall(after, child, r)
+  r.done()
   return {
-    ...s,
-    ...(status === 1 ? { stateRoot } : restore(revertPre)),
+    ...after,
     // A system call's exit goes to the next of the two (EIP-7002, EIP-7251), then to the block's end.
     phase: system ? (s.subIndex + 1 < 2 ? 10 : 11) : 6,
     subIndex: system && s.subIndex + 1 < 2 ? s.subIndex + 1 : 0,

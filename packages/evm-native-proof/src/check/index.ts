@@ -4,7 +4,7 @@
  * (src/trace, src/commit) beyond keccak256; libraries do RLP and the Merkle–Patricia trie.
  */
 
-import { checkBlockStart, checkWithdrawal } from './block.ts'
+import { checkBlockFinalize, checkBlockStart, checkSystemCall, checkWithdrawal } from './block.ts'
 import { checkFrameExit } from './frame-exit.ts'
 import { equal, keccak, readFrame, readState, writeState } from './layout.ts'
 import { type CodeOracle, checkOpcode, NotChecked } from './opcode.ts'
@@ -85,6 +85,8 @@ export async function checkStepState(input: CheckInput): Promise<Uint8Array> {
   if (s.phase === 7) return writeState(await checkTxCleanup(s, r))
   if (s.phase === 8) return writeState(await checkTxReceipt(s, r))
   if (s.phase === 9) return writeState(await checkWithdrawal(s, r))
+  if (s.phase === 10) return writeState(await checkSystemCall(s, r, codeOracle(input.codes ?? [])))
+  if (s.phase === 11) return writeState(await checkBlockFinalize(s, r))
   if (s.phase !== 5) throw new NotChecked(`${PHASES[s.phase] ?? `phase ${s.phase}`} steps are not re-executed yet`)
   const frameBytes = r.next('frame', 384)
   if (!equal(keccak(frameBytes), s.frameHash)) throw new WitnessError('the frame does not hash to the state’s frame')

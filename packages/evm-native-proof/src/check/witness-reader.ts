@@ -31,6 +31,11 @@ export class ItemReader {
     return Array.from({ length: item.length / 32 }, (_, i) => item.subarray(i * 32, i * 32 + 32))
   }
 
+  /** How many items are left. */
+  get remaining(): number {
+    return this.items.length - this.at
+  }
+
   get used(): number {
     return this.at
   }

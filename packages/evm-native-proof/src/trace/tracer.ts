@@ -18,6 +18,7 @@ import {
   SECP256K1_ORDER_DIV_2,
 } from '@ethereumjs/util'
 import { type AfterTxEvent, createVM, encodeReceipt, runBlock } from '@ethereumjs/vm'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { type BlockTrace, InputError, loadTrace } from '@stepproof/block-traces'
 import { ChunkedBytes } from '../commit/bytes-tree.ts'
 import { CodeTree } from '../commit/code-tree.ts'
@@ -93,6 +94,8 @@ const FORK_ID: Record<string, number> = { Shanghai: 0, Cancun: 1, Prague: 2, Osa
 
 /** The system calls at a block's end from Prague on: EIP-7002's withdrawal requests, EIP-7251's consolidations. */
 const SYSTEM_CALLS = 2
+/** The address system calls come from (EIP-4788, EIP-7002). */
+const SYSTEM_ADDRESS = hexToBytes('0xfffffffffffffffffffffffffffffffffffffffe')
 
 /** The EIP-4788 and EIP-2935 system contracts. */
 const BEACON_ROOTS = hexToBytes('0x000f3df6d732807ef1319fb7b8bb8522d0beac02')
@@ -213,7 +216,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   let cumulativeGas = 0n
   let blobGasUsed = 0n
   let receiptCount = 0
-  let bloom: Uint8Array = new Uint8Array(256)
+  const bloom: Uint8Array = new Uint8Array(256)
   const frames: Frame[] = []
   /**
    * A transaction's (or system call's) frame after its exit: it stays in the state (SPEC.md §4) with
@@ -270,7 +273,12 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   const currentFrame = () => frames[frames.length - 1] ?? kept?.frame
   let bloomHash = H(bloom)
   let blockAccCache: { data: Uint8Array; hash: Uint8Array } | undefined
-  const blockAccBytes = () => concat([uint(cumulativeGas), uint(blobGasUsed), receiptsTrie.root(), uint(receiptCount), ZERO32, bloomHash])
+  /** blockAcc word 4: the chain of request items (type ‖ data) folded so far; the requests hash after block-finalize. */
+  let requestsWord: Uint8Array = ZERO32
+  /** The request items of the block in chain order (block-finalize's witness). */
+  const requestItems: Uint8Array[] = []
+  const blockAccBytes = () =>
+    concat([uint(cumulativeGas), uint(blobGasUsed), receiptsTrie.root(), uint(receiptCount), requestsWord, bloomHash])
   const blockAccHash = () => {
     const data = blockAccBytes()
     if (blockAccCache === undefined || !equalBytes(blockAccCache.data, data)) blockAccCache = { data, hash: H(data) }
@@ -433,6 +441,10 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         else {
           await emitWithdrawals()
           phase = 10
+          await cutSystemCall(message)
+          // ethereumjs bumps the system address's nonce before this event (and undoes it after the call).
+          stateRoot = await sm.getStateRoot()
+          stateDirty = false
         }
       } else {
         // The caller as the CALL or CREATE left it (SPEC.md §2.3): pc past it, its inputs popped, memory
@@ -758,6 +770,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
           ...(caller === undefined ? {} : { callerMemory: caller.memory }),
         }),
       }))
+      if (f.kind === 6) await extendSystemExit(f, failed && !reverted ? 3 : reverted ? 2 : 1)
       stateDirty = true
       push('frame-exit')
       frames.pop()
@@ -791,8 +804,22 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         // A failure restores the refund counter to what the authorisations left (their refunds stay).
         const refund = f.kind === 6 ? 0n : status === 1 ? authRefund + (result.execResult.gasRefund ?? 0n) : authRefund
         kept = { frame: { ...f, status, gas }, refund }
-        // A system call's exit goes to the next one (SPEC.md §4: two, from Prague on), then to the block's end.
+        // A system call's exit undoes ethereumjs's bump of the system address's nonce and folds its
+        // output into the block's requests, then goes to the next call (two, from Prague on) or the end.
         if (f.kind === 6) {
+          const t = stateTrie(await sm.getStateRoot())
+          const raw = await t.get(SYSTEM_ADDRESS)
+          if (raw !== null) {
+            const system = createAccountFromRLP(raw)
+            system.nonce -= 1n
+            if (system.isEmpty()) await t.del(SYSTEM_ADDRESS)
+            else await t.put(SYSTEM_ADDRESS, system.serialize())
+          }
+          stateRoot = t.root()
+          stateDirty = false
+          const item = concat([Uint8Array.of(subIndex + 1), status === 1 ? f.output : new Uint8Array()])
+          requestItems.push(item)
+          requestsWord = H(requestsWord, H(item))
           subIndex = subIndex + 1 < SYSTEM_CALLS ? subIndex + 1 : 0
           phase = subIndex === 0 ? 11 : 10
         } else phase = 6
@@ -1145,6 +1172,40 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     })
   }
 
+  /**
+   * A system call's exit reads more than a call's (SPEC.md §5.6): blockAcc, the whole output when the
+   * call returned, and the system address's path in the state the exit leaves (reverted if it failed).
+   */
+  async function extendSystemExit(f: Frame, status: number): Promise<void> {
+    const w = witnesses[witnesses.length - 1]
+    if (w === undefined || w.step !== steps.length) return
+    const proof = [...w.proof, blockAccBytes()]
+    if (status === 1 && f.output.length > 0) {
+      const t = new ChunkedBytes()
+      t.write(0, f.output)
+      const range = t.range(0, (f.output.length - 1) >> 5)
+      proof.push(range.leaves, concat(range.siblings))
+    }
+    proof.push(RLP.encode(await accountNodes(stateTrie(await sm.getStateRoot()), [SYSTEM_ADDRESS])))
+    w.proof = proof
+  }
+
+  /**
+   * system-call's witness (SPEC.md §5.6): the state trie's nodes on the system address's and the
+   * contract's paths, the contract's access-map item (+ insert); its code through the CodeOracle.
+   */
+  async function cutSystemCall(message: Message): Promise<void> {
+    await cutWitness('system-call', async () => {
+      const trie = stateTrie(stateRoot)
+      const contract = (message.to as Address).bytes
+      const code = await codeAt(trie, contract)
+      return {
+        codes: code.length > 0 ? [code] : [],
+        proof: [RLP.encode(await accountNodes(trie, [SYSTEM_ADDRESS, contract])), ...access.witness(mapKey(1, contract), true)],
+      }
+    })
+  }
+
   let txTrie: MerklePatriciaTrie | undefined
   /** The block's transactions trie (keyed rlp(index)), built once; its root must be the header's. */
   async function transactionsTrie(): Promise<MerklePatriciaTrie> {
@@ -1330,14 +1391,22 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   if (failure !== undefined) throw failure
   await seal()
   await emitWithdrawals()
-  phase = 11
+  // block-finalize (SPEC.md §4): what the steps built must be what ethereumjs computed at once.
+  if (phase !== 11) throw new Error(`${trace.id}: the block ends in phase ${phase}, not BLOCK_FINALIZE`)
+  if (stateDirty || !equalBytes(stateRoot, result.stateRoot))
+    throw new Error(`${trace.id}: the steps end at another state root than ethereumjs`)
+  if (!equalBytes(bloom, result.logsBloom)) throw new Error(`${trace.id}: the steps end with another bloom than ethereumjs`)
+  await cutWitness('block-finalize', async () => ({ codes: [], proof: [blockEnv, blockAccBytes(), ...requestItems] }))
+  if (forkId >= 2) {
+    requestsWord = requestsHash(requestItems)
+    if (result.requestsHash === undefined || !equalBytes(requestsWord, result.requestsHash))
+      throw new Error(`${trace.id}: the steps' requests hash is not ethereumjs's`)
+  }
+  phase = 12
   subIndex = 0
   kept = undefined
-  stateRoot = result.stateRoot
-  stateDirty = false
-  bloom = result.logsBloom
-  bloomHash = H(bloom)
-  await step('block-finalize')
+  push('block-finalize')
+  await seal()
   return {
     initial,
     steps,
@@ -1362,6 +1431,17 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     }
     return concat([stateRoot, access.commitment(), transient.commitment(), substateHash()])
   }
+}
+
+/** EIP-7685: sha256 over the sha256 of each request type's items (`type ‖ data…`), types with no data left out. */
+function requestsHash(items: readonly Uint8Array[]): Uint8Array {
+  const byType = new Map<number, Uint8Array[]>()
+  for (const item of items) {
+    const data = item.subarray(1)
+    if (data.length > 0) byType.set(item[0] as number, [...(byType.get(item[0] as number) ?? []), data])
+  }
+  const types = [...byType.keys()].sort((a, b) => a - b)
+  return sha256(concat(types.map((t) => sha256(concat([Uint8Array.of(t), ...(byType.get(t) as Uint8Array[])])))))
 }
 
 /** Brings a frame's memory tree up to the bytes ethereumjs reports (one compare when nothing changed). */
