@@ -328,12 +328,6 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   function push(kind: StepKind, opcode?: number): void {
     steps.push({ kind, ...(opcode === undefined ? {} : { opcode }), post: undefined })
   }
-  /** A step whose effects are already applied. */
-  async function step(kind: StepKind): Promise<void> {
-    await seal()
-    push(kind)
-    await seal()
-  }
 
   /** Map keys of warm addresses and slots, by ethereumjs's journal key ("addr" / "addr:slot"). */
   const accessKeys = new Map<string, bigint>()
