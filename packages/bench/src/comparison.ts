@@ -14,7 +14,7 @@ export const APPROACHES = [
   {
     name: 'evm-native',
     status:
-      'per-block steps by kind and tracing time below (SPEC.md commitments after every step, on ethereumjs); opcode, precompile and frame-exit witnesses re-executed by the reference checker, with sizes by opcode class; depth-0 frame exits and transaction/block-level steps: not re-executed yet; on-chain verifier: not yet',
+      'per-block steps by kind and tracing time below (SPEC.md commitments after every step, on ethereumjs); the witness of every step (all fourteen kinds) re-executed by the reference checker, with sizes by opcode class and step kind; on-chain verifier: not yet',
   },
 ] as const
 
@@ -87,7 +87,7 @@ export interface ComparisonReport {
   approaches: { name: string; status: string }[]
   /** Marginal MIPS steps per transaction and per gas, fitted on the scaling corpus when it ran. */
   mipsScaling?: MipsScaling
-  /** Native opcode-step witness sizes over every checked step of every block, by opcode class. */
+  /** Native witness sizes over every checked step of every block, by opcode class (other steps by kind). */
   nativeWitnessBytes?: { all: SizeStats; byClass: Record<string, SizeStats> }
 }
 
@@ -175,16 +175,16 @@ function witnessSection(report: ComparisonReport, rows: (BlockRow & { native: Na
   const failures = rows.reduce((a, b) => a + b.native.witnesses.failures, 0)
   const stat = (s: SizeStats) => `${s.count} | ${s.median} | ${s.p99} | ${s.max} | ${(s.median / SPECULAR_STATE_PROOF_BYTES).toFixed(1)}×`
   return [
-    '## EVM-native: opcode and frame-exit witnesses',
+    '## EVM-native: a witness for every step',
     '',
-    `Every opcode, precompile and frame-exit step's witness (SPEC.md §5) was cut and re-executed by the reference checker: ${checked} of ${opcodeSteps} re-derived the generator's post-commitment, ${failures} disagreed; the rest (${opcodeSteps - checked - failures}) are the exits of transactions' and system calls' frames (they lead into the transaction-level steps), not re-executed yet. Sizes in bytes as serialized (stateData, then each item with a 4-byte length; code posted to the CodeOracle not counted); Specular's state proof is ~${SPECULAR_STATE_PROOF_BYTES} B without the bytecode it also sends.`,
+    `Every step's witness (SPEC.md §5: opcodes, precompiles, frame exits, and the block- and transaction-level steps) was cut and re-executed by the reference checker: ${checked} of ${opcodeSteps} re-derived the generator's post-commitment, ${failures} disagreed, ${opcodeSteps - checked - failures} were not re-executed. Sizes in bytes as serialized (stateData, then each item with a 4-byte length; code posted to the CodeOracle not counted); Specular's state proof is ~${SPECULAR_STATE_PROOF_BYTES} B without the bytecode it also sends.`,
     '',
-    '| opcode class (frame exits apart) | steps | median | p99 | max | median ÷ Specular |',
+    '| opcode class, or step kind | steps | median | p99 | max | median ÷ Specular |',
     '|---|---:|---:|---:|---:|---:|',
     `| **all** | ${stat(all.all)} |`,
     ...Object.entries(all.byClass).map(([c, s]) => `| ${c} | ${stat(s)} |`),
     '',
-    '| block | opcode steps | checked | not yet | disagreed | witness median | p99 | max | witnesses + checker s |',
+    '| block | steps witnessed | checked | not re-executed | disagreed | witness median | p99 | max | witnesses + checker s |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((b) => {
       const w = b.native.witnesses

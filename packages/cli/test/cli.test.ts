@@ -128,10 +128,19 @@ describe('stepproof witness --vm evm', () => {
     expect(w.checker).toEqual({ ok: true, post: w.post })
   })
 
-  it('exits 2 naming the step kind for a step that has no witness yet, and past the end', () => {
-    const a = stepproof(['witness', 'standard/storage-refunds', '--step', '2'])
-    expect(a.code).toBe(2)
-    expect(a.stderr).toMatch(/step 2 of standard\/storage-refunds is a tx-enter step/)
+  it('gives a witness for the transaction- and block-level steps too, and exits 2 past the end', () => {
+    // Step 0 is block-start, 1 the first tx-start, 2 its tx-enter.
+    for (const [step, kind] of [
+      [0, 'block-start'],
+      [1, 'tx-start'],
+      [2, 'tx-enter'],
+    ] as const) {
+      const a = stepproof(['witness', 'standard/storage-refunds', '--step', String(step), '--json'])
+      expect(a.code).toBe(0)
+      const w = JSON.parse(a.stdout) as { kind: string; post: string; checker: { ok: boolean; post: string } }
+      expect(w.kind).toBe(kind)
+      expect(w.checker).toEqual({ ok: true, post: w.post })
+    }
     const b = stepproof(['witness', 'standard/storage-refunds', '--step', '99999'])
     expect(b.code).toBe(2)
     expect(b.stderr).toMatch(/past the end of standard\/storage-refunds \(it has \d+ native steps\)/)

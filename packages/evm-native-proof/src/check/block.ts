@@ -186,7 +186,7 @@ export async function endSystemCall(s: MachineState, frame: FrameState, r: ItemR
   const restored = { ...system, nonce: system.nonce - 1n }
   const stateRoot = await trie.set(SYSTEM_ADDRESS, isEmpty(restored) ? undefined : encodeAccount(restored))
   const item = join([Uint8Array.of(s.subIndex + 1), output])
-  const blockAcc = { ...acc, depositRequestsHash: keccak(acc.depositRequestsHash, keccak(item)) }
+  const blockAcc = { ...acc, requests: keccak(acc.requests, keccak(item)) }
   return { ...s, stateRoot, blockAccHash: keccak(writeBlockAcc(blockAcc)) }
 }
 
@@ -208,7 +208,7 @@ export async function checkBlockFinalize(s: MachineState, r: ItemReader): Promis
     items.push(item)
     chain = keccak(chain, keccak(item))
   }
-  if (!equal(chain, acc.depositRequestsHash)) throw new WitnessError('the request items do not hash to the block’s')
+  if (!equal(chain, acc.requests)) throw new WitnessError('the request items do not hash to the block’s')
   const zero = new Uint8Array(32)
   const done = { ...s, phase: 12, subIndex: 0, frameHash: zero, frameStackHash: zero }
   if (acc.cumulativeGas > env.gasLimit || acc.blobGasUsed > (MAX_BLOB_GAS[s.forkId] ?? 0n)) return { ...done, phase: 13 }
@@ -217,5 +217,5 @@ export async function checkBlockFinalize(s: MachineState, r: ItemReader): Promis
   for (const item of items) if (item.length > 1) byType.set(item[0] as number, [...(byType.get(item[0] as number) ?? []), item.subarray(1)])
   const types = [...byType.keys()].sort((a, b) => a - b)
   const requestsHash = sha256(join(types.map((t) => sha256(join([Uint8Array.of(t), ...(byType.get(t) as Uint8Array[])])))))
-  return { ...done, blockAccHash: keccak(writeBlockAcc({ ...acc, depositRequestsHash: requestsHash })) }
+  return { ...done, blockAccHash: keccak(writeBlockAcc({ ...acc, requests: requestsHash })) }
 }

@@ -7,7 +7,7 @@
 import { checkBlockFinalize, checkBlockStart, checkSystemCall, checkWithdrawal } from './block.ts'
 import { checkFrameExit } from './frame-exit.ts'
 import { equal, keccak, readFrame, readState, writeState } from './layout.ts'
-import { type CodeOracle, checkOpcode, NotChecked } from './opcode.ts'
+import { type CodeOracle, checkOpcode } from './opcode.ts'
 import { checkPrecompile } from './precompile.ts'
 import { codeRoot } from './trees.ts'
 import { checkTxCleanup, checkTxReceipt, checkTxRefund } from './tx-end.ts'
@@ -87,7 +87,7 @@ export async function checkStepState(input: CheckInput): Promise<Uint8Array> {
   if (s.phase === 9) return writeState(await checkWithdrawal(s, r))
   if (s.phase === 10) return writeState(await checkSystemCall(s, r, codeOracle(input.codes ?? [])))
   if (s.phase === 11) return writeState(await checkBlockFinalize(s, r))
-  if (s.phase !== 5) throw new NotChecked(`${PHASES[s.phase] ?? `phase ${s.phase}`} steps are not re-executed yet`)
+  if (s.phase !== 5) throw new WitnessError(`phase ${s.phase} (${PHASES[s.phase] ?? 'terminal: DONE or INVALID'}) has no step`)
   const frameBytes = r.next('frame', 384)
   if (!equal(keccak(frameBytes), s.frameHash)) throw new WitnessError('the frame does not hash to the state’s frame')
   const f = readFrame(frameBytes)

@@ -282,7 +282,7 @@ export interface BlockAcc {
   blobGasUsed: bigint
   receiptsRoot: Uint8Array
   receiptCount: bigint
-  depositRequestsHash: Uint8Array
+  requests: Uint8Array
   bloomHash: Uint8Array
 }
 
@@ -292,11 +292,11 @@ export function readBlockAcc(b: Uint8Array): BlockAcc {
     blobGasUsed: num(word(b, 1)),
     receiptsRoot: word(b, 2),
     receiptCount: num(word(b, 3)),
-    depositRequestsHash: word(b, 4),
+    requests: word(b, 4),
     bloomHash: word(b, 5),
   }
 }
 
 export function writeBlockAcc(a: BlockAcc): Uint8Array {
-  return join([be(a.cumulativeGas), be(a.blobGasUsed), a.receiptsRoot, be(a.receiptCount), a.depositRequestsHash, a.bloomHash])
+  return join([be(a.cumulativeGas), be(a.blobGasUsed), a.receiptsRoot, be(a.receiptCount), a.requests, a.bloomHash])
 }

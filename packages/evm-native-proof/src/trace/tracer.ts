@@ -782,7 +782,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       }
       const parent = frames[frames.length - 1]
       suspended.pop()
-      suspendedParts.pop()
+      const popped = suspendedParts.pop()
       if (parent !== undefined) {
         const isCreate = f.kind === 4 || f.kind === 5
         // Return data: a call's output, a create's only when it reverted; nothing after a failure.
@@ -801,7 +801,10 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         // A system call's exit undoes ethereumjs's bump of the system address's nonce and folds its
         // output into the block's requests, then goes to the next call (two, from Prague on) or the end.
         if (f.kind === 6) {
-          const t = stateTrie(await sm.getStateRoot())
+          const theirs = await sm.getStateRoot()
+          if (!equalBytes(theirs, status === 1 ? stateRoot : (popped?.revertPre ?? ZERO32).subarray(0, 32)))
+            throw new Error(`${trace.id}: a system call exits at another state root than ethereumjs (${bytesToHex(theirs)})`)
+          const t = stateTrie(theirs)
           const raw = await t.get(SYSTEM_ADDRESS)
           if (raw !== null) {
             const system = createAccountFromRLP(raw)
@@ -1180,7 +1183,16 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       const range = t.range(0, (f.output.length - 1) >> 5)
       proof.push(range.leaves, concat(range.siblings))
     }
-    proof.push(RLP.encode(await accountNodes(stateTrie(await sm.getStateRoot()), [SYSTEM_ADDRESS])))
+    // The state the exit leaves before the un-bump: as the frame left it, or its revert point's.
+    const revertRoot = (suspendedParts[suspendedParts.length - 1] as { revertPre: Uint8Array }).revertPre.subarray(0, 32)
+    const trie = stateTrie(status === 1 ? stateRoot : revertRoot)
+    const raw = await trie.get(SYSTEM_ADDRESS)
+    const system = raw === null ? undefined : createAccountFromRLP(raw)
+    if (system !== undefined) system.nonce -= 1n
+    // The un-bump may delete the account: the nodes of that deletion (a branch's collapse).
+    proof.push(
+      RLP.encode(await writeNodes(trie, SYSTEM_ADDRESS, system === undefined || system.isEmpty() ? undefined : system.serialize())),
+    )
     w.proof = proof
   }
 
