@@ -163,6 +163,9 @@ export async function checkTxReceipt(s: MachineState, r: ItemReader): Promise<Ma
   const logs: Log[] = []
   let chain: Uint8Array = ZERO
   const txBloom = new Uint8Array(256)
+  // EIP-6110 (Prague on): the deposit contract's DepositEvents become request items of type 0.
+  let requests = acc.requests
+  let invalid = false
   for (let i = 0n; i < sub.logCount; i++) {
     const item = r.next(`log ${i}`)
     chain = keccak(chain, keccak(item))
@@ -170,6 +173,9 @@ export async function checkTxReceipt(s: MachineState, r: ItemReader): Promise<Ma
     logs.push(log)
     addToBloom(txBloom, log[0])
     for (const topic of log[1]) addToBloom(txBloom, topic)
+    const deposit = s.forkId >= 2 ? depositRequest(log) : undefined
+    if (deposit === 'invalid') invalid = true
+    else if (deposit !== undefined) requests = keccak(requests, keccak(Uint8Array.of(0), deposit))
   }
   if (!equal(chain, sub.logsHash)) throw new WitnessError('the logs do not hash to the sub-state’s')
   const body = RLP.encode([frame.status === 1 ? Uint8Array.of(1) : Uint8Array.of(), minimal(acc.cumulativeGas), txBloom, logs])
@@ -178,7 +184,8 @@ export async function checkTxReceipt(s: MachineState, r: ItemReader): Promise<Ma
   const receiptsRoot = await trie.set(RLP.encode(Number(acc.receiptCount)), receipt)
   r.done()
   for (let i = 0; i < 256; i++) bloom[i] = (bloom[i] as number) | (txBloom[i] as number)
-  const blockAcc = { ...acc, receiptsRoot, receiptCount: acc.receiptCount + 1n, bloomHash: keccak(bloom) }
+  if (invalid) return { ...s, phase: 13 }
+  const blockAcc = { ...acc, receiptsRoot, receiptCount: acc.receiptCount + 1n, bloomHash: keccak(bloom), requests }
   const emptyMap = emptyMapCommitment()
   const substate = { refund: 0n, logsHash: ZERO, logCount: 0n, selfdestructMap: emptyMap, createdMap: emptyMap, touchedMap: emptyMap }
   const txIndex = s.txIndex + 1
@@ -195,4 +202,33 @@ export async function checkTxReceipt(s: MachineState, r: ItemReader): Promise<Ma
     blockAccHash: keccak(writeBlockAcc(blockAcc)),
     frameHash: ZERO,
   }
+}
+
+/** EIP-6110: the deposit contract and its DepositEvent topic. */
+const DEPOSIT_CONTRACT = Uint8Array.from(Buffer.from('00000000219ab540356cbb839cbe05303d7705fa', 'hex'))
+const DEPOSIT_TOPIC = Uint8Array.from(Buffer.from('649bbc62d0e31342afea4e5cd82d4049e7e1ee912fc0889aa790803be39038c5', 'hex'))
+/** The event's five `bytes` fields: where each length word sits, and the length it must have. */
+const DEPOSIT_FIELDS: [number, number][] = [
+  [160, 48], // pubkey
+  [256, 32], // withdrawal credentials
+  [320, 8], // amount
+  [384, 96], // signature
+  [512, 8], // index
+]
+
+/**
+ * The request data of a log (EIP-6110): `pubkey ‖ withdrawalCredentials ‖ amount ‖ signature ‖ index`
+ * for a DepositEvent of the deposit contract; undefined for any other log; `'invalid'` for a deposit
+ * log whose ABI layout is not the contract's (the block is invalid).
+ */
+export function depositRequest(log: [Uint8Array, Uint8Array[], Uint8Array]): Uint8Array | 'invalid' | undefined {
+  const [address, topics, data] = log
+  if (!equal(address, DEPOSIT_CONTRACT) || topics[0] === undefined || !equal(topics[0], DEPOSIT_TOPIC)) return undefined
+  if (data.length !== 576) return 'invalid'
+  const parts: Uint8Array[] = []
+  for (const [i, [at, size]] of DEPOSIT_FIELDS.entries()) {
+    if (num(data.subarray(32 * i, 32 * i + 32)) !== BigInt(at) || num(data.subarray(at, at + 32)) !== BigInt(size)) return 'invalid'
+    parts.push(data.subarray(at + 32, at + 32 + size))
+  }
+  return Uint8Array.from(Buffer.concat(parts))
 }

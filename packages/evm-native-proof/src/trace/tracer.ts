@@ -948,6 +948,15 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         ],
       }))
       await receiptsTrie.put(RLP.encode(receiptCount), encodeReceipt(event.receipt, tx.type))
+      // EIP-6110: the deposit contract's logs become request items (type 0), in log order.
+      if (forkId >= 2)
+        for (const log of txLogs) {
+          const deposit = depositRequestOf(log)
+          if (deposit === undefined) continue
+          const item = concat([Uint8Array.of(0), deposit])
+          requestItems.push(item)
+          requestsWord = H(requestsWord, H(item))
+        }
       receiptCount++
       for (let i = 0; i < 256; i++) bloom[i] = (bloom[i] as number) | (event.bloom.bitvector[i] as number)
       bloomHash = H(bloom)
@@ -1437,6 +1446,18 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     }
     return concat([stateRoot, access.commitment(), transient.commitment(), substateHash()])
   }
+}
+
+const DEPOSIT_CONTRACT = '0x00000000219ab540356cbb839cbe05303d7705fa'
+const DEPOSIT_TOPIC = '0x649bbc62d0e31342afea4e5cd82d4049e7e1ee912fc0889aa790803be39038c5'
+
+/** EIP-6110: a DepositEvent log's request data (pubkey ‖ credentials ‖ amount ‖ signature ‖ index), or undefined for another log. */
+function depositRequestOf(rlpLog: Uint8Array): Uint8Array | undefined {
+  const [address, topics, data] = RLP.decode(rlpLog) as [Uint8Array, Uint8Array[], Uint8Array]
+  if (bytesToHex(address) !== DEPOSIT_CONTRACT || topics[0] === undefined || bytesToHex(topics[0]) !== DEPOSIT_TOPIC) return undefined
+  // The contract's ABI layout: five length-prefixed fields at fixed offsets (ethereumjs rejects any other).
+  const field = (at: number, size: number) => data.subarray(at + 32, at + 32 + size)
+  return concat([field(160, 48), field(256, 32), field(320, 8), field(384, 96), field(512, 8)])
 }
 
 /** EIP-7685: sha256 over the sha256 of each request type's items (`type ‖ data…`), types with no data left out. */
