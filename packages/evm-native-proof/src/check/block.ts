@@ -14,6 +14,7 @@ import {
   keccak,
   type MachineState,
   num,
+  opened,
   readBlockAcc,
   readBlockEnv,
   writeBlockAcc,
@@ -21,7 +22,7 @@ import {
 } from './layout.ts'
 import { decodeAccount, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, encodeAccount, encodeSlot, isEmpty, proofTrie } from './mpt.ts'
 import type { CodeOracle } from './opcode.ts'
-import { bytesRoot, codeRoot, openMapKey, openRange } from './trees.ts'
+import { codeRoot, freshFrame, openMapKey, openRange } from './trees.ts'
 import { credit } from './tx-end.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
@@ -29,12 +30,6 @@ const BEACON_ROOTS = Uint8Array.from(Buffer.from('000f3df6d732807ef1319fb7b8bb85
 const HISTORY_STORAGE = Uint8Array.from(Buffer.from('0000f90827f1c53a10cb7a02335b175320002935', 'hex'))
 /** EIP-4788's and EIP-2935's ring buffer length. */
 const RING = 8191n
-
-function opened(r: ItemReader, what: string, length: number, hash: Uint8Array): Uint8Array {
-  const b = r.next(what, length)
-  if (!equal(keccak(b), hash)) throw new WitnessError(`${what} does not hash to what the state commits to`)
-  return b
-}
 
 function blockEnvOf(r: ItemReader, s: MachineState) {
   const b = r.next('blockEnv', 512)
@@ -130,34 +125,18 @@ export async function checkSystemCall(s: MachineState, r: ItemReader, code: Code
       : code(account.codeHash)
   if (runs === undefined) throw new WitnessError('the contract’s code is not in the CodeOracle')
   const revertPre = join([stateRoot, s.accessMap, s.transientMap, s.substateHash])
-  const empty = bytesRoot(new Uint8Array())
   const zero = new Uint8Array(32)
-  const frame: FrameState = {
+  const frame = freshFrame({
     kind: 6,
-    status: 0,
-    isStatic: false,
     depth: 0,
-    pc: 0,
     gas: SYSTEM_CALL_GAS,
-    stackSize: 0,
-    memoryWords: 0,
     codeSize: runs.size,
     address: contract,
     codeAddress: contract,
     caller: SYSTEM_ADDRESS,
     value: 0n,
     codeRoot: runs.root,
-    stackHash: zero,
-    memoryRoot: empty,
-    calldataRoot: empty,
-    returnDataRoot: empty,
-    outputRoot: empty,
-    calldataSize: 0,
-    returnDataSize: 0,
-    outputSize: 0,
-    retOffset: 0,
-    retSize: 0,
-  }
+  })
   return {
     ...s,
     phase: 5,

@@ -3,6 +3,7 @@
  * src/trace/encoding.ts; the two agree only through the specification and the tests).
  */
 import { keccak_256 } from '@noble/hashes/sha3.js'
+import type { ItemReader } from './witness-reader.ts'
 import { WitnessError } from './witness-reader.ts'
 
 export const keccak = (...parts: Uint8Array[]): Uint8Array => keccak_256(join(parts))
@@ -31,6 +32,9 @@ export function num(b: Uint8Array): bigint {
   for (const x of b) v = (v << 8n) | BigInt(x)
   return v
 }
+
+/** The witness's next item, which must be `length` bytes and hash to `hash` (what the state commits to). */
+export const opened = (r: ItemReader, what: string, length: number, hash: Uint8Array): Uint8Array => r.opened(what, length, hash, keccak)
 
 export function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false

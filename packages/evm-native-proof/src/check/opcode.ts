@@ -30,7 +30,7 @@ import {
   isEmpty,
   proofTrie,
 } from './mpt.ts'
-import { bytesRoot, codeRoot, openMapKey, openRange } from './trees.ts'
+import { bytesRoot, codeRoot, freshFrame, openMapKey, openRange } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 const U256 = (1n << 256n) - 1n
@@ -683,33 +683,17 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
           let stateRoot = await trie.set(f.address, encodeAccount({ ...creator, nonce: creator.nonce + 1n }))
           const target = decodeAccount(await trie.get(created))
           const revertPre = join([stateRoot, state.accessMap, state.transientMap, state.substateHash])
-          const empty = bytesRoot(new Uint8Array())
-          const child: FrameState = {
+          const child = freshFrame({
             kind: op === 0xf0 ? 4 : 5,
-            status: 0,
-            isStatic: false,
             depth: f.depth + 1,
-            pc: 0,
             gas: forwarded,
-            stackSize: 0,
-            memoryWords: 0,
             codeSize: initcode.length,
             address: created,
             codeAddress: created,
             caller: f.address,
             value,
             codeRoot: codeRoot(initcode),
-            stackHash: new Uint8Array(32),
-            memoryRoot: empty,
-            calldataRoot: empty,
-            returnDataRoot: empty,
-            outputRoot: empty,
-            calldataSize: 0,
-            returnDataSize: 0,
-            outputSize: 0,
-            retOffset: 0,
-            retSize: 0,
-          }
+          })
           if (collides(target)) {
             // EIP-684, EIP-7610: the child is entered already failed (its exit pushes 0; the nonce bump stays).
             state = { ...state, stateRoot }
@@ -786,32 +770,22 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
             }
           }
           const noRet = outLen === 0n
-          const child: FrameState = {
+          const child = freshFrame({
             kind: ({ 241: 0, 242: 1, 244: 2, 250: 3 } as Record<number, number>)[op] as number,
-            status: 0,
             isStatic: f.isStatic || op === 0xfa,
             depth: f.depth + 1,
-            pc: 0,
             gas: forwarded + (hasValue && value !== 0n ? 2300n : 0n),
-            stackSize: 0,
-            memoryWords: 0,
             codeSize: code.size,
             address: context,
             codeAddress: target,
             caller: op === 0xf4 ? f.caller : f.address,
             value: op === 0xf4 ? f.value : value,
             codeRoot: code.root,
-            stackHash: new Uint8Array(32),
-            memoryRoot: bytesRoot(new Uint8Array()),
             calldataRoot: bytesRoot(calldata),
-            returnDataRoot: bytesRoot(new Uint8Array()),
-            outputRoot: bytesRoot(new Uint8Array()),
             calldataSize: calldata.length,
-            returnDataSize: 0,
-            outputSize: 0,
             retOffset: noRet ? 0 : Number(outOff),
             retSize: noRet ? 0 : Number(outLen),
-          }
+          })
           state = { ...state, stateRoot }
           enter(child, revertPre)
           break

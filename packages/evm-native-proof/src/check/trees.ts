@@ -3,7 +3,7 @@
  * a contiguous range), `T_d` of a byte string, the code tree, and indexed-map lookups and writes.
  * Written apart from src/commit; shares only keccak256 with it.
  */
-import { be, equal, keccak, num } from './layout.ts'
+import { be, equal, type FrameState, keccak, num } from './layout.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 const zeros: Uint8Array[] = [new Uint8Array(32)]
@@ -225,4 +225,30 @@ export function mapCommitmentOf(keys: readonly bigint[]): Uint8Array {
     zero = keccak(zero, zero)
   }
   return keccak(level[0] as Uint8Array, be(chain.length))
+}
+
+/** A frame entering its code: pc 0, running, nothing on its stack, in its memory, returned or output yet, no calldata unless given. */
+export function freshFrame(
+  f: Pick<FrameState, 'kind' | 'depth' | 'gas' | 'address' | 'codeAddress' | 'caller' | 'value' | 'codeRoot' | 'codeSize'> &
+    Partial<FrameState>,
+): FrameState {
+  const empty = bytesRoot(new Uint8Array())
+  return {
+    status: 0,
+    isStatic: false,
+    pc: 0,
+    stackSize: 0,
+    memoryWords: 0,
+    stackHash: new Uint8Array(32),
+    memoryRoot: empty,
+    calldataRoot: empty,
+    returnDataRoot: empty,
+    outputRoot: empty,
+    calldataSize: 0,
+    returnDataSize: 0,
+    outputSize: 0,
+    retOffset: 0,
+    retSize: 0,
+    ...f,
+  }
 }

@@ -11,6 +11,7 @@ import {
   keccak,
   type MachineState,
   num,
+  opened,
   readBlockAcc,
   readBlockEnv,
   readFrame,
@@ -26,13 +27,6 @@ import { type ItemReader, WitnessError } from './witness-reader.ts'
 /** EIP-4844: blob gas per blob. */
 const GAS_PER_BLOB = 131072n
 const ZERO = new Uint8Array(32)
-
-/** The next item, which must be `length` bytes and hash to `hash`. */
-function opened(r: ItemReader, what: string, length: number, hash: Uint8Array): Uint8Array {
-  const b = r.next(what, length)
-  if (!equal(keccak(b), hash)) throw new WitnessError(`${what} does not hash to what the state commits to`)
-  return b
-}
 
 /** The transaction's frame, halted and kept after its exit. */
 function haltedTxFrame(r: ItemReader, s: MachineState) {

@@ -13,6 +13,7 @@ import {
   keccak,
   type MachineState,
   num,
+  opened,
   readBlockAcc,
   readBlockEnv,
   readSubstate,
@@ -22,7 +23,7 @@ import {
 } from './layout.ts'
 import { decodeAccount, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
 import { type CodeOracle, collides } from './opcode.ts'
-import { bytesRoot, codeRoot, emptyMapCommitment, mapCommitmentOf, openMapKey } from './trees.ts'
+import { bytesRoot, codeRoot, emptyMapCommitment, freshFrame, mapCommitmentOf, openMapKey } from './trees.ts'
 import { authorityOf, decodeTx, floorGas, intrinsicGas, recoverAddress, type Tx, txEnvOf } from './tx.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
@@ -39,12 +40,6 @@ function precompiles(forkId: number): Uint8Array[] {
   const ids = Array.from({ length: last }, (_, i) => i + 1)
   if (forkId >= 3) ids.push(0x100)
   return ids.map((id) => be(id, 20))
-}
-
-function opened(r: ItemReader, what: string, length: number, hash: Uint8Array): Uint8Array {
-  const b = r.next(what, length)
-  if (!equal(keccak(b), hash)) throw new WitnessError(`${what} does not hash to what the state commits to`)
-  return b
 }
 
 /** The phase after the set-up step `from` (2 authorisations, 3 access list): the next part with entries. */
@@ -199,34 +194,10 @@ export async function checkTxEnter(s: MachineState, r: ItemReader, code: CodeOra
   const from = decodeAccount(await trie.get(sender))
   if (from === undefined) throw new WitnessError('the sender has no account')
   const revertPre = join([s.stateRoot, s.accessMap, s.transientMap, s.substateHash])
-  const empty = bytesRoot(new Uint8Array())
-  const gas = env.gasLimit - env.intrinsicGas
+  const frameOf = (f: Pick<FrameState, 'kind' | 'address' | 'codeAddress' | 'codeRoot' | 'codeSize'> & Partial<FrameState>) =>
+    freshFrame({ depth: 0, gas: env.gasLimit - env.intrinsicGas, caller: sender, value: tx.value, ...f })
   let state: MachineState = { ...s }
   let frame: FrameState
-  const frameOf = (
-    f: Partial<FrameState> & Pick<FrameState, 'kind' | 'address' | 'codeAddress' | 'codeRoot' | 'codeSize'>,
-  ): FrameState => ({
-    status: 0,
-    isStatic: false,
-    depth: 0,
-    pc: 0,
-    gas,
-    stackSize: 0,
-    memoryWords: 0,
-    caller: sender,
-    value: tx.value,
-    stackHash: ZERO,
-    memoryRoot: empty,
-    calldataRoot: empty,
-    returnDataRoot: empty,
-    outputRoot: empty,
-    calldataSize: 0,
-    returnDataSize: 0,
-    outputSize: 0,
-    retOffset: 0,
-    retSize: 0,
-    ...f,
-  })
   if (tx.to === undefined) {
     const created = keccak(RLP.encode([sender, tx.nonce])).slice(12)
     const target = decodeAccount(await trie.get(created))

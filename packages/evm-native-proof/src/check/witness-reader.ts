@@ -24,6 +24,15 @@ export class ItemReader {
     return item
   }
 
+  /** The next item, which must be `length` bytes and hash (with `hash`, keccak256) to `commitment`. */
+  opened(what: string, length: number, commitment: Uint8Array, hash: (b: Uint8Array) => Uint8Array): Uint8Array {
+    const b = this.next(what, length)
+    const h = hash(b)
+    if (h.length !== commitment.length || h.some((x, i) => x !== commitment[i]))
+      throw new WitnessError(`${what} does not hash to what the state commits to`)
+    return b
+  }
+
   /** The next item split into 32-byte words (its length must be a multiple of 32, `count` of them when given). */
   words(what: string, count?: number): Uint8Array[] {
     const item = this.next(what, count === undefined ? undefined : count * 32)
