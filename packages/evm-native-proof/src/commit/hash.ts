@@ -1,4 +1,12 @@
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { createKeccak } from 'hash-wasm'
+
+/**
+ * keccak256 in WebAssembly (hash-wasm), created once: on the short inputs a commitment hashes (a
+ * 352-byte stateData, a 384-byte frame, 64-byte tree nodes) it is several times faster than a
+ * JavaScript keccak, and hashing is most of the tracer's own time. H is synchronous and never
+ * re-entered, so one instance serves every call.
+ */
+const keccak = await createKeccak(256)
 
 /** The concatenation of byte strings. */
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
@@ -15,7 +23,9 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
 
 /** H of SPEC.md: keccak256 of the concatenation of its arguments. */
 export function H(...parts: Uint8Array[]): Uint8Array {
-  return keccak_256(parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts))
+  keccak.init()
+  for (const p of parts) keccak.update(p)
+  return keccak.digest('binary')
 }
 
 /** A big-endian unsigned integer in `bytes` bytes (32 by default); throws if it does not fit. */
