@@ -1221,18 +1221,13 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     })
   }
 
-  let txTrie: MerklePatriciaTrie | undefined
-  /** The block's transactions trie (keyed rlp(index)), built once; its root must be the header's. */
-  async function transactionsTrie(): Promise<MerklePatriciaTrie> {
-    if (txTrie === undefined) {
-      txTrie = await createMPT({})
-      for (const [i, tx] of block.transactions.entries()) await txTrie.put(RLP.encode(i), tx.serialize())
-      if (!equalBytes(txTrie.root(), block.header.transactionsTrie))
-        throw new Error(`${trace.id}: the transactions trie is not the header's`)
-    }
-    return txTrie
-  }
-
+  const transactionsTrie = lazy(() =>
+    listTrie(
+      block.transactions.map((tx) => tx.serialize()),
+      block.header.transactionsTrie,
+      `${trace.id}: the transactions trie`,
+    ),
+  )
   /** The code of an account of `trie` (ethereumjs's code store holds every code the block saw). */
   async function codeAt(trie: MerklePatriciaTrie, address: Uint8Array): Promise<Uint8Array> {
     const raw = await trie.get(address)
@@ -1381,17 +1376,13 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       throw new Error(`${trace.id}: the withdrawal steps reach another state root than ethereumjs`)
   }
 
-  let wTrie: MerklePatriciaTrie | undefined
-  /** The block's withdrawals trie (keyed rlp(index)); its root must be the header's. */
-  async function withdrawalsTrie(): Promise<MerklePatriciaTrie> {
-    if (wTrie === undefined) {
-      wTrie = await createMPT({})
-      for (const [i, w] of (block.withdrawals ?? []).entries()) await wTrie.put(RLP.encode(i), RLP.encode(w.raw()))
-      if (!equalBytes(wTrie.root(), block.header.withdrawalsRoot as Uint8Array))
-        throw new Error(`${trace.id}: the withdrawals trie is not the header's`)
-    }
-    return wTrie
-  }
+  const withdrawalsTrie = lazy(() =>
+    listTrie(
+      (block.withdrawals ?? []).map((w) => RLP.encode(w.raw())),
+      block.header.withdrawalsRoot as Uint8Array,
+      `${trace.id}: the withdrawals trie`,
+    ),
+  )
 
   let result: Awaited<ReturnType<typeof runBlock>>
   phase = 0
@@ -1458,6 +1449,23 @@ function depositRequestOf(rlpLog: Uint8Array): Uint8Array | undefined {
   // The contract's ABI layout: five length-prefixed fields at fixed offsets (ethereumjs rejects any other).
   const field = (at: number, size: number) => data.subarray(at + 32, at + 32 + size)
   return concat([field(160, 48), field(256, 32), field(320, 8), field(384, 96), field(512, 8)])
+}
+
+/** A value computed once, on first use. */
+function lazy<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined
+  return () => {
+    value ??= make()
+    return value
+  }
+}
+
+/** The trie of a block's list (transactions, withdrawals): item i at rlp(i); its root must be the header's. */
+async function listTrie(items: Uint8Array[], root: Uint8Array, what: string): Promise<MerklePatriciaTrie> {
+  const trie = await createMPT({})
+  for (const [i, item] of items.entries()) await trie.put(RLP.encode(i), item)
+  if (!equalBytes(trie.root(), root)) throw new Error(`${what} is not the header's`)
+  return trie
 }
 
 /** EIP-7685: sha256 over the sha256 of each request type's items (`type ‖ data…`), types with no data left out. */
