@@ -17,9 +17,9 @@ import {
   MAX_UINT64,
   SECP256K1_ORDER_DIV_2,
 } from '@ethereumjs/util'
-import { type AfterTxEvent, createVM, encodeReceipt, runBlock } from '@ethereumjs/vm'
+import { type AfterTxEvent, createVM, encodeReceipt, runBlock, runTx } from '@ethereumjs/vm'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { type BlockTrace, InputError, loadTrace } from '@stepproof/block-traces'
+import { type BlockTrace, InputError, type LoadedTrace, loadTrace } from '@stepproof/block-traces'
 import { ChunkedBytes } from '../commit/bytes-tree.ts'
 import { CodeTree } from '../commit/code-tree.ts'
 import { concat, H, uint, ZERO32 } from '../commit/hash.ts'
@@ -52,11 +52,43 @@ export interface NativeTrace {
   seconds: number
   /** Witnesses of the steps asked for (SPEC.md §5), in step order. */
   witnesses: StepWitness[]
+  /** A checkpoint before each transaction (none when resumed). */
+  checkpoints: TxCheckpoint[]
+  /** The loaded state the run used: its node store holds the world state at every checkpoint. */
+  loaded: LoadedTrace
 }
 
 export interface TraceOptions {
-  /** Which steps to cut a witness for (opcode, precompile and frame-exit steps, for now). */
+  /** Which steps to cut a witness for. */
   witness?: (step: number) => boolean
+  /**
+   * Trace one transaction only, from its checkpoint in an earlier run of the same block, on that
+   * run's loaded state (its node store holds the world state at every checkpoint).
+   */
+  resume?: { checkpoint: TxCheckpoint; loaded: LoadedTrace }
+}
+
+/**
+ * What tracing needs to start again at a transaction's tx-start without running the block up to
+ * it: the state before the step (stateData), the world-state root (its nodes stay in the run's node
+ * store) and the preimages of the block accumulators (receipts so far, bloom, request items).
+ */
+export interface TxCheckpoint {
+  /** The index of the transaction's tx-start step. */
+  step: number
+  txIndex: number
+  stateData: Uint8Array
+  cumulativeGas: bigint
+  blobGasUsed: bigint
+  receipts: Uint8Array[]
+  bloom: Uint8Array
+  requestItems: Uint8Array[]
+}
+
+/** A checkpoint's size as stored: stateData, the gas counters, the receipts, the bloom and the request items. */
+export function checkpointBytes(c: TxCheckpoint): number {
+  const sum = (xs: Uint8Array[]) => xs.reduce((n, x) => n + x.length, 0)
+  return c.stateData.length + 64 + sum(c.receipts) + c.bloom.length + sum(c.requestItems)
 }
 
 /** Opcodes that end a frame: a frame whose last opcode is none of these ran past its code (an implicit STOP). */
@@ -151,7 +183,7 @@ interface Frame extends FrameFields {
  */
 export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}): Promise<NativeTrace> {
   const started = performance.now()
-  const loaded = await loadTrace(trace, trace.id)
+  const loaded = options.resume?.loaded ?? (await loadTrace(trace, trace.id))
   const vm = await createVM({ common: loaded.common, blockchain: loaded.blockchain, stateManager: loaded.stateManager })
   const block: Block = loaded.block
   const sm = loaded.stateManager
@@ -253,6 +285,9 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   let txEnv: Uint8Array = new Uint8Array(512)
   let txBlobHashes: Uint8Array = new Uint8Array()
   const witnesses: StepWitness[] = []
+  const checkpoints: TxCheckpoint[] = []
+  /** The receipts so far, as the receipts trie holds them (a checkpoint's preimage of receiptsRoot). */
+  const receiptList: Uint8Array[] = []
   /** The post-state's stateData of witnessed steps. */
   const postStates = new Map<number, Uint8Array>()
 
@@ -393,6 +428,17 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     guarded(async (tx: TypedTransaction) => {
       if (txIndex === 0 && !equalBytes(await sm.getStateRoot(), stateRoot))
         throw new Error(`${trace.id}: block-start reaches another state root than ethereumjs`)
+      if (options.resume === undefined)
+        checkpoints.push({
+          step: steps.length,
+          txIndex,
+          stateData: lastStateData,
+          cumulativeGas,
+          blobGasUsed,
+          receipts: receiptList.slice(),
+          bloom: bloom.slice(),
+          requestItems: requestItems.slice(),
+        })
       phase = 1
       subIndex = 0
       // tx-start sets them (SPEC.md §4); its witness is cut from the state before.
@@ -947,7 +993,9 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
           RLP.encode(await createMerkleProof(receiptsTrie, RLP.encode(receiptCount))),
         ],
       }))
-      await receiptsTrie.put(RLP.encode(receiptCount), encodeReceipt(event.receipt, tx.type))
+      const receipt = encodeReceipt(event.receipt, tx.type)
+      await receiptsTrie.put(RLP.encode(receiptCount), receipt)
+      receiptList.push(receipt)
       // EIP-6110: the deposit contract's logs become request items (type 0), in log order.
       if (forkId >= 2)
         for (const log of txLogs) {
@@ -1384,6 +1432,8 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     ),
   )
 
+  if (options.resume !== undefined) return resumeTransaction(options.resume.checkpoint)
+
   let result: Awaited<ReturnType<typeof runBlock>>
   phase = 0
   const initial: Uint8Array = await commitment()
@@ -1422,11 +1472,64 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     logsBloom: result.logsBloom,
     ...(result.requestsHash === undefined ? {} : { requestsHash: result.requestsHash }),
     seconds: (performance.now() - started) / 1000,
-    witnesses: witnesses.map((w) => ({
-      ...w,
-      post: steps[w.step]?.post as Uint8Array,
-      postStateData: postStates.get(w.step) as Uint8Array,
-    })),
+    witnesses: sealedWitnesses(),
+    checkpoints,
+    loaded,
+  }
+
+  function sealedWitnesses(): StepWitness[] {
+    return witnesses.map((w) => ({ ...w, post: steps[w.step]?.post as Uint8Array, postStateData: postStates.get(w.step) as Uint8Array }))
+  }
+
+  /**
+   * Traces transaction `c.txIndex` alone: the live structures rebuilt from the checkpoint (their
+   * commitment must be the checkpoint's), the world state set back to its root, then ethereumjs's
+   * runTx with the block's context. Steps before the checkpoint are placeholders.
+   */
+  async function resumeTransaction(c: TxCheckpoint): Promise<NativeTrace> {
+    phase = 1
+    txIndex = c.txIndex
+    stateRoot = c.stateData.slice(96, 128)
+    txStartRoot = c.stateData.slice(128, 160)
+    stateDirty = false
+    cumulativeGas = c.cumulativeGas
+    blobGasUsed = c.blobGasUsed
+    for (const r of c.receipts) {
+      await receiptsTrie.put(RLP.encode(receiptCount), r)
+      receiptList.push(r)
+      receiptCount++
+    }
+    bloom.set(c.bloom)
+    bloomHash = H(bloom)
+    for (const item of c.requestItems) {
+      requestItems.push(item)
+      requestsWord = H(requestsWord, H(item))
+    }
+    const at = H(c.stateData)
+    for (let k = 0; k < c.step; k++) steps.push({ kind: 'block-start', post: k === c.step - 1 ? at : ZERO32 })
+    if (!equalBytes(await commitment(), at))
+      throw new Error(`${trace.id}: the checkpoint of tx ${c.txIndex} does not rebuild its commitment`)
+    await sm.setStateRoot(stateRoot)
+    const tx = block.transactions[c.txIndex] as TypedTransaction
+    try {
+      await runTx(vm, { tx, block, blockGasUsed: cumulativeGas, skipHardForkValidation: true })
+    } catch (e) {
+      if (failure !== undefined) throw failure
+      throw new Error(`${trace.id}: ethereumjs refused transaction ${c.txIndex} at its checkpoint (${(e as Error).message})`)
+    }
+    if (failure !== undefined) throw failure
+    return {
+      initial: ZERO32,
+      steps,
+      stateRoot,
+      receiptsRoot: receiptsTrie.root(),
+      gasUsed: cumulativeGas,
+      logsBloom: bloom,
+      seconds: (performance.now() - started) / 1000,
+      witnesses: sealedWitnesses(),
+      checkpoints: [],
+      loaded,
+    }
   }
 
   /** The revert point's preimage (SPEC.md §2.3): stateRoot ‖ accessMap ‖ transientMap ‖ substateHash, now. */
