@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type CorpusName, executeReference, loadCorpus } from '@stepproof/block-traces'
-import { checkBlock, executeNative, opcodeClass, type StepKind } from '@stepproof/evm-native-proof'
+import { type BlockTrace, type CorpusName, executeReference, loadCorpus } from '@stepproof/block-traces'
+import { checkBlock, executeNative, NativeProver, opcodeClass, type StepKind, traceBlock } from '@stepproof/evm-native-proof'
 import { type MipsBlockRow, type MipsScaling, measureMipsBlock, mipsScaling } from './mips-blocks.ts'
 
 /** The proof systems the comparison covers, and whether each can run yet. */
@@ -52,6 +52,15 @@ export interface NativeBlockRow {
     bytes: SizeStats
     /** Tracing with every witness cut, plus the checker, in seconds. */
     seconds: number
+  }
+  /** Transaction checkpoints (NativeProver): their size, and a late step proven from one against a run of the block. */
+  checkpoints: {
+    count: number
+    bytes: number
+    /** The step proven: the middle of the last transaction. */
+    step: number
+    proveSeconds: number
+    fullRunSeconds: number
   }
 }
 
@@ -122,6 +131,7 @@ export async function runComparison(corpora: CorpusName[], opts: ComparisonOptio
     }
     const native = await executeNative(trace)
     const checked = await checkBlock(trace)
+    const checkpoints = await measureCheckpoints(trace)
     for (const { kind, opcode, bytes } of checked.sizes) {
       allSizes.push(bytes)
       const c = opcode === undefined ? kind : opcodeClass(opcode)
@@ -142,6 +152,7 @@ export async function runComparison(corpora: CorpusName[], opts: ComparisonOptio
       opcodeClasses: native.opcodeClasses,
       seconds: native.seconds,
       overReference: native.seconds / result.seconds,
+      checkpoints,
     }
     if (opts.mips) row.mips = await measureMipsBlock(trace, (steps) => opts.onMipsSteps?.(trace.id, steps))
     blocks.push(row)
@@ -166,6 +177,42 @@ export async function runComparison(corpora: CorpusName[], opts: ComparisonOptio
 }
 
 const millions = (n: number) => (n / 1e6).toFixed(1)
+
+/** Builds a NativeProver and proves the middle step of the block's last transaction, from its checkpoint and from a run of the block. */
+async function measureCheckpoints(trace: BlockTrace): Promise<NativeBlockRow['checkpoints']> {
+  const prover = await NativeProver.build(trace)
+  const steps = Array.from({ length: prover.steps }, (_, k) => k)
+  const starts = steps.filter((k) => prover.kindOf(k) === 'tx-start')
+  const last = starts[starts.length - 1]
+  const end = steps.findLast((k) => prover.kindOf(k) === 'tx-receipt') ?? 0
+  const step = last === undefined ? 0 : Math.floor((last + end) / 2)
+  let t = performance.now()
+  await prover.proveStep(step)
+  const proveSeconds = (performance.now() - t) / 1000
+  t = performance.now()
+  await traceBlock(trace, { witness: (k) => k === step })
+  const fullRunSeconds = (performance.now() - t) / 1000
+  return { count: starts.length, bytes: prover.checkpointBytes, step, proveSeconds, fullRunSeconds }
+}
+
+function checkpointSection(rows: (BlockRow & { native: NativeBlockRow })[]): string[] {
+  const withTxs = rows.filter((b) => b.native.checkpoints.count > 0)
+  if (withTxs.length === 0) return []
+  const speedups = withTxs.map((b) => b.native.checkpoints.fullRunSeconds / b.native.checkpoints.proveSeconds).sort((a, b) => a - b)
+  return [
+    '## EVM-native: checkpoints',
+    '',
+    `One run of a block keeps every step's commitment (commitmentAt(k) is a lookup) and a checkpoint before each transaction (the 352-byte state, the gas counters, the receipts, bloom and request items so far; the world state stays in the run's node store), so proveStep(k) re-runs only k's transaction. Proving the middle step of each block's last transaction from its checkpoint against a run of the whole block: median ${(speedups[Math.floor(speedups.length / 2)] ?? 0).toFixed(1)}× faster, ${(speedups[0] ?? 0).toFixed(1)}× to ${(speedups[speedups.length - 1] ?? 0).toFixed(1)}×.`,
+    '',
+    '| block | txs | checkpoints | checkpoint KiB | step | from checkpoint s | whole block s |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...withTxs.map((b) => {
+      const c = b.native.checkpoints
+      return `| ${shortId(b.id)} | ${b.txs} | ${c.count} | ${(c.bytes / 1024).toFixed(1)} | ${c.step} | ${c.proveSeconds.toFixed(2)} | ${c.fullRunSeconds.toFixed(2)} |`
+    }),
+    '',
+  ]
+}
 
 function witnessSection(report: ComparisonReport, rows: (BlockRow & { native: NativeBlockRow })[]): string[] {
   const all = report.nativeWitnessBytes
@@ -223,6 +270,7 @@ function nativeSection(report: ComparisonReport): string[] {
     }),
     '',
     ...witnessSection(report, rows),
+    ...checkpointSection(rows),
     '',
   ]
   return lines

@@ -6,6 +6,7 @@
  * block's end) are proven by a run of the block.
  */
 import type { BlockTrace } from '@stepproof/block-traces'
+import type { StepKind } from './trace/kinds.ts'
 import { checkpointBytes, type NativeTrace, traceBlock } from './trace/tracer.ts'
 import type { StepWitness } from './trace/witness.ts'
 
@@ -25,6 +26,13 @@ export class NativeProver {
     return this.run.steps.length
   }
 
+  /** The kind of step k. */
+  kindOf(k: number): StepKind {
+    const step = this.run.steps[k]
+    if (step === undefined) throw new RangeError(`no step ${k}: the block has ${this.steps}`)
+    return step.kind
+  }
+
   /** The commitment after `k` steps: k = 0 is the block's initial state, k = steps its final one. */
   commitmentAt(k: number): Uint8Array {
     if (!Number.isInteger(k) || k < 0 || k > this.steps) throw new RangeError(`no commitment after ${k} steps: the block has ${this.steps}`)
@@ -33,7 +41,7 @@ export class NativeProver {
 
   /** The bytes the checkpoints take (SPEC.md commitments are not counted; the world state stays in the node store). */
   get checkpointBytes(): number {
-    return this.run.checkpoints.reduce((n, c) => n + checkpointBytes(c), 0)
+    return checkpointBytes(this.run.checkpoints)
   }
 
   /** Step k's witness (SPEC.md §5), cut from its transaction's checkpoint when it has one. */

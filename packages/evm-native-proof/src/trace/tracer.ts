@@ -85,10 +85,14 @@ export interface TxCheckpoint {
   requestItems: Uint8Array[]
 }
 
-/** A checkpoint's size as stored: stateData, the gas counters, the receipts, the bloom and the request items. */
-export function checkpointBytes(c: TxCheckpoint): number {
-  const sum = (xs: Uint8Array[]) => xs.reduce((n, x) => n + x.length, 0)
-  return c.stateData.length + 64 + sum(c.receipts) + c.bloom.length + sum(c.requestItems)
+/**
+ * The bytes a block's checkpoints take stored together: each one's stateData, gas counters, bloom and
+ * request items; the receipts once (each checkpoint holds the first ones of the same list).
+ */
+export function checkpointBytes(checkpoints: readonly TxCheckpoint[]): number {
+  const sum = (xs: readonly Uint8Array[]) => xs.reduce((n, x) => n + x.length, 0)
+  const last = checkpoints[checkpoints.length - 1]
+  return checkpoints.reduce((n, c) => n + c.stateData.length + 64 + c.bloom.length + sum(c.requestItems), 0) + sum(last?.receipts ?? [])
 }
 
 /** Opcodes that end a frame: a frame whose last opcode is none of these ran past its code (an implicit STOP). */
