@@ -2,13 +2,15 @@
  * A block's native proof, queryable step by step (what a bisection game asks of a party): one run
  * of the block keeps every step's commitment and a checkpoint before each transaction, so that
  * `commitmentAt(k)` is a lookup and `proveStep(k)` re-runs only the transaction holding step k from
- * its checkpoint. Steps outside transactions (block start, withdrawals, the system calls, the
- * block's end) are proven by a run of the block.
+ * its checkpoint; the block's tail (withdrawals, system calls, block end) has a checkpoint after the
+ * last transaction, and block-start needs only the pre-state. The block never runs whole again.
  */
 import type { BlockTrace } from '@stepproof/block-traces'
 import type { StepKind } from './trace/kinds.ts'
 import { checkpointBytes, type NativeTrace, traceBlock } from './trace/tracer.ts'
 import type { StepWitness } from './trace/witness.ts'
+
+const equal = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b))
 
 export class NativeProver {
   private constructor(
@@ -44,24 +46,28 @@ export class NativeProver {
     return checkpointBytes(this.run.checkpoints)
   }
 
-  /** Step k's witness (SPEC.md §5), cut from its transaction's checkpoint when it has one. */
+  /**
+   * Step k's witness (SPEC.md §5): block-start from the pre-state, any other step from the checkpoint
+   * before it — its transaction's, or for the block's tail the one after the last transaction — so
+   * that only that part of the block runs again.
+   */
   async proveStep(k: number): Promise<StepWitness> {
     if (!Number.isInteger(k) || k < 0 || k >= this.steps) throw new RangeError(`no step ${k}: the block has ${this.steps}`)
     const checkpoint = this.run.checkpoints.findLast((c) => c.step <= k)
-    const next = this.run.checkpoints.find((c) => c.step > k)
-    // Inside a transaction when a checkpoint precedes k and the step is its transaction's (the next
-    // checkpoint starts the next transaction; after the last one, its steps end with its receipt).
-    const inside = checkpoint !== undefined && (next !== undefined || this.lastTransactionEnd() >= k)
-    const t = inside
-      ? await traceBlock(this.trace, { witness: (s) => s === k, resume: { checkpoint, loaded: this.run.loaded } })
-      : await traceBlock(this.trace, { witness: (s) => s === k })
+    const t =
+      checkpoint === undefined
+        ? await traceBlock(this.trace, { witness: (s) => s === k, blockStartOnly: true })
+        : await traceBlock(this.trace, { witness: (s) => s === k, resume: { checkpoint, loaded: this.run.loaded } })
     const w = t.witnesses[0]
     if (w === undefined || w.step !== k) throw new Error(`${this.trace.id}: step ${k} was not reached`)
+    // The run that resumed must meet the first run's commitments.
+    if (!equal(w.pre, this.commitmentAt(k)) || !equal(w.post, this.commitmentAt(k + 1)))
+      throw new Error(`${this.trace.id}: step ${k} proven from its checkpoint does not give the block's commitments`)
     return w
   }
 
-  /** The index of the last transaction's tx-receipt step (-1 with no transactions). */
-  private lastTransactionEnd(): number {
-    return this.run.steps.findLastIndex((s) => s.kind === 'tx-receipt')
+  /** The number of checkpoints: one before each transaction, one before the block's tail. */
+  get checkpoints(): number {
+    return this.run.checkpoints.length
   }
 }

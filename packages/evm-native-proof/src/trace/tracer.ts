@@ -66,16 +66,19 @@ export interface TraceOptions {
    * run's loaded state (its node store holds the world state at every checkpoint).
    */
   resume?: { checkpoint: TxCheckpoint; loaded: LoadedTrace }
+  /** Stop after block-start (its witness needs nothing of the block's execution). */
+  blockStartOnly?: boolean
 }
 
 /**
- * What tracing needs to start again at a transaction's tx-start without running the block up to
- * it: the state before the step (stateData), the world-state root (its nodes stay in the run's node
+ * What tracing needs to start again at a transaction's tx-start (or, after the last transaction, at
+ * the block's tail: withdrawals, system calls, block end) without running the block up to it: the state before the step (stateData), the world-state root (its nodes stay in the run's node
  * store) and the preimages of the block accumulators (receipts so far, bloom, request items).
  */
 export interface TxCheckpoint {
-  /** The index of the transaction's tx-start step. */
+  /** The index of the step that follows: the transaction's tx-start, or the tail's first step. */
   step: number
+  /** The transaction; the number of transactions for the tail's checkpoint. */
   txIndex: number
   stateData: Uint8Array
   cumulativeGas: bigint
@@ -130,6 +133,9 @@ const FORK_ID: Record<string, number> = { Shanghai: 0, Cancun: 1, Prague: 2, Osa
 
 /** The system calls at a block's end from Prague on: EIP-7002's withdrawal requests, EIP-7251's consolidations. */
 const SYSTEM_CALLS = 2
+/** The EIP-7002 and EIP-7251 request contracts the system calls run, in order. */
+const WITHDRAWAL_REQUESTS = hexToBytes('0x00000961ef480eb55e80d19ad83579a64c007002')
+const CONSOLIDATION_REQUESTS = hexToBytes('0x0000bbddc7ce488642fb579f8b00f3a590007251')
 /** The address system calls come from (EIP-4788, EIP-7002). */
 const SYSTEM_ADDRESS = hexToBytes('0xfffffffffffffffffffffffffffffffffffffffe')
 
@@ -432,17 +438,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     guarded(async (tx: TypedTransaction) => {
       if (txIndex === 0 && !equalBytes(await sm.getStateRoot(), stateRoot))
         throw new Error(`${trace.id}: block-start reaches another state root than ethereumjs`)
-      if (options.resume === undefined)
-        checkpoints.push({
-          step: steps.length,
-          txIndex,
-          stateData: lastStateData,
-          cumulativeGas,
-          blobGasUsed,
-          receipts: receiptList.slice(),
-          bloom: bloom.slice(),
-          requestItems: requestItems.slice(),
-        })
+      recordCheckpoint()
       phase = 1
       subIndex = 0
       // tx-start sets them (SPEC.md §4); its witness is cut from the state before.
@@ -1026,6 +1022,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       phase = txIndex < block.transactions.length ? 1 : afterTransactions()
       push('tx-receipt')
       await seal()
+      if (txIndex === block.transactions.length) recordCheckpoint()
     }),
   )
 
@@ -1442,6 +1439,20 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   phase = 0
   const initial: Uint8Array = await commitment()
   await blockStart()
+  if (options.blockStartOnly === true)
+    return {
+      initial,
+      steps,
+      stateRoot,
+      receiptsRoot: receiptsTrie.root(),
+      gasUsed: 0n,
+      logsBloom: bloom,
+      seconds: (performance.now() - started) / 1000,
+      witnesses: sealedWitnesses(),
+      checkpoints: [],
+      loaded,
+    }
+  if (block.transactions.length === 0) recordCheckpoint()
   try {
     result = await runBlock(vm, { block, generate: true })
   } catch (e) {
@@ -1451,22 +1462,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   if (failure !== undefined) throw failure
   await seal()
   await emitWithdrawals()
-  // block-finalize (SPEC.md §4): what the steps built must be what ethereumjs computed at once.
-  if (phase !== 11) throw new Error(`${trace.id}: the block ends in phase ${phase}, not BLOCK_FINALIZE`)
-  if (stateDirty || !equalBytes(stateRoot, result.stateRoot))
-    throw new Error(`${trace.id}: the steps end at another state root than ethereumjs`)
-  if (!equalBytes(bloom, result.logsBloom)) throw new Error(`${trace.id}: the steps end with another bloom than ethereumjs`)
-  await cutWitness('block-finalize', async () => ({ codes: [], proof: [blockEnv, blockAccBytes(), ...requestItems] }))
-  if (forkId >= 2) {
-    requestsWord = requestsHash(requestItems)
-    if (result.requestsHash === undefined || !equalBytes(requestsWord, result.requestsHash))
-      throw new Error(`${trace.id}: the steps' requests hash is not ethereumjs's`)
-  }
-  phase = 12
-  subIndex = 0
-  kept = undefined
-  push('block-finalize')
-  await seal()
+  await finalize(result)
   return {
     initial,
     steps,
@@ -1481,6 +1477,72 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     loaded,
   }
 
+  /** A checkpoint at the state the last step left: before a transaction, or before the block's tail (after the last one). */
+  function recordCheckpoint(): void {
+    if (options.resume !== undefined) return
+    checkpoints.push({
+      step: steps.length,
+      txIndex,
+      stateData: lastStateData,
+      cumulativeGas,
+      blobGasUsed,
+      receipts: receiptList.slice(),
+      bloom: bloom.slice(),
+      requestItems: requestItems.slice(),
+    })
+  }
+
+  /** block-finalize (SPEC.md §4); what the steps built must be what ethereumjs computed at once, when it did. */
+  async function finalize(
+    expected: { stateRoot: Uint8Array; logsBloom: Uint8Array; requestsHash?: Uint8Array } | undefined,
+  ): Promise<void> {
+    if (phase !== 11) throw new Error(`${trace.id}: the block ends in phase ${phase}, not BLOCK_FINALIZE`)
+    if (stateDirty || (expected !== undefined && !equalBytes(stateRoot, expected.stateRoot)))
+      throw new Error(`${trace.id}: the steps end at another state root than ethereumjs`)
+    if (expected !== undefined && !equalBytes(bloom, expected.logsBloom))
+      throw new Error(`${trace.id}: the steps end with another bloom than ethereumjs`)
+    await cutWitness('block-finalize', async () => ({ codes: [], proof: [blockEnv, blockAccBytes(), ...requestItems] }))
+    if (forkId >= 2) {
+      requestsWord = requestsHash(requestItems)
+      if (expected !== undefined && (expected.requestsHash === undefined || !equalBytes(requestsWord, expected.requestsHash)))
+        throw new Error(`${trace.id}: the steps' requests hash is not ethereumjs's`)
+    }
+    phase = 12
+    subIndex = 0
+    kept = undefined
+    push('block-finalize')
+    await seal()
+  }
+
+  /**
+   * The block's tail from the checkpoint after its last transaction: the withdrawals (computed by
+   * the tracer), the system calls (ethereumjs's EVM called as runBlock calls it: from the system
+   * address with 30,000,000 gas, the system account put back after), then block-finalize.
+   */
+  async function resumeTail(): Promise<void> {
+    // ethereumjs's runBlock would credit the withdrawals before the system calls: do it on its state.
+    for (const w of block.withdrawals ?? []) {
+      if (w.amount === 0n) continue
+      const account = (await sm.getAccount(w.address)) ?? new Account()
+      account.balance += w.amount * 1_000_000_000n
+      await sm.putAccount(w.address, account)
+    }
+    await emitWithdrawals()
+    if (forkId >= 2)
+      for (const contract of [WITHDRAWAL_REQUESTS, CONSOLIDATION_REQUESTS]) {
+        const to = new Address(contract)
+        if ((await sm.getAccount(to)) === undefined) continue
+        const system = new Address(SYSTEM_ADDRESS)
+        const before = await sm.getAccount(system)
+        await vm.evm.runCall({ caller: system, gasLimit: 30_000_000n, to })
+        if (before === undefined) await sm.deleteAccount(system)
+        else await sm.putAccount(system, before)
+      }
+    if (failure !== undefined) throw failure
+    await seal()
+    await finalize(undefined)
+  }
+
   function sealedWitnesses(): StepWitness[] {
     return witnesses.map((w) => ({ ...w, post: steps[w.step]?.post as Uint8Array, postStateData: postStates.get(w.step) as Uint8Array }))
   }
@@ -1491,7 +1553,8 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
    * runTx with the block's context. Steps before the checkpoint are placeholders.
    */
   async function resumeTransaction(c: TxCheckpoint): Promise<NativeTrace> {
-    phase = 1
+    const tail = c.txIndex === block.transactions.length
+    phase = c.stateData[1] as number
     txIndex = c.txIndex
     stateRoot = c.stateData.slice(96, 128)
     txStartRoot = c.stateData.slice(128, 160)
@@ -1514,14 +1577,17 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     if (!equalBytes(await commitment(), at))
       throw new Error(`${trace.id}: the checkpoint of tx ${c.txIndex} does not rebuild its commitment`)
     await sm.setStateRoot(stateRoot)
-    const tx = block.transactions[c.txIndex] as TypedTransaction
-    try {
-      await runTx(vm, { tx, block, blockGasUsed: cumulativeGas, skipHardForkValidation: true })
-    } catch (e) {
+    if (tail) await resumeTail()
+    else {
+      const tx = block.transactions[c.txIndex] as TypedTransaction
+      try {
+        await runTx(vm, { tx, block, blockGasUsed: cumulativeGas, skipHardForkValidation: true })
+      } catch (e) {
+        if (failure !== undefined) throw failure
+        throw new Error(`${trace.id}: ethereumjs refused transaction ${c.txIndex} at its checkpoint (${(e as Error).message})`)
+      }
       if (failure !== undefined) throw failure
-      throw new Error(`${trace.id}: ethereumjs refused transaction ${c.txIndex} at its checkpoint (${(e as Error).message})`)
     }
-    if (failure !== undefined) throw failure
     return {
       initial: ZERO32,
       steps,
