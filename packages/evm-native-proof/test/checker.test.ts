@@ -6,7 +6,7 @@ import { traceBlock } from '../src/trace/tracer.ts'
 import type { StepWitness } from '../src/trace/witness.ts'
 import { checkBlock } from '../src/verify-trace.ts'
 
-const blocks = () => [...loadCorpus('standard'), ...loadCorpus('fixtures')].map((e) => e.trace)
+const blocks = () => [...loadCorpus('standard'), ...loadCorpus('scaling'), ...loadCorpus('fixtures')].map((e) => e.trace)
 const trace = (id: string) => {
   const t = blocks().find((b) => b.id.startsWith(id))
   if (t === undefined) throw new Error(`no trace ${id}`)
@@ -15,7 +15,7 @@ const trace = (id: string) => {
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 
 describe('the reference checker', () => {
-  it('re-derives the post-commitment of every step, of every kind, of every standard block and fixture from its witness', async () => {
+  it('re-derives the post-commitment of every step, of every kind, of every block of the three corpora from its witness', async () => {
     const failures: string[] = []
     let checked = 0
     for (const t of blocks()) {
