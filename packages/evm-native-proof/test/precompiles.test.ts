@@ -3,7 +3,7 @@ import { bn254 } from '@noble/curves/bn254.js'
 import { blake2b } from '@noble/hashes/blake2.js'
 import { describe, expect, it } from 'vitest'
 import { be, join } from '../src/check/layout.ts'
-import { blake2f, blake2fRounds } from '../src/check/precompiles/blake2f.ts'
+import { blake2f, blake2fRounds, IV } from '../src/check/precompiles/blake2f.ts'
 import * as curves from '../src/check/precompiles/curves.ts'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
@@ -12,16 +12,6 @@ const u64le = (v: bigint) => {
   new DataView(b.buffer).setBigUint64(0, v, true)
   return b
 }
-const IV = [
-  0x6a09e667f3bcc908n,
-  0xbb67ae8584caa73bn,
-  0x3c6ef372fe94f82bn,
-  0xa54ff53a5f1d36f1n,
-  0x510e527fade682d1n,
-  0x9b05688c2b3e6c1fn,
-  0x1f83d9abfb41bd6bn,
-  0x5be0cd19137e2179n,
-]
 
 /** EIP-152's input for one final block of an unkeyed BLAKE2b-512 of `message` (≤ 128 bytes). */
 function oneBlockInput(message: Uint8Array, rounds: number, final = 1): Uint8Array {

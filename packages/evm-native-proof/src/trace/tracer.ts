@@ -916,18 +916,11 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       const coinbase = header.coinbase.bytes
       // The transaction-end steps write on a copy of the trie, one step at a time.
       const trie = stateTrie(stateRoot)
+      // tx-refund and tx-receipt open the same five first (SPEC.md §5.4).
+      const txEndItems = () => [frameData(done.frame), txEnv, blockEnv, substateBytes(), blockAccBytes()]
       await cutWitness('tx-refund', async () => ({
         codes: [],
-        proof: [
-          frameData(done.frame),
-          txEnv,
-          blockEnv,
-          substateBytes(),
-          blockAccBytes(),
-          selfdestructs.countItem(),
-          touched.countItem(),
-          RLP.encode(await accountNodes(trie, [sender, coinbase])),
-        ],
+        proof: [...txEndItems(), selfdestructs.countItem(), touched.countItem(), RLP.encode(await accountNodes(trie, [sender, coinbase]))],
       }))
       await credit(trie, sender, (tx.gasLimit - used) * price)
       const fee = used * (price - baseFee)
@@ -982,16 +975,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       // tx-receipt: the receipt at rlp(txIndex), the block bloom, the transaction's state cleared.
       await cutWitness('tx-receipt', async () => ({
         codes: [],
-        proof: [
-          frameData(done.frame),
-          txEnv,
-          blockEnv,
-          substateBytes(),
-          blockAccBytes(),
-          bloom.slice(),
-          ...txLogs,
-          RLP.encode(await createMerkleProof(receiptsTrie, RLP.encode(receiptCount))),
-        ],
+        proof: [...txEndItems(), bloom.slice(), ...txLogs, RLP.encode(await createMerkleProof(receiptsTrie, RLP.encode(receiptCount)))],
       }))
       const receipt = encodeReceipt(event.receipt, tx.type)
       await receiptsTrie.put(RLP.encode(receiptCount), receipt)

@@ -5,7 +5,8 @@
  */
 
 const MASK = (1n << 64n) - 1n
-const IV = [
+/** BLAKE2b's initial vector (SHA-512's). */
+export const IV = [
   0x6a09e667f3bcc908n,
   0xbb67ae8584caa73bn,
   0x3c6ef372fe94f82bn,
