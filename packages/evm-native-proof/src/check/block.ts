@@ -20,7 +20,7 @@ import {
   writeBlockAcc,
   writeFrame,
 } from './layout.ts'
-import { decodeAccount, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, encodeAccount, encodeSlot, isEmpty, proofTrie } from './mpt.ts'
+import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, encodeSlot, isEmpty, proofTrie } from './mpt.ts'
 import type { CodeOracle } from './opcode.ts'
 import { codeRoot, freshFrame, openMapKey, openRange } from './trees.ts'
 import { credit } from './tx-end.ts'
@@ -108,12 +108,7 @@ export async function checkSystemCall(s: MachineState, r: ItemReader, code: Code
   const contract = REQUEST_CONTRACTS[s.subIndex]
   if (contract === undefined) throw new WitnessError(`there is no system call ${s.subIndex}`)
   const trie = await proofTrie(s.stateRoot, r.next('system accounts proof'), 'system accounts')
-  const system = decodeAccount(await trie.get(SYSTEM_ADDRESS)) ?? {
-    nonce: 0n,
-    balance: 0n,
-    storageRoot: EMPTY_TRIE_ROOT,
-    codeHash: EMPTY_CODE_HASH,
-  }
+  const system = decodeAccount(await trie.get(SYSTEM_ADDRESS)) ?? emptyAccount()
   const stateRoot = await trie.set(SYSTEM_ADDRESS, encodeAccount({ ...system, nonce: system.nonce + 1n }))
   const account = decodeAccount(await trie.get(contract))
   const warm = openMapKey(r, 'access map', s.accessMap, num(keccak(Uint8Array.of(1), contract)))

@@ -90,6 +90,9 @@ export function decodeSlot(rlp: Uint8Array | undefined): bigint {
   return rlp === undefined ? 0n : toNum(RLP.decode(rlp) as Uint8Array)
 }
 
+/** An account that does not exist yet, as it is when a write creates it. */
+export const emptyAccount = (): Account => ({ nonce: 0n, balance: 0n, storageRoot: EMPTY_TRIE_ROOT, codeHash: EMPTY_CODE_HASH })
+
 /** EIP-161: no nonce, no balance, no code. */
 export function isEmpty(a: Account | undefined): boolean {
   return a === undefined || (a.nonce === 0n && a.balance === 0n && a.codeHash.every((b, i) => b === EMPTY_CODE_HASH[i]))

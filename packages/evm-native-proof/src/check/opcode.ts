@@ -25,6 +25,7 @@ import {
   decodeSlot,
   EMPTY_CODE_HASH,
   EMPTY_TRIE_ROOT,
+  emptyAccount,
   encodeAccount,
   encodeSlot,
   isEmpty,
@@ -176,7 +177,6 @@ const byteLength = (v: bigint) => Math.ceil(v.toString(16).length / 2)
 /** EIP-684 and EIP-7610: a create cannot land on an account with a nonce, code or storage. */
 export const collides = (a: Account | undefined): boolean =>
   a !== undefined && (a.nonce !== 0n || !equal(a.codeHash, EMPTY_CODE_HASH) || !equal(a.storageRoot, EMPTY_TRIE_ROOT))
-const emptyAccount = (): Account => ({ nonce: 0n, balance: 0n, storageRoot: EMPTY_TRIE_ROOT, codeHash: EMPTY_CODE_HASH })
 const rdFields = (rd: { root: Uint8Array; size: number }) => ({ returnDataRoot: rd.root, returnDataSize: rd.size })
 
 /** Re-executes the opcode at the frame's pc; returns the state after it. */

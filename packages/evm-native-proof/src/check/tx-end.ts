@@ -20,7 +20,7 @@ import {
   writeBlockAcc,
   writeSubstate,
 } from './layout.ts'
-import { type Account, decodeAccount, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
+import { decodeAccount, emptyAccount, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
 import { emptyMapCommitment, openMapCount, openMapKey, openMapLeafAt } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
@@ -38,12 +38,7 @@ function haltedTxFrame(r: ItemReader, s: MachineState) {
 type Trie = Awaited<ReturnType<typeof proofTrie>>
 
 export async function credit(trie: Trie, address: Uint8Array, amount: bigint): Promise<Uint8Array> {
-  const account: Account = decodeAccount(await trie.get(address)) ?? {
-    nonce: 0n,
-    balance: 0n,
-    storageRoot: EMPTY_TRIE_ROOT,
-    codeHash: EMPTY_CODE_HASH,
-  }
+  const account = decodeAccount(await trie.get(address)) ?? emptyAccount()
   return trie.set(address, encodeAccount({ ...account, balance: account.balance + amount }))
 }
 

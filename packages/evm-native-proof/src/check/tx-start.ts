@@ -21,7 +21,7 @@ import {
   writeFrame,
   writeSubstate,
 } from './layout.ts'
-import { decodeAccount, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
+import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
 import { type CodeOracle, collides } from './opcode.ts'
 import { bytesRoot, codeRoot, emptyMapCommitment, freshFrame, mapCommitmentOf, openMapKey } from './trees.ts'
 import { authorityOf, decodeTx, floorGas, intrinsicGas, recoverAddress, type Tx, txEnvOf } from './tx.ts'
@@ -158,7 +158,7 @@ export async function checkTxAuthorization(s: MachineState, r: ItemReader, code:
   if (!valid) return { ...s, ...next, accessMap: newAccess }
   const clears = auth.address.every((b) => b === 0)
   const designator = clears ? new Uint8Array() : Uint8Array.of(0xef, 0x01, 0x00, ...auth.address)
-  const base = account ?? { nonce: 0n, balance: 0n, storageRoot: EMPTY_TRIE_ROOT, codeHash: EMPTY_CODE_HASH }
+  const base = account ?? emptyAccount()
   const stateRoot = await trie.set(authority, encodeAccount({ ...base, nonce: base.nonce + 1n, codeHash: keccak(designator) }))
   // An existing account costs less than the 25,000 charged up front: 12,500 back.
   const refund = sub.refund + (account === undefined ? 0n : 12500n)
@@ -260,8 +260,6 @@ export async function checkTxEnter(s: MachineState, r: ItemReader, code: CodeOra
     frameHash: keccak(writeFrame(frame)),
   }
 }
-
-const emptyAccount = () => ({ nonce: 0n, balance: 0n, storageRoot: EMPTY_TRIE_ROOT, codeHash: EMPTY_CODE_HASH })
 
 /** The code an account runs (its root and size through the CodeOracle) and, for an EIP-7702 delegation, the delegate. */
 function codeOf(account: { codeHash: Uint8Array } | undefined, code: CodeOracle) {
