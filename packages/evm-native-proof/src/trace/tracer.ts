@@ -143,14 +143,6 @@ const SYSTEM_ADDRESS = hexToBytes('0xfffffffffffffffffffffffffffffffffffffffe')
 const BEACON_ROOTS = hexToBytes('0x000f3df6d732807ef1319fb7b8bb8522d0beac02')
 const HISTORY_STORAGE = hexToBytes('0x0000f90827f1c53a10cb7a02335b175320002935')
 
-/** What one EIP-7702 authorisation does: nothing (no authority recovered), or warm the authority and, if valid, delegate it. */
-interface AuthorizationOutcome {
-  authority?: Uint8Array
-  valid: boolean
-  /** The delegate set; none when the authorisation clears the code. */
-  delegate?: Uint8Array
-}
-
 /** The executing call frame, mirrored from ethereumjs's events into SPEC.md's structures. */
 interface Frame extends FrameFields {
   code: CodeTree | undefined
@@ -178,9 +170,6 @@ interface Frame extends FrameFields {
     touched: number
     logsHash: Uint8Array
     logCount: number
-    /** Lengths of the tracer's own lists of self-destructed and created addresses. */
-    destroyedCount: number
-    createdCount: number
   }
 }
 
@@ -220,9 +209,6 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   const selfdestructs = new IndexedMap()
   const created = new IndexedMap()
   const touched = new IndexedMap()
-  /** Addresses that ran SELFDESTRUCT and addresses created, in this transaction (for tx-cleanup). */
-  const destroyed: string[] = []
-  const createdAddresses: string[] = []
   /** Code by its hash: the pre-state's, the delegations set, and (looked up) what ethereumjs stores. */
   const codeByHash = new Map<string, Uint8Array>()
   for (const account of Object.values(trace.pre)) {
@@ -246,7 +232,6 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   let subIndex = 0
   let stateRoot = await sm.getStateRoot()
   let txStartRoot = ZERO32 as Uint8Array
-  let nextTxStartRoot = ZERO32 as Uint8Array
   let stateDirty = false
   let txEnvHash = ZERO32 as Uint8Array
   let logsHash = ZERO32 as Uint8Array
@@ -271,7 +256,6 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
    * them apart from the interpreter's refund counter, which starts from zero; SPEC.md has one counter.
    */
   let authRefund = 0n
-  const authorizationOutcomes = new WeakMap<TypedTransaction, AuthorizationOutcome[]>()
   /** The chain of suspended frames: for each, H(frame) and the revert point at the child's entry. */
   const suspended: Uint8Array[] = [ZERO32]
   /** What each suspension hashed: the parent's frame, the revert point's preimage, the chain below. */
@@ -322,6 +306,11 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   let requestsWord: Uint8Array = ZERO32
   /** The request items of the block in chain order (block-finalize's witness). */
   const requestItems: Uint8Array[] = []
+  /** Appends a request item (type ‖ data) to the block's requests chain (SPEC.md §2.2). */
+  const foldRequest = (item: Uint8Array) => {
+    requestItems.push(item)
+    requestsWord = H(requestsWord, H(item))
+  }
   const blockAccBytes = () =>
     concat([uint(cumulativeGas), uint(blobGasUsed), receiptsTrie.root(), uint(receiptCount), requestsWord, bloomHash])
   const blockAccHash = () => {
@@ -429,27 +418,25 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       selfdestructs.set(keyFor(4, p.frame.address), 1n)
       // A beneficiary left empty (nothing came, it had nothing) is touched (EIP-161).
       if (p.emptyBeneficiary !== undefined) touched.set(keyFor(6, p.emptyBeneficiary), 1n)
-      destroyed.push(bytesToHex(p.frame.address))
     }
   }
 
   vm.events.on(
     'beforeTx',
     guarded(async (tx: TypedTransaction) => {
-      if (txIndex === 0 && !equalBytes(await sm.getStateRoot(), stateRoot))
-        throw new Error(`${trace.id}: block-start reaches another state root than ethereumjs`)
+      // Where block-start or the previous transaction's end left the world state is where ethereumjs is.
+      if (stateDirty || !equalBytes(await sm.getStateRoot(), stateRoot))
+        throw new Error(`${trace.id}: the steps before transaction ${txIndex} reach another state root than ethereumjs`)
       recordCheckpoint()
       phase = 1
       subIndex = 0
-      // tx-start sets them (SPEC.md §4); its witness is cut from the state before.
-      nextTxStartRoot = await sm.getStateRoot()
+      // tx-start sets txEnvHash and txStartRoot (SPEC.md §4); its witness is cut from the state before.
       txEnv = txEnvData(tx, block.header.baseFeePerGas ?? 0n, forkId)
       txBlobHashes = blobHashes(tx)
       logsHash = ZERO32
       logCount = 0
       txLogs.length = 0
       authRefund = 0n
-      authorizationOutcomes.set(tx, await authorizations(tx))
       // tx-start has bought gas and bumped the nonce by the time the first message starts; the
       // access list and authorisations are steps of their own.
     }),
@@ -546,8 +533,6 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
           touched: touched.mark(),
           logsHash,
           logCount,
-          destroyedCount: destroyed.length,
-          createdCount: createdAddresses.length,
         },
       }
       frames.push(frame)
@@ -567,10 +552,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       if (isCreate) {
         frame.code = codeTree(data)
         // A collision (EIP-684, EIP-7610) enters the frame already failed: nothing is created.
-        if (!collides(await sm.getAccount(new Address(frame.address)))) {
-          created.set(mapKey(5, frame.address), 1n)
-          createdAddresses.push(bytesToHex(frame.address))
-        }
+        if (!collides(await sm.getAccount(new Address(frame.address)))) created.set(mapKey(5, frame.address), 1n)
       }
       stateDirty = true
       if (parent === undefined) {
@@ -823,8 +805,6 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         logsHash = f.marks.logsHash
         logCount = f.marks.logCount
         txLogs.length = f.marks.logCount
-        destroyed.length = f.marks.destroyedCount
-        createdAddresses.length = f.marks.createdCount
       }
       const parent = frames[frames.length - 1]
       suspended.pop()
@@ -860,9 +840,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
           }
           stateRoot = t.root()
           stateDirty = false
-          const item = concat([Uint8Array.of(subIndex + 1), status === 1 ? f.output : new Uint8Array()])
-          requestItems.push(item)
-          requestsWord = H(requestsWord, H(item))
+          foldRequest(concat([Uint8Array.of(subIndex + 1), status === 1 ? f.output : new Uint8Array()]))
           subIndex = subIndex + 1 < SYSTEM_CALLS ? subIndex + 1 : 0
           phase = subIndex === 0 ? 11 : 10
         } else phase = 6
@@ -985,17 +963,13 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         for (const log of txLogs) {
           const deposit = depositRequestOf(log)
           if (deposit === undefined) continue
-          const item = concat([Uint8Array.of(0), deposit])
-          requestItems.push(item)
-          requestsWord = H(requestsWord, H(item))
+          foldRequest(concat([Uint8Array.of(0), deposit]))
         }
       receiptCount++
       for (let i = 0; i < 256; i++) bloom[i] = (bloom[i] as number) | (event.bloom.bitvector[i] as number)
       bloomHash = H(bloom)
       // The transaction's maps and sub-state end with it.
       for (const m of [access, transient, selfdestructs, created, touched]) m.revert(0)
-      destroyed.length = 0
-      createdAddresses.length = 0
       txEnvHash = ZERO32
       logsHash = ZERO32
       logCount = 0
@@ -1010,57 +984,17 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     }),
   )
 
-  /**
-   * EIP-7702: what each authorisation of `tx` does, run through the list in order against the state
-   * before the transaction (the sender's nonce already bumped), as tx-authorization does one at a
-   * time: the authority (once recovered, it is warm), whether it is valid, and the delegate it sets
-   * (none: cleared).
-   */
-  async function authorizations(tx: TypedTransaction): Promise<AuthorizationOutcome[]> {
-    const list = (tx as { authorizationList?: Uint8Array[][] }).authorizationList
-    if (list === undefined) return []
-    const seen = new Map<string, { nonce: bigint; code: Uint8Array }>()
-    const sender = tx.getSenderAddress()
-    const load = async (a: Address) => {
-      let v = seen.get(a.toString())
-      if (v === undefined) {
-        const acct = await sm.getAccount(a)
-        v = { nonce: (acct?.nonce ?? 0n) + (a.equals(sender) ? 1n : 0n), code: acct === undefined ? new Uint8Array() : await sm.getCode(a) }
-        seen.set(a.toString(), v)
-      }
-      return v
+  /** EIP-7702: the authority an authorisation names, once its chain id, nonce bound and signature pass; else none. */
+  function authorityOf(auth: Uint8Array[]): Uint8Array | undefined {
+    const [chainId, , nonce, yParity, , s] = auth as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array]
+    const chain = bytesToBigInt(chainId)
+    if (chain !== 0n && chain !== BigInt(trace.chainId)) return undefined
+    if (bytesToBigInt(nonce) >= MAX_UINT64 || bytesToBigInt(s) > SECP256K1_ORDER_DIV_2 || bytesToBigInt(yParity) > 1n) return undefined
+    try {
+      return eoaCode7702RecoverAuthority(auth as never).bytes
+    } catch {
+      return undefined
     }
-    const out: AuthorizationOutcome[] = []
-    for (const auth of list) {
-      const [chainId, address, nonce, yParity, , s] = auth as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array]
-      const chain = bytesToBigInt(chainId)
-      let authority: Address | undefined
-      if (
-        (chain === 0n || chain === BigInt(trace.chainId)) &&
-        bytesToBigInt(nonce) < MAX_UINT64 &&
-        bytesToBigInt(s) <= SECP256K1_ORDER_DIV_2 &&
-        bytesToBigInt(yParity) <= 1n
-      ) {
-        try {
-          authority = eoaCode7702RecoverAuthority(auth as never)
-        } catch {
-          authority = undefined
-        }
-      }
-      if (authority === undefined) {
-        out.push({ valid: false })
-        continue
-      }
-      const a = await load(authority)
-      const delegated = a.code.length >= 3 && a.code[0] === 0xef && a.code[1] === 0x01 && a.code[2] === 0x00
-      const valid = (a.code.length === 0 || delegated) && a.nonce === bytesToBigInt(nonce)
-      const clears = address.every((b) => b === 0)
-      out.push({ authority: authority.bytes, valid, ...(clears ? {} : { delegate: address }) })
-      if (!valid) continue
-      a.nonce++
-      a.code = clears ? new Uint8Array() : concat([Uint8Array.of(0xef, 0x01, 0x00), address])
-    }
-    return out
   }
 
   /**
@@ -1069,8 +1003,6 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
    * transaction's first message starts, so its root and warm set check the steps' end.
    */
   async function setUpTransaction(tx: TypedTransaction, newAddress: Uint8Array | undefined): Promise<void> {
-    stateRoot = nextTxStartRoot
-    stateDirty = false
     const trie = stateTrie(stateRoot)
     const sender = tx.getSenderAddress().bytes
     const price = bytesToBigInt(txEnv.subarray(96, 128))
@@ -1115,38 +1047,40 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     subIndex = 0
     push('tx-start')
     await seal()
-    // tx-authorization, one at a time (EIP-7702): the authority warm once recovered, then, if valid,
-    // its refund (an existing account), its code (the delegation) and its nonce.
-    const outcomes = authorizationOutcomes.get(tx) ?? []
-    for (const [i, o] of outcomes.entries()) {
+    // tx-authorization, one at a time (EIP-7702), on the state the ones before it left: the authority
+    // warm once recovered; then, if it has no code or a delegation and the authorisation's nonce, its
+    // refund (an existing account), its code (the delegation, or none) and its nonce.
+    for (const [i, auth] of auths.entries()) {
+      const authority = authorityOf(auth)
       await cutWitness('tx-authorization', async () => {
         const proof = [txEnv, tx.serialize()]
         const codes: Uint8Array[] = []
-        if (o.authority !== undefined) {
-          proof.push(
-            ...access.witness(mapKey(1, o.authority), true),
-            substateBytes(),
-            RLP.encode(await createMerkleProof(trie, o.authority)),
-          )
-          const code = await codeAt(trie, o.authority)
+        if (authority !== undefined) {
+          proof.push(...access.witness(mapKey(1, authority), true), substateBytes(), RLP.encode(await createMerkleProof(trie, authority)))
+          const code = await codeAt(trie, authority)
           if (code.length > 0) codes.push(code)
         }
         return { proof, codes }
       })
-      if (o.authority !== undefined) warm([mapKey(1, o.authority)])
-      if (o.valid && o.authority !== undefined) {
-        const raw = await trie.get(o.authority)
+      if (authority !== undefined) {
+        warm([mapKey(1, authority)])
+        const raw = await trie.get(authority)
         const a = raw === null ? new Account() : createAccountFromRLP(raw)
-        if (raw !== null) authRefund += 12500n
-        a.nonce++
-        const designator = o.delegate === undefined ? new Uint8Array() : concat([Uint8Array.of(0xef, 0x01, 0x00), o.delegate])
-        a.codeHash = H(designator)
-        codeByHash.set(bytesToHex(a.codeHash), designator)
-        await trie.put(o.authority, a.serialize())
-        stateRoot = trie.root()
+        const code = await codeAt(trie, authority)
+        const delegated = code.length >= 3 && code[0] === 0xef && code[1] === 0x01 && code[2] === 0x00
+        if ((code.length === 0 || delegated) && a.nonce === bytesToBigInt(auth[2] as Uint8Array)) {
+          if (raw !== null) authRefund += 12500n
+          a.nonce++
+          const delegate = auth[1] as Uint8Array
+          const designator = delegate.every((b) => b === 0) ? new Uint8Array() : concat([Uint8Array.of(0xef, 0x01, 0x00), delegate])
+          a.codeHash = H(designator)
+          codeByHash.set(bytesToHex(a.codeHash), designator)
+          await trie.put(authority, a.serialize())
+          stateRoot = trie.root()
+        }
       }
-      subIndex = i + 1 < outcomes.length ? i + 1 : 0
-      phase = i + 1 < outcomes.length ? 2 : next(3)
+      subIndex = i + 1 < auths.length ? i + 1 : 0
+      phase = i + 1 < auths.length ? 2 : next(3)
       push('tx-authorization')
       await seal()
     }
@@ -1423,19 +1357,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   phase = 0
   const initial: Uint8Array = await commitment()
   await blockStart()
-  if (options.blockStartOnly === true)
-    return {
-      initial,
-      steps,
-      stateRoot,
-      receiptsRoot: receiptsTrie.root(),
-      gasUsed: 0n,
-      logsBloom: bloom,
-      seconds: (performance.now() - started) / 1000,
-      witnesses: sealedWitnesses(),
-      checkpoints: [],
-      loaded,
-    }
+  if (options.blockStartOnly === true) return partialTrace(initial)
   if (block.transactions.length === 0) recordCheckpoint()
   try {
     result = await runBlock(vm, { block, generate: true })
@@ -1552,10 +1474,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     }
     bloom.set(c.bloom)
     bloomHash = H(bloom)
-    for (const item of c.requestItems) {
-      requestItems.push(item)
-      requestsWord = H(requestsWord, H(item))
-    }
+    for (const item of c.requestItems) foldRequest(item)
     const at = H(c.stateData)
     for (let k = 0; k < c.step; k++) steps.push({ kind: 'block-start', post: k === c.step - 1 ? at : ZERO32 })
     if (!equalBytes(await commitment(), at))
@@ -1572,8 +1491,13 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       }
       if (failure !== undefined) throw failure
     }
+    return partialTrace(ZERO32)
+  }
+
+  /** A run that stopped early or started late: the outcome as the tracer's own structures hold it, no checkpoints. */
+  function partialTrace(initial: Uint8Array): NativeTrace {
     return {
-      initial: ZERO32,
+      initial,
       steps,
       stateRoot,
       receiptsRoot: receiptsTrie.root(),
