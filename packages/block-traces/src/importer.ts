@@ -40,6 +40,9 @@ const BlockchainTestSchema = z.object({
     .optional(),
 })
 
+/** Bump when the importer's output for the same input changes: imports cached from it (the wide corpus) are then redone. */
+export const IMPORTER_VERSION = 1
+
 /** A test the importer did not turn into traces, with the reason. */
 export interface SkippedTest {
   test: string
@@ -101,8 +104,18 @@ function sortedState(state: BlockTraceInput['pre']): string {
   return JSON.stringify(Object.fromEntries(Object.entries(state).sort(([a], [b]) => a.localeCompare(b))))
 }
 
+/** The id of block `index` (from 0) of a test with `count` blocks: the test's id, or `<test>::blockN` in a multi-block test. */
+export function blockIdOf(testId: string, index: number, count: number): string {
+  return count === 1 ? testId : `${testId}::block${index + 1}`
+}
+
+/** The id of a test of a BlockchainTests file: `<file name>::<test name>`. */
+export function testIdOf(file: string, name: string): string {
+  return `${basename(file)}::${name}`
+}
+
 async function convertTest(file: string, name: string, raw: unknown): Promise<ImportResult> {
-  const testId = `${basename(file)}::${name}`
+  const testId = testIdOf(file, name)
   const skip = (reason: string, test = testId): ImportResult => ({ traces: [], skipped: [{ test, reason }] })
   const parsed = BlockchainTestSchema.safeParse(raw)
   if (!parsed.success) {
@@ -136,7 +149,7 @@ async function convertTest(file: string, name: string, raw: unknown): Promise<Im
   const result: ImportResult = { traces: [], skipped: [] }
   const single = test.blocks.length === 1
   for (const [i, fixtureBlock] of test.blocks.entries()) {
-    const blockId = single ? testId : `${testId}::block${i + 1}`
+    const blockId = blockIdOf(testId, i, test.blocks.length)
     if (fixtureBlock.expectException !== undefined) {
       result.skipped.push({ test: blockId, reason: `invalid block (expects exception ${fixtureBlock.expectException})` })
       continue
@@ -171,7 +184,15 @@ async function convertTest(file: string, name: string, raw: unknown): Promise<Im
   return result
 }
 
-/** Converts every test of one BlockchainTests JSON file; tests it cannot take are skipped with a reason. */
+/** A test whose conversion threw (a block ethereumjs rejects, a state that does not hash to its root) is skipped with the error. */
+function failedTest(testId: string, error: unknown): ImportResult {
+  const message = error instanceof Error ? error.message : String(error)
+  // The error names the test (or one of its blocks, `<test>::blockN`); the skip names the test already.
+  const reason = message.startsWith(testId) ? message.slice(testId.length).replace(/^(::|: )/, '') : message
+  return { traces: [], skipped: [{ test: testId, reason: `import failed: ${reason}` }] }
+}
+
+/** Converts every test of one BlockchainTests file (`.json` or `.json.gz`); tests it cannot take are skipped with a reason. */
 export async function importBlockchainTestFile(file: string): Promise<ImportResult> {
   const json = readJsonFile(file)
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
@@ -180,14 +201,19 @@ export async function importBlockchainTestFile(file: string): Promise<ImportResu
   const result: ImportResult = { traces: [], skipped: [] }
   for (const [name, raw] of Object.entries(json)) {
     if (name === '_info') continue
-    const one = await convertTest(file, name, raw)
+    const one = await convertTest(file, name, raw).catch((e: unknown) => failedTest(testIdOf(file, name), e))
     result.traces.push(...one.traces)
     result.skipped.push(...one.skipped)
   }
   return result
 }
 
-/** The JSON files an import path names: the file itself, or every *.json below a folder, sorted. */
+/** Whether a file name is one the importer reads: BlockchainTests JSON, plain or gzipped. */
+export function isBlockchainTestFile(name: string): boolean {
+  return name.endsWith('.json') || name.endsWith('.json.gz')
+}
+
+/** The files an import path names: the file itself, or every *.json and *.json.gz below a folder, sorted. */
 export function blockchainTestFiles(path: string): string[] {
   if (!existsSync(path)) throw new InputError(`${path}: no such file or folder`)
   if (!statSync(path).isDirectory()) return [path]
@@ -195,7 +221,7 @@ export function blockchainTestFiles(path: string): string[] {
   for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const full = join(path, entry.name)
     if (entry.isDirectory()) files.push(...blockchainTestFiles(full))
-    else if (entry.name.endsWith('.json')) files.push(full)
+    else if (isBlockchainTestFile(entry.name)) files.push(full)
   }
   return files
 }

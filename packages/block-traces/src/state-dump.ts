@@ -44,7 +44,11 @@ export async function dumpState(sm: MerkleStateManager, recorder: PreimageRecord
     const account = await sm.getAccount(address)
     if (account === undefined) continue
     const storage: Record<string, string> = {}
-    const dump = await sm.dumpStorage(address)
+    // Not sm.dumpStorage: ethereumjs keeps an address's storage trie across the account's deletion
+    // (SELFDESTRUCT before Cancun), so a re-funded account would come back with its dead slots.
+    const storageTrie = trie.shallowCopy(false)
+    storageTrie.root(account.storageRoot)
+    const dump = (await storageTrie.getValueMap()).values
     const slots = Object.entries(dump).map(([hashed, rlpValue]) => {
       const slot = BigInt(bytesToHex(recorder.preimage(hashed)))
       const value = RLP.decode(hexToBytes(rlpValue.startsWith('0x') ? (rlpValue as Hex) : `0x${rlpValue}`)) as Uint8Array

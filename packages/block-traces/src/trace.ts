@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { gunzipSync } from 'node:zlib'
 import { z } from 'zod'
 import { InputError } from './errors.ts'
 import { FORKS } from './forks.ts'
@@ -118,14 +119,22 @@ export function parseBlockTrace(json: unknown, where: string): BlockTrace {
   return result.data
 }
 
-/** Reads JSON from a file, with errors that name the file. */
+/** Reads JSON from a file, gunzipped when its name ends in `.gz`, with errors that name the file. */
 export function readJsonFile(path: string): unknown {
   if (!existsSync(path)) throw new InputError(`${path}: no such file`)
-  const text = readFileSync(path, 'utf8')
+  const text = path.endsWith('.gz') ? gunzipped(path) : readFileSync(path, 'utf8')
   try {
     return JSON.parse(text)
   } catch (e) {
     throw new InputError(`${path}: not valid JSON (${(e as Error).message})`)
+  }
+}
+
+function gunzipped(path: string): string {
+  try {
+    return gunzipSync(readFileSync(path)).toString('utf8')
+  } catch (e) {
+    throw new InputError(`${path}: not a valid gzip file (${(e as Error).message}); expected gzipped JSON`)
   }
 }
 
