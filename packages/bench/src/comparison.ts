@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type BlockTrace, type CorpusName, executeReference, loadCorpus } from '@stepproof/block-traces'
+import { type AnyCorpusName, type BlockTrace, executeReference, loadAnyCorpus } from '@stepproof/block-traces'
 import { checkBlock, executeNative, NativeProver, opcodeClass, type StepKind, traceBlock } from '@stepproof/evm-native-proof'
 import { type MipsBlockRow, type MipsScaling, measureMipsBlock, mipsScaling } from './mips-blocks.ts'
 
@@ -21,7 +21,7 @@ export const APPROACHES = [
 /** One block's row in the comparison. */
 export interface BlockRow {
   id: string
-  corpus: CorpusName
+  corpus: AnyCorpusName
   fork: string
   txs: number
   gasUsed: number
@@ -91,7 +91,7 @@ export const SPECULAR_STATE_PROOF_BYTES = 558
 /** The whole comparison run: what was measured, and what could not be yet. */
 export interface ComparisonReport {
   generatedBy: string
-  corpora: CorpusName[]
+  corpora: AnyCorpusName[]
   blocks: BlockRow[]
   approaches: { name: string; status: string }[]
   /** Marginal MIPS steps per transaction and per gas, fitted on the scaling corpus when it ran. */
@@ -112,8 +112,8 @@ export interface ComparisonOptions {
 }
 
 /** Runs the comparison over the given corpora. */
-export async function runComparison(corpora: CorpusName[], opts: ComparisonOptions = {}): Promise<ComparisonReport> {
-  const entries = corpora.flatMap((corpus) => loadCorpus(corpus).map((e) => ({ ...e, corpus })))
+export async function runComparison(corpora: AnyCorpusName[], opts: ComparisonOptions = {}): Promise<ComparisonReport> {
+  const entries = (await Promise.all(corpora.map(async (corpus) => (await loadAnyCorpus(corpus)).map((e) => ({ ...e, corpus }))))).flat()
   const blocks: BlockRow[] = []
   const allSizes: number[] = []
   const sizesByClass = new Map<string, number[]>()

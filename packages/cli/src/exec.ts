@@ -34,7 +34,7 @@ export function registerExec(program: Command): void {
       if (opts.claim !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(opts.claim))
         throw new InputError(`--claim must be a 32-byte 0x-hex root, got "${opts.claim}"`)
       if (opts.claim !== undefined && opts.engine !== 'mips') throw new InputError('--claim applies to --engine mips only')
-      const { trace } = resolveTrace(ref, userCwd())
+      const { trace } = await resolveTrace(ref, userCwd())
       const result: ExecResult = await run(trace, opts.claim as Hex | undefined)
       if (opts.json) printJson(result)
       else printHuman(result)

@@ -9,5 +9,5 @@ import { elfProgram, guestProgram, isElfFile, type ProvableProgram } from '@step
 export async function programFor(ref: string, cwd: string): Promise<ProvableProgram> {
   const path = resolve(cwd, ref)
   if (isElfFile(path)) return elfProgram(path)
-  return guestProgram(resolveTrace(ref, cwd).trace)
+  return guestProgram((await resolveTrace(ref, cwd)).trace)
 }

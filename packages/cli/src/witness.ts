@@ -23,7 +23,7 @@ export function registerWitness(program: Command): void {
         return
       }
       if (opts.vm !== 'evm') throw new InputError(`--vm must be evm or mips, got "${opts.vm}"`)
-      const { trace } = resolveTrace(ref, userCwd())
+      const { trace } = await resolveTrace(ref, userCwd())
       const t = await traceBlock(trace, { witness: (s) => s === k })
       const step = t.steps[k]
       if (step === undefined) throw new InputError(`step ${k} is past the end of ${trace.id} (it has ${t.steps.length} native steps)`)

@@ -96,7 +96,7 @@ describe('stepproof exec', () => {
     const r = stepproof(['exec', 'no/such/trace.json'])
     expect(r.code).toBe(2)
     expect(r.stderr).toBe(
-      'stepproof: no/such/trace.json: no such trace file, and no trace of the corpora (standard, scaling, fixtures) has this id\n',
+      'stepproof: no/such/trace.json: no such trace file, and no trace of the corpora (standard, scaling, fixtures, wide) has this id\n',
     )
   })
 
