@@ -2,6 +2,7 @@
 import { InputError } from '@stepproof/block-traces'
 import { Command, CommanderError } from 'commander'
 import { registerBench } from './bench.ts'
+import { registerCheck } from './check.ts'
 import { registerExec } from './exec.ts'
 import { registerMips } from './mips.ts'
 import { fail } from './output.ts'
@@ -24,6 +25,7 @@ registerBench(program)
 registerMips(program)
 registerProve(program)
 registerWitness(program)
+registerCheck(program)
 
 try {
   await program.parseAsync(process.argv)

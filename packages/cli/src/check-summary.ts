@@ -1,0 +1,126 @@
+import { FORKS } from '@stepproof/block-traces'
+import type { BlockResult, BlockStatus, StepFailure } from './check-block.ts'
+
+/** How the blocks of one fork or test folder fared. */
+export interface BlockCounts {
+  blocks: number
+  traced: number
+  checked: number
+  failed: number
+  untraced: number
+  referenceFailures: number
+}
+
+/** A block that was not traced, and why. */
+export interface NotTraced {
+  id: string
+  reason: string
+}
+
+/** What `stepproof check --json` prints. */
+export interface CheckSummary {
+  blocks: number
+  traced: number
+  checked: number
+  steps: number
+  stepsChecked: number
+  failures: StepFailure[]
+  untraced: NotTraced[]
+  referenceFailures: NotTraced[]
+  byFork: Record<string, BlockCounts>
+  byFolder: Record<string, BlockCounts>
+}
+
+const COUNTED: Record<BlockStatus, keyof BlockCounts> = {
+  checked: 'checked',
+  failed: 'failed',
+  untraced: 'untraced',
+  'reference-failure': 'referenceFailures',
+}
+
+function counts(results: readonly BlockResult[], key: (r: BlockResult) => string, order: (a: string, b: string) => number) {
+  const out = new Map<string, BlockCounts>()
+  for (const r of results) {
+    const c = out.get(key(r)) ?? { blocks: 0, traced: 0, checked: 0, failed: 0, untraced: 0, referenceFailures: 0 }
+    c.blocks++
+    if (r.status === 'checked' || r.status === 'failed') c.traced++
+    c[COUNTED[r.status]]++
+    out.set(key(r), c)
+  }
+  return Object.fromEntries([...out.entries()].sort(([a], [b]) => order(a, b)))
+}
+
+const forkOrder = (a: string, b: string) => {
+  const rank = (f: string) => (FORKS as readonly string[]).indexOf(f) >>> 0
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0)
+}
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+/** Adds up per-block results, in the order given. */
+export function summarise(results: readonly BlockResult[]): CheckSummary {
+  const notTraced = (status: BlockStatus) =>
+    results.filter((r) => r.status === status).map((r) => ({ id: r.id, reason: r.reason ?? '(no reason given)' }))
+  return {
+    blocks: results.length,
+    traced: results.filter((r) => r.status === 'checked' || r.status === 'failed').length,
+    checked: results.filter((r) => r.status === 'checked').length,
+    steps: results.reduce((n, r) => n + r.steps, 0),
+    stepsChecked: results.reduce((n, r) => n + r.stepsChecked, 0),
+    failures: results.flatMap((r) => r.failures),
+    untraced: notTraced('untraced'),
+    referenceFailures: notTraced('reference-failure'),
+    byFork: counts(results, (r) => r.fork, forkOrder),
+    byFolder: counts(results, (r) => r.folder, byName),
+  }
+}
+
+/** Whether a run found nothing wrong: every block traced and every step re-derived. */
+export function allChecked(s: CheckSummary): boolean {
+  return s.checked === s.blocks
+}
+
+const REASON_WIDTH = 160
+const clip = (text: string) => (text.length > REASON_WIDTH ? `${text.slice(0, REASON_WIDTH - 1)}…` : text)
+
+/** Entries grouped by reason, the commonest first, with the first entry of each as the example. */
+function byReason<T extends { reason: string }>(entries: readonly T[]): { reason: string; count: number; example: T }[] {
+  const groups = new Map<string, { reason: string; count: number; example: T }>()
+  for (const e of entries) {
+    const g = groups.get(e.reason)
+    if (g === undefined) groups.set(e.reason, { reason: e.reason, count: 1, example: e })
+    else g.count++
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count)
+}
+
+function table(title: string, rows: Record<string, BlockCounts>): string[] {
+  const names = Object.keys(rows)
+  const width = Math.max(title.length, ...names.map((n) => n.length))
+  const columns = ['blocks', 'traced', 'checked', 'failed', 'untraced', 'referenceFailures'] as const
+  const head = [title.padEnd(width), ...columns.map((c) => (c === 'referenceFailures' ? 'ref-failed' : c).padStart(10))].join(' ')
+  return [head, ...names.map((n) => [n.padEnd(width), ...columns.map((c) => String(rows[n]?.[c]).padStart(10))].join(' '))]
+}
+
+/** The human summary: totals, counts by fork and by folder, then what went wrong grouped by reason. */
+export function formatSummary(s: CheckSummary): string[] {
+  const lines = [
+    `${s.checked} of ${s.blocks} blocks checked (${s.stepsChecked} of ${s.steps} steps re-derived); ` +
+      `${s.traced - s.checked} failed, ${s.untraced.length} untraced, ${s.referenceFailures.length} reference failures`,
+    '',
+    ...table('fork', s.byFork),
+    '',
+    ...table('folder', s.byFolder),
+  ]
+  const section = (title: string, groups: { reason: string; count: number; example: { id: string; step?: number } }[]) => {
+    if (groups.length === 0) return
+    lines.push('', title)
+    for (const g of groups) {
+      const step = g.example.step === undefined ? '' : ` step ${g.example.step}`
+      lines.push(`  ${String(g.count).padStart(5)}  ${clip(g.reason)}`, `         e.g. ${g.example.id}${step}`)
+    }
+  }
+  section('failures by reason (steps):', byReason(s.failures))
+  section('untraced by reason (blocks):', byReason(s.untraced))
+  section('reference failures by reason (blocks):', byReason(s.referenceFailures))
+  return lines
+}
