@@ -22,12 +22,13 @@ import {
 } from './layout.ts'
 import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, encodeSlot, isEmpty, proofTrie } from './mpt.ts'
 import type { CodeOracle } from './opcode.ts'
-import { codeRoot, freshFrame, openMapKey, openRange } from './trees.ts'
+import { freshFrame, openMapKey, openRange } from './trees.ts'
 import { credit } from './tx-end.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 const BEACON_ROOTS = Uint8Array.from(Buffer.from('000f3df6d732807ef1319fb7b8bb8522d0beac02', 'hex'))
 const HISTORY_STORAGE = Uint8Array.from(Buffer.from('0000f90827f1c53a10cb7a02335b175320002935', 'hex'))
+const INVALID = 13
 /** EIP-4788's and EIP-2935's ring buffer length. */
 const RING = 8191n
 
@@ -84,7 +85,15 @@ export async function checkWithdrawal(s: MachineState, r: ItemReader): Promise<M
   const trie = await proofTrie(s.stateRoot, r.next('account proof'), 'account')
   r.done()
   const gwei = num(amount)
-  const stateRoot = gwei > 0n ? await credit(trie, address, gwei * 1_000_000_000n) : s.stateRoot
+  // execution-specs credits every withdrawal, then destroys the recipient if it exists and is empty:
+  // a zero withdrawal deletes an existing empty account.
+  const before = decodeAccount(await trie.get(address))
+  const stateRoot =
+    gwei > 0n
+      ? await credit(trie, address, gwei * 1_000_000_000n)
+      : before !== undefined && isEmpty(before)
+        ? await trie.set(address, undefined)
+        : s.stateRoot
   const last = BigInt(s.subIndex + 1) >= env.withdrawalCount
   return { ...s, stateRoot, phase: last ? afterWithdrawals(s.forkId) : 9, subIndex: last ? 0 : s.subIndex + 1 }
 }
@@ -114,10 +123,9 @@ export async function checkSystemCall(s: MachineState, r: ItemReader, code: Code
   const warm = openMapKey(r, 'access map', s.accessMap, num(keccak(Uint8Array.of(1), contract)))
   const accessMap = warm.value === undefined ? warm.write(1n) : s.accessMap
   r.done()
-  const runs =
-    account === undefined || equal(account.codeHash, EMPTY_CODE_HASH)
-      ? { root: codeRoot(new Uint8Array()), size: 0 }
-      : code(account.codeHash)
+  // execution-specs' checked system call: a request contract without code makes the block invalid.
+  if (account === undefined || equal(account.codeHash, EMPTY_CODE_HASH)) return { ...s, phase: INVALID }
+  const runs = code(account.codeHash)
   if (runs === undefined) throw new WitnessError('the contract’s code is not in the CodeOracle')
   const revertPre = join([stateRoot, s.accessMap, s.transientMap, s.substateHash])
   const zero = new Uint8Array(32)

@@ -12,6 +12,8 @@ import { decodeAccount, encodeAccount, proofTrie } from './mpt.ts'
 import { bytesRoot, openRange } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
+const INVALID = 13
+
 export async function checkFrameExit(s: MachineState, child: FrameState, r: ItemReader): Promise<MachineState> {
   if (child.depth === 0) return depth0Exit(s, child, r)
   const suspension = r.next('suspended caller', 384 + 128 + 32)
@@ -128,6 +130,8 @@ async function depth0Exit(s: MachineState, child: FrameState, r: ItemReader): Pr
   const create = child.kind === 4 || child.kind === 5
   const { status, gas, stateRoot } = create ? await deposit(s, child, r) : { status: child.status, gas: child.gas, stateRoot: s.stateRoot }
   const system = child.kind === 6
+  // execution-specs' checked system call: one that reverts or fails makes the block invalid.
+  if (system && status !== 1) return { ...s, phase: INVALID }
   let after: MachineState = { ...s, ...(status === 1 ? { stateRoot } : restore(revertPre)) }
   if (system) after = await endSystemCall(after, child, r)
   r.done()

@@ -672,13 +672,13 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
               : keccak(
                   RLP.encode([f.address, creator.nonce === 0n ? new Uint8Array() : be(creator.nonce, byteLength(creator.nonce))]),
                 ).slice(12)
-          warm(addressKey(created)) // warmed even when the create fails fast; no gas (in the 32,000)
           const forwarded = gas - gas / 64n
           returnData = { root: bytesRoot(new Uint8Array()), size: 0 }
           if (f.depth >= 1024 || value > creator.balance || creator.nonce >= 2n ** 64n - 1n) {
-            out = [0n] // fails fast: no child, no nonce bump
+            out = [0n] // fails fast: no child, no nonce bump, the new address not warmed
             break
           }
+          warm(addressKey(created)) // execution-specs warms it after the fail-fast checks; no gas (in the 32,000)
           gas -= forwarded
           let stateRoot = await trie.set(f.address, encodeAccount({ ...creator, nonce: creator.nonce + 1n }))
           const target = decodeAccount(await trie.get(created))
@@ -743,8 +743,12 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
           const forwarded = a(0) < cap ? a(0) : cap
           const caller = decodeAccount(await trie.get(f.address))
           returnData = { root: bytesRoot(new Uint8Array()), size: 0 }
+          const stipend = hasValue && value !== 0n ? 2300n : 0n
           if (f.depth >= 1024 || (hasValue && value > (caller?.balance ?? 0n))) {
-            out = [0n] // fails fast: no child, the forwarded gas stays
+            // Fails fast: no child; the forwarded gas stays and the stipend is the caller's too
+            // (execution-specs `evm.gas_left += sub_call`: the 9,000 paid for it).
+            gas += stipend
+            out = [0n]
             break
           }
           gas -= forwarded
@@ -774,7 +778,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
             kind: ({ 241: 0, 242: 1, 244: 2, 250: 3 } as Record<number, number>)[op] as number,
             isStatic: f.isStatic || op === 0xfa,
             depth: f.depth + 1,
-            gas: forwarded + (hasValue && value !== 0n ? 2300n : 0n),
+            gas: forwarded + stipend,
             codeSize: code.size,
             address: context,
             codeAddress: target,

@@ -27,6 +27,7 @@ import { type ItemReader, WitnessError } from './witness-reader.ts'
 /** EIP-4844: blob gas per blob. */
 const GAS_PER_BLOB = 131072n
 const ZERO = new Uint8Array(32)
+const CANCUN = 1
 
 /** The transaction's frame, halted and kept after its exit. */
 function haltedTxFrame(r: ItemReader, s: MachineState) {
@@ -80,7 +81,7 @@ const accountKey = (tag: number, address: Uint8Array) => num(keccak(new Uint8Arr
 
 /**
  * Account `subIndex` of the self-destruct map's leaves, then the touched map's (each in leaf order):
- * a self-destructed account goes if it was created in this transaction (EIP-6780), a touched one if
+ * a self-destructed account goes (from Cancun only if it was created in this transaction, EIP-6780), a touched one if
  * it is empty (EIP-161).
  */
 export async function checkTxCleanup(s: MachineState, r: ItemReader): Promise<MachineState> {
@@ -94,11 +95,13 @@ export async function checkTxCleanup(s: MachineState, r: ItemReader): Promise<Ma
     ? openMapLeafAt(r, 'self-destruct map', sub.selfdestructMap, s.subIndex + 1)
     : openMapLeafAt(r, 'touched map', sub.touchedMap, s.subIndex - destroyed + 1)
   if (key !== accountKey(selfdestructed ? 4 : 6, address)) throw new WitnessError('the address is not the map entry’s')
-  const createdHere = selfdestructed && openMapKey(r, 'created map', sub.createdMap, accountKey(5, address)).value !== undefined
+  // Before Cancun every self-destructed account goes; from Cancun only one created in this transaction (EIP-6780).
+  const goesIfDestroyed =
+    selfdestructed && (s.forkId < CANCUN || openMapKey(r, 'created map', sub.createdMap, accountKey(5, address)).value !== undefined)
   const trie = await proofTrie(s.stateRoot, r.next('account proof'), 'account')
   r.done()
   const account = decodeAccount(await trie.get(address))
-  const goes = account !== undefined && (selfdestructed ? createdHere : isEmpty(account))
+  const goes = account !== undefined && (selfdestructed ? goesIfDestroyed : isEmpty(account))
   const stateRoot = goes ? await trie.set(address, undefined) : s.stateRoot
   const last = s.subIndex + 1 === total
   return { ...s, stateRoot, phase: last ? 8 : 7, subIndex: last ? 0 : s.subIndex + 1 }

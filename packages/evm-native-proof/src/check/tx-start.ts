@@ -24,12 +24,15 @@ import {
 import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
 import { type CodeOracle, collides } from './opcode.ts'
 import { bytesRoot, codeRoot, emptyMapCommitment, freshFrame, mapCommitmentOf, openMapKey } from './trees.ts'
-import { authorityOf, decodeTx, floorGas, intrinsicGas, recoverAddress, type Tx, txEnvOf } from './tx.ts'
+import { authorityOf, decodeTx, floorGas, intrinsicGas, MalformedTransaction, recoverAddress, type Tx, txEnvOf } from './tx.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 const INVALID = 13
 const GAS_PER_BLOB = 131072n
-const MAX_BLOBS: Record<number, number> = { 1: 6, 2: 9, 3: 9 }
+/** Blobs a transaction may carry: the block's maximum through Prague, then EIP-7594's six a transaction (Osaka). */
+const MAX_BLOBS: Record<number, number> = { 1: 6, 2: 9, 3: 6 }
+/** EIP-7825 (Osaka): no transaction may ask for more gas than 2^24. */
+const OSAKA_TX_GAS_CAP = 2n ** 24n
 const ZERO = new Uint8Array(32)
 const addressKey = (a: Uint8Array) => num(keccak(Uint8Array.of(1), a))
 const slotKey = (a: Uint8Array, slot: Uint8Array) => num(keccak(Uint8Array.of(2), a, slot))
@@ -49,18 +52,17 @@ const nextPhase = (from: number, tx: { authorizationCount: bigint; accessListCou
 const isDelegation = (code: { delegate?: Uint8Array } | undefined) => code?.delegate !== undefined
 
 /** Why a transaction cannot be in the block (SPEC.md §4: the block is invalid), or undefined. */
-function invalidity(
+export function txInvalidity(
   tx: Tx,
   env: ReturnType<typeof readBlockEnv>,
   cumulativeGas: bigint,
-  account: { nonce: bigint; balance: bigint; codeHash: Uint8Array } | undefined,
+  account: { nonce: bigint; balance: bigint; codeHash: Uint8Array },
   code: CodeOracle,
   forkId: number,
 ): string | undefined {
   if (tx.type >= 1 && tx.chainId !== env.chainId) return 'wrong chain id'
   if (tx.type === 0 && tx.chainId !== undefined && tx.chainId !== env.chainId) return 'wrong chain id'
   if ((tx.type === 3 && forkId < 1) || (tx.type === 4 && forkId < 2)) return `type ${tx.type} is not in this fork`
-  if (account === undefined) return 'the sender has no account'
   if (!equal(account.codeHash, EMPTY_CODE_HASH)) {
     const known = code(account.codeHash)
     if (known === undefined) throw new WitnessError('the sender’s code is not in the CodeOracle')
@@ -69,6 +71,7 @@ function invalidity(
   if (account.nonce !== tx.nonce || tx.nonce >= 2n ** 64n - 1n) return 'wrong nonce'
   if (tx.gasLimit < intrinsicGas(tx) || tx.gasLimit < floorGas(tx, forkId)) return 'gas limit below the intrinsic gas'
   if (cumulativeGas + tx.gasLimit > env.gasLimit) return 'gas limit above what the block has left'
+  if (forkId >= 3 && tx.gasLimit > OSAKA_TX_GAS_CAP) return 'gas limit above 2^24 (EIP-7825)'
   if (tx.type >= 2 && (tx.maxFeePerGas < env.baseFee || tx.maxPriorityFeePerGas > tx.maxFeePerGas)) return 'fee caps'
   if (tx.type < 2 && tx.maxFeePerGas < env.baseFee) return 'gas price below the base fee'
   if (tx.to === undefined && tx.data.length > 49152) return 'initcode above 49,152 bytes (EIP-3860)'
@@ -91,14 +94,20 @@ export async function checkTxStart(s: MachineState, r: ItemReader, code: CodeOra
   const txs = await proofTrie(block.transactionsRoot, r.next('transactions proof'), 'transactions', false)
   const inBlock = await txs.get(RLP.encode(s.txIndex))
   if (inBlock === undefined || !equal(inBlock, raw)) throw new WitnessError(`the transaction is not number ${s.txIndex} of the block`)
-  const tx = decodeTx(raw)
+  let tx: Tx
+  try {
+    tx = decodeTx(raw)
+  } catch (e) {
+    if (!(e instanceof MalformedTransaction)) throw e
+    return { ...s, phase: INVALID }
+  }
   const sender = recoverAddress(tx.signingHash, tx.recovery, tx.r, tx.s)
   const trie = await proofTrie(s.stateRoot, r.next('sender proof'), 'sender')
   if (sender === undefined) return { ...s, phase: INVALID }
-  const account = decodeAccount(await trie.get(sender))
+  // A sender with no account is an empty one: valid when the transaction costs nothing.
+  const account = decodeAccount(await trie.get(sender)) ?? emptyAccount()
   r.done()
-  if (invalidity(tx, block, acc.cumulativeGas, account, code, s.forkId) !== undefined || account === undefined)
-    return { ...s, phase: INVALID }
+  if (txInvalidity(tx, block, acc.cumulativeGas, account, code, s.forkId) !== undefined) return { ...s, phase: INVALID }
   const env = txEnvOf(tx, raw, sender, block.baseFee, s.forkId)
   const price = num(env.subarray(96, 128))
   const blobFee = BigInt(tx.blobHashes.length) * GAS_PER_BLOB * block.blobBaseFee

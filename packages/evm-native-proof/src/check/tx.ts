@@ -7,7 +7,6 @@
 import { RLP } from '@ethereumjs/rlp'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { be, join, keccak, num } from './layout.ts'
-import { WitnessError } from './witness-reader.ts'
 
 export interface Authorization {
   chainId: bigint
@@ -44,8 +43,14 @@ export interface Tx {
 
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 
+/**
+ * A transaction of the block that does not decode: its bytes are proven in `transactionsRoot`, so
+ * the block, not the witness, is at fault, and tx-start ends in INVALID.
+ */
+export class MalformedTransaction extends Error {}
+
 function fail(what: string): never {
-  throw new WitnessError(`the transaction: ${what}`)
+  throw new MalformedTransaction(`the transaction: ${what}`)
 }
 
 const bytes = (v: unknown, what: string): Uint8Array => (v instanceof Uint8Array ? v : fail(`${what} is not a byte string`))
@@ -81,7 +86,7 @@ export function decodeTx(raw: Uint8Array): Tx {
   try {
     fields = list(RLP.decode(typed ? raw.subarray(1) : raw), 'the payload')
   } catch (e) {
-    if (e instanceof WitnessError) throw e
+    if (e instanceof MalformedTransaction) throw e
     fail(`not RLP (${(e as Error).message})`)
   }
   const counts: Record<number, number> = { 0: 9, 1: 11, 2: 12, 3: 14, 4: 13 }

@@ -122,6 +122,7 @@ const OP = {
   CALL: 0xf1,
   CALLCODE: 0xf2,
   CREATE2: 0xf5,
+  REVERT: 0xfd,
   SELFDESTRUCT: 0xff,
 }
 /** Opcodes after which the world-state root may have changed (value moves, storage, accounts). */
@@ -130,6 +131,8 @@ const STATE_WRITERS = new Set([OP.SSTORE, OP.CREATE, OP.CALL, OP.CALLCODE, OP.CR
 const EMPTY_BYTES_ROOT = ChunkedBytes.root(new Uint8Array())
 
 const FORK_ID: Record<string, number> = { Shanghai: 0, Cancun: 1, Prague: 2, Osaka: 3 }
+/** SPEC.md's fork id of Cancun: EIP-6780 (SELFDESTRUCT deletes only an account created in the same transaction) starts there. */
+const CANCUN = 1
 
 /** The system calls at a block's end from Prague on: EIP-7002's withdrawal requests, EIP-7251's consolidations. */
 const SYSTEM_CALLS = 2
@@ -499,7 +502,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       const txRevertPre = parent === undefined ? await revertPointData() : undefined
       if (parent === undefined && phase === 4) await cutTxEnter(message, newAddress)
       const frame: Frame = {
-        kind: frameKind(message, isCreate, parent === undefined && phase === 10),
+        kind: frameKind(isCreate, parent === undefined && phase === 10, parent),
         status: 0,
         isStatic: message.isStatic,
         depth: message.depth,
@@ -648,6 +651,17 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     return { retOffset: Number(ret.offset), retSize: Number(ret.size) }
   }
 
+  /** The frame as the interpreter left it when it stopped (for a step it took without a step event). */
+  function syncFromRunState(f: Frame, rs: FinalRunState): void {
+    const stack = rs.stack.getStack()
+    f.pc = rs.programCounter
+    f.gas = rs.gasLeft
+    f.stackSize = stack.length
+    f.stack.update(stack)
+    f.memoryWords = Number(rs.memoryWordCount)
+    syncMemory(f, rs.memory._store.subarray(0, f.memoryWords * 32))
+  }
+
   /** Pushes an opcode step whose pre-state is sealed, cutting its witness when asked to. */
   async function opcodeStep(f: Frame, opcode: number, stack: bigint[]): Promise<void> {
     f.lastOp = opcode
@@ -717,16 +731,45 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     return code
   }
 
+  // A precompile runs with no event before it: the step that enters it (CALL, tx-enter) is sealed
+  // here, with the value moved and the account touched, before a failure of the precompile undoes them.
+  const evmInternals = vm.evm as unknown as { runPrecompile(code: unknown, data: Uint8Array, gasLimit: bigint): Promise<unknown> }
+  const runPrecompile = evmInternals.runPrecompile.bind(vm.evm)
+  const sealBeforePrecompile = guarded(async () => {
+    settlePending()
+    await seal()
+  })
+  evmInternals.runPrecompile = async (code, data, gasLimit) => {
+    await sealBeforePrecompile(undefined)
+    return runPrecompile(code, data, gasLimit)
+  }
+
   evmEvents.on(
     'afterMessage',
     guarded(async (result: EVMResult) => {
       const f = frames[frames.length - 1] as Frame
       const failed = result.execResult.exceptionError !== undefined
-      const reverted = failed && result.execResult.exceptionError?.error === 'revert'
+      // A precompile never reverts: ethereumjs labels a failed one REVERT, with all its gas used.
+      const reverted = failed && !f.precompile && result.execResult.exceptionError?.error === 'revert'
       // A create whose RETURN ran (the interpreter kept its output) but whose code could not be stored:
       // the RETURN succeeded, the frame exit fails the create (SPEC.md §4).
       const returned = (result.execResult.runState as { returnValue?: Uint8Array } | undefined)?.returnValue
       const depositFailed = failed && !reverted && (f.kind === 4 || f.kind === 5) && f.lastOp === 0xf3 && returned !== undefined
+      const final = result.execResult.runState as FinalRunState | undefined
+      if (failed && !reverted && !f.precompile && final !== undefined && final.code[final.programCounter] === OP.REVERT) {
+        // ethereumjs emits no step event for a REVERT with fewer than two stack items (its step hook
+        // peeks at them and throws): the step is taken here, from the interpreter's final state.
+        const stack = final.stack.getStack()
+        if (stack.length < 2) {
+          settlePending()
+          syncFromRunState(f, final)
+          syncAccess()
+          await seal()
+          await opcodeStep(f, OP.REVERT, stack)
+          f.beforeOp = { access: access.mark(), refundLocal: f.refundLocal }
+          pendingOp = { frame: f, opcode: OP.REVERT, stack, memory: final.memory._store }
+        }
+      }
       if (failed && !reverted && !depositFailed && f.beforeOp !== undefined) {
         // An exceptional halt: the failing opcode changes nothing but the frame (SPEC.md §5), though
         // ethereumjs warmed and refunded in its gas handler before failing.
@@ -742,37 +785,20 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       if (!failed && !f.precompile && (f.lastOp === undefined || !HALTING.has(f.lastOp))) {
         // The frame ran past its code: its last opcode's effects come from the interpreter's final
         // state, then an implicit STOP step (SPEC.md §4: pc ≥ codeSize executes STOP).
-        const rs = result.execResult.runState as
-          | {
-              programCounter: number
-              gasLeft: bigint
-              gasRefund: bigint
-              stack: { getStack(): bigint[] }
-              memory: { _store: Uint8Array }
-              memoryWordCount: bigint
-            }
-          | undefined
-        if (rs !== undefined) {
-          const stack = rs.stack.getStack()
-          f.pc = rs.programCounter
-          f.gas = rs.gasLeft
-          f.stackSize = stack.length
-          f.stack.update(stack)
-          f.memoryWords = Number(rs.memoryWordCount)
-          syncMemory(f, rs.memory._store.subarray(0, f.memoryWords * 32))
-          f.refundLocal = authRefund + rs.gasRefund
-        }
+        if (final !== undefined) syncFromRunState(f, final)
+        // The interpreter has moved its refund counter into the result by now (its run state reads 0).
+        if (result.execResult.gasRefund !== undefined) f.refundLocal = authRefund + result.execResult.gasRefund
         syncAccess()
         await seal()
-        await opcodeStep(f, 0x00, rs?.stack.getStack() ?? [])
+        await opcodeStep(f, 0x00, final?.stack.getStack() ?? [])
       }
       f.status = !failed || depositFailed ? 1 : reverted ? 2 : 3
       f.output = depositFailed ? (returned as Uint8Array) : result.execResult.returnValue
       f.outputRoot = ChunkedBytes.root(f.output)
       // The gas the frame halted with: the interpreter's (a create's execResult has the code deposit
       // charged already, which is the frame exit's); a call to no code leaves all of it.
-      const rs = result.execResult.runState as { gasLeft?: bigint } | undefined
-      if (!failed || reverted || depositFailed) f.gas = rs?.gasLeft ?? result.execResult.gas ?? f.gas - result.execResult.executionGasUsed
+      if (!failed || reverted || depositFailed)
+        f.gas = final?.gasLeft ?? result.execResult.gas ?? f.gas - result.execResult.executionGasUsed
       else f.gas = 0n
       // The halting opcode (or the precompile): the frame has halted, the world state is as before
       // it (a create's code is stored by the frame exit, which ethereumjs has already done).
@@ -912,7 +938,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       stateDirty = false
       cumulativeGas += used
       blobGasUsed += event.blobGasUsed ?? 0n
-      // tx-cleanup: the self-destructed accounts (deleted when created in this transaction, EIP-6780),
+      // tx-cleanup: the self-destructed accounts (from Cancun only those created in this transaction, EIP-6780),
       // then the touched accounts (deleted when empty, EIP-161), each map in leaf order.
       const cleanup = [
         ...Array.from({ length: selfdestructs.count - 1 }, (_, i) => ({ map: selfdestructs, index: i + 1 })),
@@ -927,13 +953,14 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         const destroyedHere = map === selfdestructs
         await cutWitness('tx-cleanup', async () => {
           const proof = [substateBytes(), selfdestructs.countItem(), touched.countItem(), address, map.witnessAt(index)]
-          if (destroyedHere) proof.push(...created.witness(mapKey(5, address)))
+          if (destroyedHere && forkId >= CANCUN) proof.push(...created.witness(mapKey(5, address)))
           proof.push(RLP.encode(await writeNodes(trie, address, undefined)))
           return { codes: [], proof }
         })
         const raw = await trie.get(address)
         const account = raw === null ? undefined : createAccountFromRLP(raw)
-        const goes = account !== undefined && (destroyedHere ? created.has(mapKey(5, address)) : account.isEmpty())
+        // Before Cancun every self-destructed account goes; from Cancun only one created in this transaction (EIP-6780).
+        const goes = account !== undefined && (destroyedHere ? forkId < CANCUN || created.has(mapKey(5, address)) : account.isEmpty())
         if (goes) {
           await trie.del(address)
           stateRoot = trie.root()
@@ -1313,16 +1340,21 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     if (list.length === 0) return
     const trie = stateTrie(stateRoot)
     for (const [i, w] of list.entries()) {
+      // execution-specs credits every withdrawal and then destroys the recipient if it exists and is
+      // empty: a zero withdrawal deletes an existing empty account (ethereumjs skips zero amounts).
+      const raw = await trie.get(w.address.bytes)
+      const deletes = w.amount === 0n && raw !== null && createAccountFromRLP(raw).isEmpty()
       await cutWitness('withdrawal', async () => ({
         codes: [],
         proof: [
           blockEnv,
           RLP.encode(w.raw()),
           RLP.encode(await createMerkleProof(await withdrawalsTrie(), RLP.encode(i))),
-          RLP.encode(await createMerkleProof(trie, w.address.bytes)),
+          RLP.encode(deletes ? await writeNodes(trie, w.address.bytes, undefined) : await createMerkleProof(trie, w.address.bytes)),
         ],
       }))
       if (w.amount > 0n) await credit(trie, w.address.bytes, w.amount * 1_000_000_000n)
+      else if (deletes) await trie.del(w.address.bytes)
       stateRoot = trie.root()
       stateDirty = false
       subIndex = i + 1 < list.length ? i + 1 : 0
@@ -1580,13 +1612,28 @@ function syncMemory(f: Frame, memory: Uint8Array): void {
   }
 }
 
-function frameKind(m: Message, isCreate: boolean, system: boolean): number {
-  if (system) return 6
-  if (isCreate) return m.salt === undefined ? 4 : 5
-  if (m.delegatecall) return 2
-  if (m.isStatic) return 3
-  return m.codeAddress.equals(m.to as NonNullable<Message['to']>) ? 0 : 1
+/** What the tracer reads of ethereumjs's interpreter state once a frame has stopped. */
+interface FinalRunState {
+  programCounter: number
+  code: Uint8Array
+  gasLeft: bigint
+  stack: { getStack(): bigint[] }
+  memory: { _store: Uint8Array }
+  memoryWordCount: bigint
 }
+
+function frameKind(isCreate: boolean, system: boolean, parent: Frame | undefined): number {
+  if (system) return 6
+  // A child's kind is the opcode that made it: a CALL inside a static frame is still a call, a CALLCODE to itself still a callcode.
+  if (parent !== undefined) {
+    const kind = CALL_KINDS[parent.lastOp as number]
+    if (kind === undefined) throw new Error(`a child frame entered from opcode ${parent.lastOp}, not a CALL- or CREATE-family one`)
+    return kind
+  }
+  return isCreate ? 4 : 0
+}
+
+const CALL_KINDS: Record<number, number> = { 241: 0, 242: 1, 244: 2, 250: 3, 240: 4, 245: 5 }
 
 /** T_8 of the 256 block hashes before the block (the trace's ancestors and parent), zero where unknown. */
 function blockHashesTree(trace: BlockTrace, parent: Block, common: Common): SparseMerkleTree {

@@ -358,8 +358,9 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
         const nodes = new Map<string, Uint8Array>()
         for (const a of [f.address, created]) for (const node of await createMerkleProof(trie, a)) nodes.set(bytesToHex(node), node)
         proof.push(RLP.encode([...nodes.values()]))
-        warm(mapKey(1, created))
+        // Warmed only after the fail-fast checks (execution-specs' generic_create).
         if (f.depth >= 1024 || value > creator.balance || creator.nonce >= 2n ** 64n - 1n) break
+        warm(mapKey(1, created))
         // A collision (EIP-684, EIP-7610) enters the child already failed: nothing is created.
         if (collides(await sm.getAccount(new Address(created)))) break
         proof.push(src.substate, ...src.created.witness(mapKey(5, created), true))

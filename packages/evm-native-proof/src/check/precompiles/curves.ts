@@ -39,21 +39,23 @@ function bnG1(b: Uint8Array): BnG1 {
   const [x, y] = words(b, 2) as [bigint, bigint]
   if (x >= BN.p || y >= BN.p) fail('BN254: a coordinate is not below the field modulus')
   if (x === 0n && y === 0n) return BN.G1.ZERO
-  const point = BN.G1.fromAffine({ x, y })
   try {
+    // noble refuses some off-curve points already in fromAffine (a zero y, for one).
+    const point = BN.G1.fromAffine({ x, y })
     point.assertValidity()
+    return point
   } catch {
     fail('BN254: a G1 point is not on the curve')
   }
-  return point
 }
 
 function bnG2(b: Uint8Array): BnG2 {
   const [xi, xr, yi, yr] = words(b, 4) as [bigint, bigint, bigint, bigint]
   if ([xi, xr, yi, yr].some((c) => c >= BN.p)) fail('BN254: a coordinate is not below the field modulus')
   if (xi === 0n && xr === 0n && yi === 0n && yr === 0n) return BN.G2.ZERO
-  const point = BN.G2.fromAffine({ x: { c0: xr, c1: xi }, y: { c0: yr, c1: yi } })
+  let point: BnG2
   try {
+    point = BN.G2.fromAffine({ x: { c0: xr, c1: xi }, y: { c0: yr, c1: yi } })
     point.assertValidity()
   } catch {
     fail('BN254: a G2 point is not on the twist')
@@ -105,8 +107,7 @@ function blsG1(b: Uint8Array, subgroup: boolean): BlsG1 {
   const x = blsFp(b.subarray(0, 64))
   const y = blsFp(b.subarray(64, 128))
   if (x === 0n && y === 0n) return BLS.G1.ZERO
-  const point = BLS.G1.fromAffine({ x, y })
-  if (!onG1Curve(point)) fail('BLS12-381: a G1 point is not on the curve')
+  const point = onCurve(() => BLS.G1.fromAffine({ x, y }), onG1Curve, 'G1')
   if (subgroup && !point.isTorsionFree()) fail('BLS12-381: a G1 point is not in the subgroup')
   return point
 }
@@ -114,9 +115,20 @@ function blsG1(b: Uint8Array, subgroup: boolean): BlsG1 {
 function blsG2(b: Uint8Array, subgroup: boolean): BlsG2 {
   const [x0, x1, y0, y1] = [0, 1, 2, 3].map((i) => blsFp(b.subarray(64 * i, 64 * (i + 1)))) as [bigint, bigint, bigint, bigint]
   if (x0 === 0n && x1 === 0n && y0 === 0n && y1 === 0n) return BLS.G2.ZERO
-  const point = BLS.G2.fromAffine({ x: { c0: x0, c1: x1 }, y: { c0: y0, c1: y1 } })
-  if (!onG2Curve(point)) fail('BLS12-381: a G2 point is not on the curve')
+  const point = onCurve(() => BLS.G2.fromAffine({ x: { c0: x0, c1: x1 }, y: { c0: y0, c1: y1 } }), onG2Curve, 'G2')
   if (subgroup && !point.isTorsionFree()) fail('BLS12-381: a G2 point is not in the subgroup')
+  return point
+}
+
+/** The point `make` builds, if `on` says it is on the curve (noble refuses some off-curve points already as it builds them). */
+function onCurve<P>(make: () => P, on: (p: P) => boolean, group: string): P {
+  let point: P
+  try {
+    point = make()
+  } catch {
+    fail(`BLS12-381: a ${group} point is not on the curve`)
+  }
+  if (!on(point)) fail(`BLS12-381: a ${group} point is not on the curve`)
   return point
 }
 

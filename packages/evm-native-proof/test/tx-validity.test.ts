@@ -1,0 +1,132 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import { RLP } from '@ethereumjs/rlp'
+import { createBlob4844Tx, createLegacyTx } from '@ethereumjs/tx'
+import { commonFor, REPO_ROOT } from '@stepproof/block-traces'
+import { describe, expect, it } from 'vitest'
+import { codeOracle } from '../src/check/index.ts'
+import { readBlockEnv } from '../src/check/layout.ts'
+import { EMPTY_CODE_HASH, emptyAccount } from '../src/check/mpt.ts'
+import { txInvalidity } from '../src/check/tx-start.ts'
+import { decodeTx, MalformedTransaction, recoverAddress } from '../src/check/tx.ts'
+
+/** The execution-spec-tests blocks that must be rejected (shared/fixtures/eest-invalid, written elsewhere). */
+const INVALID = join(process.env.STEPPROOF_FIXTURES ?? join(REPO_ROOT, '../shared/fixtures'), 'eest-invalid')
+const FORK_IDS: Record<string, number> = { Shanghai: 0, Cancun: 1, Prague: 2, Osaka: 3 }
+const n = (b: Uint8Array) => (b.length === 0 ? 0n : BigInt(`0x${Buffer.from(b).toString('hex')}`))
+const bytes = (h: string) => Uint8Array.from(Buffer.from(h.replace(/^0x/, ''), 'hex'))
+
+type Env = ReturnType<typeof readBlockEnv>
+const env = (over: Partial<Env>): Env => ({ ...readBlockEnv(new Uint8Array(512)), chainId: 1n, gasLimit: 60_000_000n, ...over })
+
+/**
+ * Every one-block test of a fixture file whose block has one transaction: that transaction, its
+ * block's environment, its sender's account in the pre-state and the exception Ethereum expects.
+ */
+function singleTxTests(file: string) {
+  const tests = JSON.parse(gunzipSync(readFileSync(join(INVALID, file))).toString()) as Record<
+    string,
+    {
+      network: string
+      config?: { chainid?: string }
+      pre: Record<string, { nonce: string; balance: string; code: string }>
+      blocks: { rlp: string; expectException?: string }[]
+    }
+  >
+  return Object.entries(tests).flatMap(([name, t]) => {
+    const [header, txs] = RLP.decode(bytes(t.blocks[t.blocks.length - 1]?.rlp as string)) as [Uint8Array[], (Uint8Array | Uint8Array[])[]]
+    if (t.blocks.length !== 1 || txs.length !== 1) return []
+    const raw = (txs[0] as Uint8Array | Uint8Array[]) instanceof Uint8Array ? (txs[0] as Uint8Array) : RLP.encode(txs[0] as Uint8Array[])
+    const tx = decodeTx(raw)
+    const sender = recoverAddress(tx.signingHash, tx.recovery, tx.r, tx.s) as Uint8Array
+    const pre = t.pre[`0x${Buffer.from(sender).toString('hex')}`]
+    const account =
+      pre === undefined
+        ? emptyAccount()
+        : { ...emptyAccount(), nonce: BigInt(pre.nonce), balance: BigInt(pre.balance), codeHash: EMPTY_CODE_HASH }
+    const blockEnv = env({
+      chainId: BigInt(t.config?.chainid ?? 1),
+      gasLimit: n(header[9] as Uint8Array),
+      baseFee: n(header[15] as Uint8Array),
+      blobBaseFee: 1n,
+    })
+    return [{ name, fork: FORK_IDS[t.network] as number, tx, account, blockEnv, exception: t.blocks[0]?.expectException }]
+  })
+}
+
+describe.skipIf(!existsSync(INVALID))("tx-start's validity rules against execution-spec-tests' rejected transactions", () => {
+  it('rejects a transaction above 2^24 gas from Osaka on (EIP-7825), and only from Osaka', () => {
+    const cases = singleTxTests('eest-v5.4.0__blockchain_tests__osaka__eip7825_transaction_gas_limit_cap__test_transaction_gas_limit_cap.json.gz')
+    const capped = cases.filter((c) => c.exception === 'TransactionException.GAS_LIMIT_EXCEEDS_MAXIMUM')
+    expect(capped.length).toBeGreaterThan(0)
+    for (const c of capped) {
+      expect(c.tx.gasLimit).toBeGreaterThan(2n ** 24n)
+      expect(txInvalidity(c.tx, c.blockEnv, 0n, c.account, codeOracle([]), c.fork), c.name).toBe('gas limit above 2^24 (EIP-7825)')
+      // The same transaction on Prague breaks no rule: the cap is Osaka's.
+      expect(txInvalidity(c.tx, c.blockEnv, 0n, c.account, codeOracle([]), 2), c.name).toBeUndefined()
+    }
+  })
+
+  it('rejects the senders without the funds, nonce or gas Ethereum asks for', () => {
+    const files = [
+      'eest-v5.4.0__blockchain_tests__frontier__validation__test_sender_balance.json.gz',
+      'eest-v5.4.0__blockchain_tests__static__state_tests__stTransactionTest__NoSrcAccount.json.gz',
+      'eest-v5.4.0__blockchain_tests__static__state_tests__stEIP1559__lowFeeCap.json.gz',
+      'eest-v5.4.0__blockchain_tests__frontier__validation__test_tx_nonce.json.gz',
+    ]
+    const rejected = files.flatMap(singleTxTests).filter((c) => c.exception !== undefined)
+    expect(rejected.length).toBeGreaterThan(5)
+    for (const c of rejected) expect(txInvalidity(c.tx, c.blockEnv, 0n, c.account, codeOracle([]), c.fork), c.name).toBeDefined()
+  })
+})
+
+describe("tx-start's validity rules on transactions signed here", () => {
+  const key = bytes('4646464646464646464646464646464646464646464646464646464646464646')
+  const common = commonFor('Prague', 1n)
+  const signed = (raw: Uint8Array) => {
+    const tx = decodeTx(raw)
+    return { tx, sender: recoverAddress(tx.signingHash, tx.recovery, tx.r, tx.s) }
+  }
+
+  it('accepts a sender with no account when the transaction costs nothing (execution-specs: an empty account)', () => {
+    const raw = createLegacyTx({ nonce: 0n, gasPrice: 0n, gasLimit: 21_000n, to: new Uint8Array(20).fill(1), value: 0n }, { common })
+      .sign(key)
+      .serialize()
+    const { tx } = signed(raw)
+    expect(txInvalidity(tx, env({ baseFee: 0n }), 0n, emptyAccount(), codeOracle([]), 2)).toBeUndefined()
+    // With a price to pay, the empty account cannot.
+    expect(txInvalidity(tx, env({ baseFee: 1n }), 0n, emptyAccount(), codeOracle([]), 2)).toBeDefined()
+  })
+
+  it('allows nine blobs a transaction on Prague and six on Osaka (EIP-7594)', () => {
+    const blobTx = (count: number) =>
+      signed(
+        createBlob4844Tx(
+          {
+            nonce: 0n,
+            maxFeePerGas: 10n,
+            maxPriorityFeePerGas: 1n,
+            maxFeePerBlobGas: 10n,
+            gasLimit: 21_000n,
+            to: new Uint8Array(20).fill(1),
+            blobVersionedHashes: Array.from({ length: count }, () => Uint8Array.of(1, ...new Uint8Array(31))),
+          },
+          { common },
+        )
+          .sign(key)
+          .serialize(),
+      ).tx
+    const rich = { ...emptyAccount(), balance: 10n ** 18n }
+    const at = env({ baseFee: 1n, blobBaseFee: 1n })
+    expect(txInvalidity(blobTx(7), at, 0n, rich, codeOracle([]), 2)).toBeUndefined()
+    expect(txInvalidity(blobTx(7), at, 0n, rich, codeOracle([]), 3)).toBe('blob count')
+    expect(txInvalidity(blobTx(6), at, 0n, rich, codeOracle([]), 3)).toBeUndefined()
+  })
+
+  it('calls a transaction that does not decode malformed (the block is invalid), not a bad witness', () => {
+    expect(() => decodeTx(Uint8Array.of(0x02, 0xc0))).toThrow(MalformedTransaction)
+    expect(() => decodeTx(Uint8Array.of(0x05, 0xc0))).toThrow(MalformedTransaction)
+    expect(() => decodeTx(Uint8Array.of(0xc1))).toThrow(MalformedTransaction)
+  })
+})
