@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest'
 import { codeOracle } from '../src/check/index.ts'
 import { readBlockEnv } from '../src/check/layout.ts'
 import { EMPTY_CODE_HASH, emptyAccount } from '../src/check/mpt.ts'
-import { txInvalidity } from '../src/check/tx-start.ts'
 import { decodeTx, MalformedTransaction, recoverAddress } from '../src/check/tx.ts'
+import { txInvalidity } from '../src/check/tx-start.ts'
 
 /** The execution-spec-tests blocks that must be rejected (shared/fixtures/eest-invalid, written elsewhere). */
 const INVALID = join(process.env.STEPPROOF_FIXTURES ?? join(REPO_ROOT, '../shared/fixtures'), 'eest-invalid')
@@ -57,7 +57,9 @@ function singleTxTests(file: string) {
 
 describe.skipIf(!existsSync(INVALID))("tx-start's validity rules against execution-spec-tests' rejected transactions", () => {
   it('rejects a transaction above 2^24 gas from Osaka on (EIP-7825), and only from Osaka', () => {
-    const cases = singleTxTests('eest-v5.4.0__blockchain_tests__osaka__eip7825_transaction_gas_limit_cap__test_transaction_gas_limit_cap.json.gz')
+    const cases = singleTxTests(
+      'eest-v5.4.0__blockchain_tests__osaka__eip7825_transaction_gas_limit_cap__test_transaction_gas_limit_cap.json.gz',
+    )
     const capped = cases.filter((c) => c.exception === 'TransactionException.GAS_LIMIT_EXCEEDS_MAXIMUM')
     expect(capped.length).toBeGreaterThan(0)
     for (const c of capped) {
