@@ -58,7 +58,7 @@ function progressLog(title: string, total: number, start: number, everySeconds: 
       logged = now
       const rate = (value - start) / ((now - started) / 1000)
       const eta = rate > 0 ? ` eta ${clock((total - value) / rate)}` : ''
-      process.stderr.write(`${title} ${value}/${total} (${Math.floor((100 * value) / total)}%)${eta} ${label}\n`)
+      process.stderr.write(`${title} ${value}/${total} (${Math.floor((100 * value) / total)}%)${eta} ${label.slice(0, 120)}\n`)
     },
     note() {},
     done() {},
