@@ -6,7 +6,7 @@ import { createBlob4844Tx, createLegacyTx } from '@ethereumjs/tx'
 import { commonFor, REPO_ROOT } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
 import { codeOracle } from '../src/check/index.ts'
-import { readBlockEnv } from '../src/check/layout.ts'
+import { BLOCK_ENV_BYTES, readBlockEnv } from '../src/check/layout.ts'
 import { EMPTY_CODE_HASH, emptyAccount } from '../src/check/mpt.ts'
 import { decodeTx, MalformedTransaction, recoverAddress } from '../src/check/tx.ts'
 import { txInvalidity } from '../src/check/tx-start.ts'
@@ -18,7 +18,7 @@ const n = (b: Uint8Array) => (b.length === 0 ? 0n : BigInt(`0x${Buffer.from(b).t
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h.replace(/^0x/, ''), 'hex'))
 
 type Env = ReturnType<typeof readBlockEnv>
-const env = (over: Partial<Env>): Env => ({ ...readBlockEnv(new Uint8Array(512)), chainId: 1n, gasLimit: 60_000_000n, ...over })
+const env = (over: Partial<Env>): Env => ({ ...readBlockEnv(new Uint8Array(BLOCK_ENV_BYTES)), chainId: 1n, gasLimit: 60_000_000n, ...over })
 
 /**
  * Every one-block test of a fixture file whose block has one transaction: that transaction, its

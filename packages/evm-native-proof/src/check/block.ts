@@ -7,6 +7,8 @@
 import { RLP } from '@ethereumjs/rlp'
 import { sha256 } from '@noble/hashes/sha2.js'
 import {
+  BLOCK_ENV_BYTES,
+  type BlockEnv,
   be,
   equal,
   type FrameState,
@@ -17,12 +19,16 @@ import {
   opened,
   readBlockAcc,
   readBlockEnv,
+  VERSION,
   writeBlockAcc,
+  writeBlockEnv,
   writeFrame,
+  writeState,
+  writeSubstate,
 } from './layout.ts'
-import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, encodeSlot, isEmpty, proofTrie } from './mpt.ts'
+import { decodeAccount, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, emptyAccount, encodeAccount, encodeSlot, isEmpty, proofTrie } from './mpt.ts'
 import type { CodeOracle } from './opcode.ts'
-import { freshFrame, openMapKey, openRange } from './trees.ts'
+import { emptyMapCommitment, freshFrame, openMapKey, openRange, rangeRoot, rangeSiblingCount } from './trees.ts'
 import { credit } from './tx-end.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
@@ -33,7 +39,7 @@ const INVALID = 13
 const RING = 8191n
 
 function blockEnvOf(r: ItemReader, s: MachineState) {
-  const b = r.next('blockEnv', 512)
+  const b = r.next('blockEnv', BLOCK_ENV_BYTES)
   if (!equal(keccak(b), s.blockEnvHash)) throw new WitnessError('blockEnv does not hash to what the state commits to')
   return readBlockEnv(b)
 }
@@ -41,10 +47,137 @@ function blockEnvOf(r: ItemReader, s: MachineState) {
 /** The phase after the withdrawals (or where there are none): the system calls from Prague on, else the block's end. */
 const afterWithdrawals = (forkId: number) => (forkId >= 2 ? 10 : 11)
 
+/** Whether entry `index` of a list trie (transactions, withdrawals: keyed `rlp(index)`) exists; the proof shows it or its absence. */
+async function listHas(r: ItemReader, root: Uint8Array, index: number, what: string): Promise<boolean> {
+  const trie = await proofTrie(root, r.next(`${what} proof`), what, false)
+  return (await trie.get(RLP.encode(index))) !== undefined
+}
+
+/**
+ * The phase after withdrawal `index − 1` (or before the first): WITHDRAWAL while `rlp(index)` is in
+ * `withdrawalsRoot`, else the system calls or the block's end. The list's end is proven by exclusion,
+ * so no count in blockEnv can end a block early.
+ */
+export async function afterWithdrawal(r: ItemReader, env: BlockEnv, index: number, forkId: number): Promise<number> {
+  return (await listHas(r, env.withdrawalsRoot, index, 'withdrawals')) ? 9 : afterWithdrawals(forkId)
+}
+
+/** The phase before transaction `txIndex`: TX_START while `rlp(txIndex)` is in `transactionsRoot`, else what follows the withdrawals' start. */
+export async function afterTransaction(r: ItemReader, env: BlockEnv, txIndex: number, forkId: number): Promise<number> {
+  return (await listHas(r, env.transactionsRoot, txIndex, 'transactions')) ? 1 : afterWithdrawal(r, env, 0, forkId)
+}
+
+/** EIP-4844's blob base fee update fraction by fork (Cancun; Prague's EIP-7691, kept by Osaka). */
+const BLOB_FEE_FRACTION: Record<number, bigint> = { 1: 3338477n, 2: 5007716n, 3: 5007716n }
+
+/** EIP-4844's fake_exponential: factor × e^(numerator / denominator), in integers. */
+function fakeExponential(factor: bigint, numerator: bigint, denominator: bigint): bigint {
+  let i = 1n
+  let output = 0n
+  let accumulated = factor * denominator
+  while (accumulated > 0n) {
+    output += accumulated
+    accumulated = (accumulated * numerator) / (denominator * i)
+    i++
+  }
+  return output / denominator
+}
+
+/** The header fields a fork's block has: Shanghai 17 (withdrawals root), Cancun 20 (blob gas, beacon root), Prague and Osaka 21 (requests hash). */
+const HEADER_FIELDS: Record<number, number> = { 0: 17, 1: 20, 2: 21, 3: 21 }
+
+/** A header's RLP fields, or undefined when it is not a list of at least `min` byte strings. */
+function headerFields(raw: Uint8Array, min: number): Uint8Array[] | undefined {
+  let fields: unknown
+  try {
+    fields = RLP.decode(raw)
+  } catch {
+    return undefined
+  }
+  if (!Array.isArray(fields) || fields.length < min || fields.some((f) => !(f instanceof Uint8Array))) return undefined
+  return fields as Uint8Array[]
+}
+
+/**
+ * The state a block's proof starts from, a function of the public input alone (SPEC.md §2): the
+ * block's hash, the chain id and the fork; no state root (block-start takes the parent header's),
+ * empty maps, sub-state and block accumulator.
+ */
+export function initialState(blockHash: Uint8Array, chainId: bigint, forkId: number): MachineState {
+  const zero = new Uint8Array(32)
+  const emptyMap = emptyMapCommitment()
+  const substate = { refund: 0n, logsHash: zero, logCount: 0n, selfdestructMap: emptyMap, createdMap: emptyMap, touchedMap: emptyMap }
+  const blockAcc = {
+    cumulativeGas: 0n,
+    blobGasUsed: 0n,
+    receiptsRoot: EMPTY_TRIE_ROOT,
+    receiptCount: 0n,
+    requests: zero,
+    bloomHash: keccak(new Uint8Array(256)),
+  }
+  return {
+    version: VERSION,
+    phase: 0,
+    txIndex: 0,
+    subIndex: 0,
+    forkId,
+    chainId,
+    blockEnvHash: blockHash,
+    txEnvHash: zero,
+    stateRoot: zero,
+    txStartRoot: zero,
+    accessMap: emptyMap,
+    transientMap: emptyMap,
+    substateHash: keccak(writeSubstate(substate)),
+    blockAccHash: keccak(writeBlockAcc(blockAcc)),
+    frameStackHash: zero,
+    frameHash: zero,
+  }
+}
+
+/**
+ * block-start: the block's header (hashing to the block hash the initial state names) and its
+ * parent's (hashing to the header's parentHash) give blockEnv and the pre-state root, so that
+ * nothing of the block is the proposer's choice; then EIP-4788's beacon root and EIP-2935's parent
+ * hash into their contracts' storage; then the first transaction's (or withdrawal's) presence.
+ */
 export async function checkBlockStart(s: MachineState, r: ItemReader): Promise<MachineState> {
-  const env = blockEnvOf(r, s)
+  if (!equal(writeState(s), writeState(initialState(s.blockEnvHash, s.chainId, s.forkId))))
+    throw new WitnessError('block-start runs from the initial state of the public input, and this is not it')
+  const rawHeader = r.next('header')
+  if (!equal(keccak(rawHeader), s.blockEnvHash)) throw new WitnessError('the header does not hash to the block hash the state names')
+  const rawParent = r.next('parent header')
+  const h = headerFields(rawHeader, 0)
+  if (h === undefined || h.length !== HEADER_FIELDS[s.forkId]) return { ...s, phase: INVALID }
+  if (!equal(keccak(rawParent), h[0] as Uint8Array)) throw new WitnessError('the parent header does not hash to the header’s parentHash')
+  const parent = headerFields(rawParent, 9)
+  if (parent === undefined) throw new WitnessError('the parent header is not a header')
+  const [number, parentNumber] = [num(h[8] as Uint8Array), num(parent[8] as Uint8Array)]
+  if (number !== parentNumber + 1n) return { ...s, phase: INVALID }
+  const word = (b: Uint8Array) => be(num(b))
+  // BLOCKHASH's tree: the parent's hash and its parent's are bound here; the 254 before are the
+  // siblings of that range, not yet bound to the chain (SPEC.md §8).
+  const older = r.words('older block hashes', rangeSiblingCount(254, 255, 8))
+  const grandparent = parentNumber === 0n ? new Uint8Array(32) : (parent[0] as Uint8Array)
+  const cancun = s.forkId >= 1
+  const env: BlockEnv = {
+    forkId: BigInt(s.forkId),
+    chainId: s.chainId,
+    number,
+    timestamp: num(h[11] as Uint8Array),
+    gasLimit: num(h[9] as Uint8Array),
+    baseFee: num(h[15] as Uint8Array),
+    blobBaseFee: cancun ? fakeExponential(1n, num(h[18] as Uint8Array), BLOB_FEE_FRACTION[s.forkId] as bigint) : 0n,
+    prevRandao: word(h[13] as Uint8Array),
+    coinbase: word(h[2] as Uint8Array),
+    parentHash: word(h[0] as Uint8Array),
+    parentBeaconRoot: cancun ? word(h[19] as Uint8Array) : new Uint8Array(32),
+    transactionsRoot: word(h[4] as Uint8Array),
+    withdrawalsRoot: word(h[16] as Uint8Array),
+    blockHashesRoot: rangeRoot([grandparent, h[0] as Uint8Array], 254, 8, older),
+  }
   const writes: [Uint8Array, [bigint, bigint][]][] = []
-  if (s.forkId >= 1) {
+  if (cancun) {
     const i = env.timestamp % RING
     writes.push([
       BEACON_ROOTS,
@@ -55,8 +188,9 @@ export async function checkBlockStart(s: MachineState, r: ItemReader): Promise<M
     ])
   }
   if (s.forkId >= 2) writes.push([HISTORY_STORAGE, [[(env.number - 1n) % RING, num(env.parentHash)]]])
-  const trie = await proofTrie(s.stateRoot, r.next('system contracts proof'), 'system contracts')
-  let stateRoot = s.stateRoot
+  const preState = parent[3] as Uint8Array
+  const trie = await proofTrie(preState, r.next('system contracts proof'), 'system contracts')
+  let stateRoot = preState
   for (const [address, slots] of writes) {
     const account = decodeAccount(await trie.get(address))
     // A contract without code is left alone (its EIP says so: the fork may predate its deployment).
@@ -66,9 +200,9 @@ export async function checkBlockStart(s: MachineState, r: ItemReader): Promise<M
     for (const [slot, value] of slots) storageRoot = await storage.set(be(slot), encodeSlot(value))
     stateRoot = await trie.set(address, encodeAccount({ ...account, storageRoot }))
   }
+  const phase = await afterTransaction(r, env, 0, s.forkId)
   r.done()
-  const phase = env.txCount > 0n ? 1 : env.withdrawalCount > 0n ? 9 : afterWithdrawals(s.forkId)
-  return { ...s, stateRoot, phase, subIndex: 0 }
+  return { ...s, blockEnvHash: keccak(writeBlockEnv(env)), stateRoot, phase, subIndex: 0 }
 }
 
 export async function checkWithdrawal(s: MachineState, r: ItemReader): Promise<MachineState> {
@@ -83,7 +217,6 @@ export async function checkWithdrawal(s: MachineState, r: ItemReader): Promise<M
   if (address === undefined || amount === undefined || address.length !== 20)
     throw new WitnessError('the withdrawal is not [index, validatorIndex, address, amount]')
   const trie = await proofTrie(s.stateRoot, r.next('account proof'), 'account')
-  r.done()
   const gwei = num(amount)
   // execution-specs credits every withdrawal, then destroys the recipient if it exists and is empty:
   // a zero withdrawal deletes an existing empty account.
@@ -94,8 +227,9 @@ export async function checkWithdrawal(s: MachineState, r: ItemReader): Promise<M
       : before !== undefined && isEmpty(before)
         ? await trie.set(address, undefined)
         : s.stateRoot
-  const last = BigInt(s.subIndex + 1) >= env.withdrawalCount
-  return { ...s, stateRoot, phase: last ? afterWithdrawals(s.forkId) : 9, subIndex: last ? 0 : s.subIndex + 1 }
+  const phase = await afterWithdrawal(r, env, s.subIndex + 1, s.forkId)
+  r.done()
+  return { ...s, stateRoot, phase, subIndex: phase === 9 ? s.subIndex + 1 : 0 }
 }
 
 /** The address system calls come from, and the EIP-7002 and EIP-7251 contracts they call (subIndex 0, 1). */

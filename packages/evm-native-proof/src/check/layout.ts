@@ -49,6 +49,9 @@ export interface MachineState {
   txIndex: number
   subIndex: number
   forkId: number
+  /** The chain's id, fixed for the block like forkId (part of the public input). */
+  chainId: bigint
+  /** Before block-start the block's hash (the public input), then H(blockEnv). */
   blockEnvHash: Uint8Array
   txEnvHash: Uint8Array
   stateRoot: Uint8Array
@@ -63,16 +66,20 @@ export interface MachineState {
 
 const word = (b: Uint8Array, i: number) => b.slice(i * 32, i * 32 + 32)
 
+/** SPEC.md's machine-state version: 2 binds the block to its header (chainId in stateData, blockEnv derived at block-start). */
+export const VERSION = 2
+
 export function readState(b: Uint8Array): MachineState {
   if (b.length !== 352) throw new WitnessError(`stateData is ${b.length} bytes, not 352`)
-  if (b[0] !== 1) throw new WitnessError(`stateData has version ${b[0]}, this checker knows version 1`)
-  for (let i = 11; i < 32; i++) if (b[i] !== 0) throw new WitnessError('stateData has non-zero padding')
+  if (b[0] !== VERSION) throw new WitnessError(`stateData has version ${b[0]}, this checker knows version ${VERSION}`)
+  for (let i = 19; i < 32; i++) if (b[i] !== 0) throw new WitnessError('stateData has non-zero padding')
   return {
-    version: 1,
+    version: VERSION,
     phase: b[1] as number,
     txIndex: Number(num(b.subarray(2, 6))),
     subIndex: Number(num(b.subarray(6, 10))),
     forkId: b[10] as number,
+    chainId: num(b.subarray(11, 19)),
     blockEnvHash: word(b, 1),
     txEnvHash: word(b, 2),
     stateRoot: word(b, 3),
@@ -93,6 +100,7 @@ export function writeState(s: MachineState): Uint8Array {
   head.set(be(s.txIndex, 4), 2)
   head.set(be(s.subIndex, 4), 6)
   head[10] = s.forkId
+  head.set(be(s.chainId, 8), 11)
   return join([
     head,
     s.blockEnvHash,
@@ -239,8 +247,26 @@ export function writeSubstate(s: Substate): Uint8Array {
   return join([be(s.refund), s.logsHash, be(s.logCount), s.selfdestructMap, s.createdMap, s.touchedMap])
 }
 
+/** SPEC.md §3's block environment, as block-start derives it from the header. */
+export interface BlockEnv {
+  forkId: bigint
+  chainId: bigint
+  number: bigint
+  timestamp: bigint
+  gasLimit: bigint
+  baseFee: bigint
+  blobBaseFee: bigint
+  prevRandao: Uint8Array
+  coinbase: Uint8Array
+  parentHash: Uint8Array
+  parentBeaconRoot: Uint8Array
+  transactionsRoot: Uint8Array
+  withdrawalsRoot: Uint8Array
+  blockHashesRoot: Uint8Array
+}
+
 /** SPEC.md §3's block environment, the words the opcodes read. */
-export function readBlockEnv(b: Uint8Array) {
+export function readBlockEnv(b: Uint8Array): BlockEnv {
   const w = (i: number) => word(b, i)
   return {
     forkId: num(w(0)),
@@ -256,11 +282,32 @@ export function readBlockEnv(b: Uint8Array) {
     parentBeaconRoot: w(10),
     transactionsRoot: w(11),
     withdrawalsRoot: w(12),
-    txCount: num(w(13)),
-    withdrawalCount: num(w(14)),
-    blockHashesRoot: w(15),
+    blockHashesRoot: w(13),
   }
 }
+
+/** The 448 bytes of a block environment. */
+export function writeBlockEnv(e: BlockEnv): Uint8Array {
+  return join([
+    be(e.forkId),
+    be(e.chainId),
+    be(e.number),
+    be(e.timestamp),
+    be(e.gasLimit),
+    be(e.baseFee),
+    be(e.blobBaseFee),
+    e.prevRandao,
+    e.coinbase,
+    e.parentHash,
+    e.parentBeaconRoot,
+    e.transactionsRoot,
+    e.withdrawalsRoot,
+    e.blockHashesRoot,
+  ])
+}
+
+/** The size of SPEC.md §3's block environment. */
+export const BLOCK_ENV_BYTES = 448
 
 /** SPEC.md §3's transaction environment. */
 export function readTxEnv(b: Uint8Array) {

@@ -6,6 +6,7 @@
  */
 import { RLP } from '@ethereumjs/rlp'
 import {
+  BLOCK_ENV_BYTES,
   be,
   equal,
   type FrameState,
@@ -287,7 +288,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
     }
     const copyGas = (len: bigint) => use(3n * words(len))
     const blockEnv = () => {
-      const b = r.next('block environment', 512)
+      const b = r.next('block environment', BLOCK_ENV_BYTES)
       if (!equal(keccak(b), s.blockEnvHash)) throw new WitnessError('the block environment does not hash to the state’s')
       return readBlockEnv(b)
     }

@@ -5,7 +5,9 @@
  * the transaction's logs into the receipts trie, the block bloom, the transaction's state cleared).
  */
 import { RLP } from '@ethereumjs/rlp'
+import { afterTransaction } from './block.ts'
 import {
+  BLOCK_ENV_BYTES,
   be,
   equal,
   keccak,
@@ -46,7 +48,7 @@ export async function credit(trie: Trie, address: Uint8Array, amount: bigint): P
 export async function checkTxRefund(s: MachineState, r: ItemReader): Promise<MachineState> {
   const frame = haltedTxFrame(r, s)
   const tx = readTxEnv(opened(r, 'txEnv', 512, s.txEnvHash))
-  const block = readBlockEnv(opened(r, 'blockEnv', 512, s.blockEnvHash))
+  const block = readBlockEnv(opened(r, 'blockEnv', BLOCK_ENV_BYTES, s.blockEnvHash))
   const sub = readSubstate(opened(r, 'substate', 192, s.substateHash))
   const acc = readBlockAcc(opened(r, 'blockAcc', 192, s.blockAccHash))
   const destroyed = openMapCount(r, 'self-destruct map', sub.selfdestructMap)
@@ -148,7 +150,7 @@ function minimal(v: bigint): Uint8Array {
 export async function checkTxReceipt(s: MachineState, r: ItemReader): Promise<MachineState> {
   const frame = haltedTxFrame(r, s)
   const tx = readTxEnv(opened(r, 'txEnv', 512, s.txEnvHash))
-  const block = readBlockEnv(opened(r, 'blockEnv', 512, s.blockEnvHash))
+  const block = readBlockEnv(opened(r, 'blockEnv', BLOCK_ENV_BYTES, s.blockEnvHash))
   const sub = readSubstate(opened(r, 'substate', 192, s.substateHash))
   const acc = readBlockAcc(opened(r, 'blockAcc', 192, s.blockAccHash))
   const bloom = opened(r, 'block bloom', 256, acc.bloomHash).slice()
@@ -174,17 +176,18 @@ export async function checkTxReceipt(s: MachineState, r: ItemReader): Promise<Ma
   const receipt = tx.txType === 0 ? body : Uint8Array.of(tx.txType, ...body)
   const trie = await proofTrie(acc.receiptsRoot, r.next('receipts proof'), 'receipts', false)
   const receiptsRoot = await trie.set(RLP.encode(Number(acc.receiptCount)), receipt)
+  const txIndex = s.txIndex + 1
+  // The next transaction, else the withdrawals, else the system calls (Prague on), else the block's end.
+  const phase = await afterTransaction(r, block, txIndex, s.forkId)
   r.done()
   for (let i = 0; i < 256; i++) bloom[i] = (bloom[i] as number) | (txBloom[i] as number)
   if (invalid) return { ...s, phase: 13 }
   const blockAcc = { ...acc, receiptsRoot, receiptCount: acc.receiptCount + 1n, bloomHash: keccak(bloom), requests }
   const emptyMap = emptyMapCommitment()
   const substate = { refund: 0n, logsHash: ZERO, logCount: 0n, selfdestructMap: emptyMap, createdMap: emptyMap, touchedMap: emptyMap }
-  const txIndex = s.txIndex + 1
   return {
     ...s,
-    // After the last transaction: the withdrawals, else the system calls (Prague on), else the block's end.
-    phase: BigInt(txIndex) < block.txCount ? 1 : block.withdrawalCount > 0n ? 9 : s.forkId >= 2 ? 10 : 11,
+    phase,
     txIndex,
     subIndex: 0,
     txEnvHash: ZERO,

@@ -6,6 +6,7 @@
  */
 import { RLP } from '@ethereumjs/rlp'
 import {
+  BLOCK_ENV_BYTES,
   be,
   equal,
   type FrameState,
@@ -88,7 +89,7 @@ export function txInvalidity(
 }
 
 export async function checkTxStart(s: MachineState, r: ItemReader, code: CodeOracle): Promise<MachineState> {
-  const block = readBlockEnv(opened(r, 'blockEnv', 512, s.blockEnvHash))
+  const block = readBlockEnv(opened(r, 'blockEnv', BLOCK_ENV_BYTES, s.blockEnvHash))
   const acc = readBlockAcc(opened(r, 'blockAcc', 192, s.blockAccHash))
   const raw = r.next('transaction')
   const txs = await proofTrie(block.transactionsRoot, r.next('transactions proof'), 'transactions', false)

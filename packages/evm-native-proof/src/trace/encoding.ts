@@ -9,10 +9,14 @@ const word20 = (a: Uint8Array) => {
   return out
 }
 
+/** SPEC.md §2's version byte: 2 binds the block to its header (chainId in stateData, blockEnv derived at block-start). */
+export const STATE_VERSION = 2
+
 /** SPEC.md §2: the 352-byte machine state. */
 export function stateData(s: {
   phase: number
   forkId: number
+  chainId: bigint
   txIndex: number
   subIndex: number
   blockEnvHash: Uint8Array
@@ -27,11 +31,12 @@ export function stateData(s: {
   frameHash: Uint8Array
 }): Uint8Array {
   const head = new Uint8Array(32)
-  head[0] = 1
+  head[0] = STATE_VERSION
   head[1] = s.phase
   head.set(uint(s.txIndex, 4), 2)
   head.set(uint(s.subIndex, 4), 6)
   head[10] = s.forkId
+  head.set(uint(s.chainId, 8), 11)
   return concat([
     head,
     s.blockEnvHash,
@@ -124,14 +129,12 @@ export function frameData(f: FrameFields): Uint8Array {
   ])
 }
 
-/** SPEC.md §3: the 512-byte block environment. */
+/** SPEC.md §3: the 448-byte block environment. */
 export function blockEnvData(b: {
   forkId: number
   chainId: bigint
   header: BlockHeader
   blobBaseFee: bigint
-  txCount: number
-  withdrawalCount: number
   blockHashesRoot: Uint8Array
 }): Uint8Array {
   const h = b.header
@@ -149,8 +152,6 @@ export function blockEnvData(b: {
     h.parentBeaconBlockRoot ?? ZERO32,
     h.transactionsTrie,
     h.withdrawalsRoot ?? ZERO32,
-    uint(b.txCount),
-    uint(b.withdrawalCount),
     b.blockHashesRoot,
   ])
 }

@@ -274,11 +274,14 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     chainId: BigInt(trace.chainId),
     header: block.header,
     blobBaseFee: trace.fork === 'Shanghai' ? 0n : block.header.getBlobGasPrice(),
-    txCount: block.transactions.length,
-    withdrawalCount: block.withdrawals?.length ?? 0,
     blockHashesRoot: blockHashes.root(),
   })
   const blockEnvHash = H(blockEnv)
+  /**
+   * Before block-start the state names the block by its hash and holds no state root: the public
+   * input; block-start derives blockEnv and the pre-state root from the header and its parent's (SPEC.md §2).
+   */
+  let headerBound = false
   let txEnv: Uint8Array = new Uint8Array(512)
   let txBlobHashes: Uint8Array = new Uint8Array()
   const witnesses: StepWitness[] = []
@@ -332,11 +335,12 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     lastStateData = stateData({
       phase,
       forkId,
+      chainId: BigInt(trace.chainId),
       txIndex,
       subIndex,
-      blockEnvHash,
+      blockEnvHash: headerBound ? blockEnvHash : block.hash(),
       txEnvHash,
-      stateRoot,
+      stateRoot: headerBound ? stateRoot : ZERO32,
       txStartRoot,
       accessMap: access.commitment(),
       transientMap: transient.commitment(),
@@ -980,7 +984,13 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       // tx-receipt: the receipt at rlp(txIndex), the block bloom, the transaction's state cleared.
       await cutWitness('tx-receipt', async () => ({
         codes: [],
-        proof: [...txEndItems(), bloom.slice(), ...txLogs, RLP.encode(await createMerkleProof(receiptsTrie, RLP.encode(receiptCount)))],
+        proof: [
+          ...txEndItems(),
+          bloom.slice(),
+          ...txLogs,
+          RLP.encode(await createMerkleProof(receiptsTrie, RLP.encode(receiptCount))),
+          ...(await listEndItems(txIndex + 1, 0)),
+        ],
       }))
       const receipt = encodeReceipt(event.receipt, tx.type)
       await receiptsTrie.put(RLP.encode(receiptCount), receipt)
@@ -1258,7 +1268,9 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     await cutWitness('block-start', async () => {
       const trie = stateTrie(stateRoot)
       const proof = [
-        blockEnv,
+        block.header.serialize(),
+        loaded.parent.header.serialize(),
+        concat(blockHashes.rangeProof(254, 255)),
         RLP.encode(
           await accountNodes(
             trie,
@@ -1273,8 +1285,10 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         for (const [slot] of w.slots) for (const n of await createMerkleProof(storage, slot)) nodes.set(bytesToHex(n), n)
         proof.push(RLP.encode([...nodes.values()]))
       }
+      proof.push(...(await listEndItems(0, 0)))
       return { proof, codes: [] }
     })
+    headerBound = true
     const trie = stateTrie(stateRoot)
     for (const w of writes) {
       const storage = await storageAt(trie, w.address)
@@ -1293,6 +1307,21 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     phase = block.transactions.length > 0 ? 1 : afterTransactions()
     push('block-start')
     await seal()
+  }
+
+  /**
+   * The list proofs that say what follows (SPEC.md §4): the transactions trie's nodes on
+   * `rlp(txIndex)` (its presence or absence), and where it is absent the withdrawals trie's on
+   * `rlp(withdrawal)`. A list ends where its next key is absent, so no count can end a block early.
+   */
+  async function listEndItems(nextTx: number | undefined, nextWithdrawal: number): Promise<Uint8Array[]> {
+    const items: Uint8Array[] = []
+    if (nextTx !== undefined) {
+      items.push(RLP.encode(await createMerkleProof(await transactionsTrie(), RLP.encode(nextTx))))
+      if (nextTx < block.transactions.length) return items
+    }
+    items.push(RLP.encode(await createMerkleProof(await withdrawalsTrie(), RLP.encode(nextWithdrawal))))
+    return items
   }
 
   /** The block-start writes of the fork: (contract, [slot, value] pairs). */
@@ -1351,6 +1380,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
           RLP.encode(w.raw()),
           RLP.encode(await createMerkleProof(await withdrawalsTrie(), RLP.encode(i))),
           RLP.encode(deletes ? await writeNodes(trie, w.address.bytes, undefined) : await createMerkleProof(trie, w.address.bytes)),
+          ...(await listEndItems(undefined, i + 1)),
         ],
       }))
       if (w.amount > 0n) await credit(trie, w.address.bytes, w.amount * 1_000_000_000n)
@@ -1492,6 +1522,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
    */
   async function resumeTransaction(c: TxCheckpoint): Promise<NativeTrace> {
     const tail = c.txIndex === block.transactions.length
+    headerBound = true
     phase = c.stateData[1] as number
     txIndex = c.txIndex
     stateRoot = c.stateData.slice(96, 128)
@@ -1638,6 +1669,8 @@ const CALL_KINDS: Record<number, number> = { 241: 0, 242: 1, 244: 2, 250: 3, 240
 /** T_8 of the 256 block hashes before the block (the trace's ancestors and parent), zero where unknown. */
 function blockHashesTree(trace: BlockTrace, parent: Block, common: Common): SparseMerkleTree {
   const byNumber = new Map<bigint, Uint8Array>([[parent.header.number, parent.hash()]])
+  // The parent's parent is named by the parent header itself (block-start binds both leaves).
+  if (parent.header.number > 0n) byNumber.set(parent.header.number - 1n, parent.header.parentHash)
   for (const h of trace.ancestors ?? []) {
     const header = createBlockHeader(h, { common })
     byNumber.set(header.number, header.hash())
