@@ -599,7 +599,9 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       f.memoryWords = Number(e.memoryWordCount)
       syncMemory(f, e.memory)
       await seal()
-      await opcodeStep(f, e.opcode.code, e.stack)
+      // ethereumjs names every undefined opcode INVALID (0xfe): the step is labelled with the byte itself
+      // (the witness is INVALID's: an undefined opcode reads nothing more).
+      await opcodeStep(f, e.opcode.code, e.stack, e.opcode.code === 0xfe ? (f.code?.code[e.pc] ?? 0xfe) : e.opcode.code)
       f.beforeOp = { access: access.mark(), refundLocal: f.refundLocal }
       if (FRAME_OPCODES.has(e.opcode.code)) {
         wrapFrameOpcode(e.opcode.code)
@@ -667,7 +669,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   }
 
   /** Pushes an opcode step whose pre-state is sealed, cutting its witness when asked to. */
-  async function opcodeStep(f: Frame, opcode: number, stack: bigint[]): Promise<void> {
+  async function opcodeStep(f: Frame, opcode: number, stack: bigint[], label = opcode): Promise<void> {
     f.lastOp = opcode
     await cutWitness(
       'opcode',
@@ -692,9 +694,9 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
           sm,
           txStartRoot,
         }),
-      opcode,
+      label,
     )
-    push('opcode', opcode)
+    push('opcode', label)
   }
 
   /**
