@@ -41,7 +41,7 @@ const BlockchainTestSchema = z.object({
 })
 
 /** Bump when the importer's output for the same input changes: imports cached from it (the wide corpus) are then redone. */
-export const IMPORTER_VERSION = 1
+export const IMPORTER_VERSION = 2
 
 /** A test the importer did not turn into traces, with the reason. */
 export interface SkippedTest {
@@ -73,6 +73,7 @@ function traceOf(
   chain: Block[],
   block: Block,
   pre: BlockTraceInput['pre'],
+  invalid?: string,
 ): BlockTrace {
   const header = headerToTrace(block.header)
   const parent = chain[chain.length - 1] as Block
@@ -92,7 +93,7 @@ function traceOf(
       ...(block.withdrawals === undefined ? {} : { withdrawals: withdrawalsToTrace(block.withdrawals) }),
     },
     pre,
-    expected: expectedFromHeader(header),
+    expected: { ...expectedFromHeader(header), ...(invalid === undefined ? {} : { invalid }) },
   }
   return parseBlockTrace(trace, testId)
 }
@@ -151,7 +152,16 @@ async function convertTest(file: string, name: string, raw: unknown): Promise<Im
   for (const [i, fixtureBlock] of test.blocks.entries()) {
     const blockId = blockIdOf(testId, i, test.blocks.length)
     if (fixtureBlock.expectException !== undefined) {
-      result.skipped.push({ test: blockId, reason: `invalid block (expects exception ${fixtureBlock.expectException})` })
+      // A block that must be rejected is a trace too, expected invalid; the chain goes on without it.
+      let invalid: Block
+      try {
+        invalid = createBlockFromRLP(fromHex(fixtureBlock.rlp), { common })
+      } catch (e) {
+        result.skipped.push({ test: blockId, reason: `invalid block that does not decode (${(e as Error).message})` })
+        continue
+      }
+      const source = `blockchain-tests:${basename(file)}#${name}${single ? '' : `#${i + 1}`}`
+      result.traces.push(traceOf(blockId, source, fork, chainId, blobSchedule, chain, invalid, state, fixtureBlock.expectException))
       continue
     }
     const block = createBlockFromRLP(fromHex(fixtureBlock.rlp), { common })

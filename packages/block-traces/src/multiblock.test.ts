@@ -73,11 +73,15 @@ describe('multi-block BlockchainTests', () => {
     expect(skipped[0]?.reason).toBe("the state after the last block differs from the test's postState")
   })
 
-  it('rejects a block whose base fee does not follow from its parent (ethereumjs header rules)', async () => {
+  it('rejects a block whose base fee does not follow from its parent (ethereumjs header rules): a validity mismatch', async () => {
     const { path } = await twoBlockTest()
     const second = (await importBlockchainTestFile(path)).traces[1] as BlockTrace
     const wrongFee = quantity(BigInt(second.block.header.baseFeePerGas ?? '0x0') + 1n)
     const altered = { ...second, block: { ...second.block, header: { ...second.block.header, baseFeePerGas: wrongFee } } }
-    await expect(executeReference(altered)).rejects.toThrow(/ethereumjs rejected the block \(Invalid block: base fee not correct/)
+    const r = await executeReference(altered)
+    // Rejected: a verdict that differs from the trace's (valid) expectation.
+    expect(r.verdict).toBe('invalid')
+    expect(r.rejected).toMatch(/^Invalid block: base fee not correct/)
+    expect(r.mismatches.map((m) => m.field)).toEqual(['validity'])
   })
 })

@@ -8,7 +8,7 @@ import type { BlockTrace } from './trace.ts'
 
 /** One field where an execution disagreed with the trace's expectation. */
 export interface Mismatch {
-  field: 'stateRoot' | 'receiptsRoot' | 'gasUsed' | 'logsBloom' | 'requestsHash'
+  field: 'validity' | 'stateRoot' | 'receiptsRoot' | 'gasUsed' | 'logsBloom' | 'requestsHash'
   expected: string
   actual: string
 }
@@ -22,16 +22,65 @@ export interface ExecResult {
   gasUsed: Hex
   logsBloom: Hex
   requestsHash?: Hex
+  /** Whether the engine accepted the block; a rejected block leaves the parent's state (its roots are those of nothing applied). */
+  verdict: 'valid' | 'invalid'
+  /** Why the engine rejected the block. */
+  rejected?: string
   match: boolean
   mismatches: Mismatch[]
   seconds: number
 }
 
-/** The fields an engine computes for a block, before comparison. */
-export type BlockOutcome = Pick<ExecResult, 'stateRoot' | 'receiptsRoot' | 'gasUsed' | 'logsBloom' | 'requestsHash'>
+/** The fields an engine computes for a block, before comparison; `rejected` when it refused the block. */
+export type BlockOutcome = Pick<ExecResult, 'stateRoot' | 'receiptsRoot' | 'gasUsed' | 'logsBloom' | 'requestsHash' | 'rejected'>
 
-/** Compares an engine's outcome with a trace's expectation, field by field. */
+/** The outcome of an engine that rejected the block: the parent's state, no receipts, no gas. */
+export function rejectedOutcome(trace: BlockTrace, reason: string): BlockOutcome {
+  return {
+    stateRoot: trace.parent.stateRoot,
+    receiptsRoot: EMPTY_TRIE_ROOT,
+    gasUsed: '0x0',
+    logsBloom: `0x${'00'.repeat(256)}`,
+    rejected: reason,
+  }
+}
+
+const EMPTY_TRIE_ROOT: Hex = '0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421'
+
+/**
+ * Compares an engine's outcome with a trace's expectation: the verdict first (a block expected
+ * invalid must be rejected, a valid one accepted), then, for an accepted valid block, field by field.
+ */
 export function compareOutcome(trace: BlockTrace, outcome: BlockOutcome): Mismatch[] {
+  const exp = trace.expected
+  const rejected = verdictOf(trace, outcome).rejected
+  if (exp.invalid !== undefined || rejected !== undefined) {
+    if (exp.invalid !== undefined && rejected !== undefined) return []
+    return [
+      {
+        field: 'validity',
+        expected: exp.invalid === undefined ? 'valid' : `invalid (${exp.invalid})`,
+        actual: rejected === undefined ? 'valid' : `invalid (${rejected})`,
+      },
+    ]
+  }
+  return compareRoots(trace, outcome)
+}
+
+/**
+ * An engine's verdict: rejected when it refused the block, and, for a block expected invalid, also
+ * when what it computed is not what the header claims (a client checks the state root, receipts
+ * root, gas used, bloom and requests hash against the header: INVALID_REQUESTS and the like).
+ */
+function verdictOf(trace: BlockTrace, outcome: BlockOutcome): { rejected?: string } {
+  if (outcome.rejected !== undefined || trace.expected.invalid === undefined)
+    return outcome.rejected === undefined ? {} : { rejected: outcome.rejected }
+  const claims = compareRoots(trace, outcome)
+  return claims.length === 0 ? {} : { rejected: `the header claims another ${claims.map((m) => m.field).join(', ')}` }
+}
+
+/** The roots, gas and bloom an engine computed against the trace's expectation (the header's claims), field by field. */
+function compareRoots(trace: BlockTrace, outcome: BlockOutcome): Mismatch[] {
   const exp = trace.expected
   const pairs: [Mismatch['field'], string | undefined, string | undefined][] = [
     ['stateRoot', exp.stateRoot, outcome.stateRoot],
@@ -55,7 +104,17 @@ export async function runOnEthereumjs(
   try {
     return { result: await runBlock(vm, { block: loaded.block, generate: true }), stateManager: loaded.stateManager }
   } catch (e) {
-    throw new InputError(`${trace.id}: ethereumjs rejected the block (${(e as Error).message})`)
+    throw new RejectedBlock(trace.id, (e as Error).message)
+  }
+}
+
+/** ethereumjs refused the block (or one of its transactions): for a block expected invalid, the verdict sought. */
+export class RejectedBlock extends InputError {
+  constructor(
+    id: string,
+    readonly reason: string,
+  ) {
+    super(`${id}: ethereumjs rejected the block (${reason})`)
   }
 }
 
@@ -65,7 +124,14 @@ export async function runOnEthereumjs(
  */
 export async function executeReference(trace: BlockTrace): Promise<ExecResult> {
   const started = performance.now()
-  const { result } = await runOnEthereumjs(trace)
+  let result: RunBlockResult
+  try {
+    result = (await runOnEthereumjs(trace)).result
+  } catch (e) {
+    // A rejection is a verdict, to be compared with the expectation; a malformed trace stays an error.
+    if (!(e instanceof RejectedBlock)) throw e
+    return execResult(trace, 'ethereumjs', rejectedOutcome(trace, e.reason), started)
+  }
   const outcome: BlockOutcome = {
     stateRoot: toHex(result.stateRoot),
     receiptsRoot: toHex(result.receiptsRoot),
@@ -79,10 +145,13 @@ export async function executeReference(trace: BlockTrace): Promise<ExecResult> {
 /** An engine's outcome compared with the trace's expectation, timed from `started` (performance.now()). */
 export function execResult(trace: BlockTrace, engine: string, outcome: BlockOutcome, started: number): ExecResult {
   const mismatches = compareOutcome(trace, outcome)
+  const { rejected } = verdictOf(trace, outcome)
   return {
     id: trace.id,
     engine,
     ...outcome,
+    ...(rejected === undefined ? {} : { rejected }),
+    verdict: rejected === undefined ? 'valid' : 'invalid',
     match: mismatches.length === 0,
     mismatches,
     seconds: (performance.now() - started) / 1000,

@@ -91,6 +91,8 @@ export const BlockTraceSchema = z.strictObject({
     gasUsed: quantity,
     logsBloom: bytes,
     requestsHash: hash.optional(),
+    /** The block must be rejected, for this reason (an execution-spec-tests exception name); the roots are the header's claims. */
+    invalid: z.string().min(1).optional(),
   }),
 })
 

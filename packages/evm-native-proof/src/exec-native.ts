@@ -1,4 +1,4 @@
-import { type BlockTrace, type ExecResult, execResult, type Hex, quantity, toHex } from '@stepproof/block-traces'
+import { type BlockTrace, type ExecResult, execResult, type Hex, quantity, rejectedOutcome, toHex } from '@stepproof/block-traces'
 import { STEP_KINDS, type StepKind } from './trace/kinds.ts'
 import { traceBlock } from './trace/tracer.ts'
 
@@ -42,13 +42,17 @@ export async function executeNative(trace: BlockTrace): Promise<NativeExecResult
   }
   const last = t.steps[t.steps.length - 1]?.post
   if (last === undefined) throw new Error(`${trace.id}: the native trace ended with an unsealed step`)
-  const outcome = {
-    stateRoot: toHex(t.stateRoot),
-    receiptsRoot: toHex(t.receiptsRoot),
-    gasUsed: quantity(t.gasUsed),
-    logsBloom: toHex(t.logsBloom),
-    ...(t.requestsHash === undefined ? {} : { requestsHash: toHex(t.requestsHash) }),
-  }
+  // A rejected block's proof ends in INVALID (SPEC.md §4): that phase is the native verdict.
+  const outcome =
+    t.rejected !== undefined
+      ? rejectedOutcome(trace, `the native proof ends in INVALID at tx ${t.steps.filter((st) => st.kind === 'tx-start').length - 1}`)
+      : {
+          stateRoot: toHex(t.stateRoot),
+          receiptsRoot: toHex(t.receiptsRoot),
+          gasUsed: quantity(t.gasUsed),
+          logsBloom: toHex(t.logsBloom),
+          ...(t.requestsHash === undefined ? {} : { requestsHash: toHex(t.requestsHash) }),
+        }
   return {
     ...execResult(trace, 'evm-native', outcome, started),
     engine: 'evm-native',

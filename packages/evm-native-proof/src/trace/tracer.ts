@@ -56,6 +56,8 @@ export interface NativeTrace {
   checkpoints: TxCheckpoint[]
   /** The loaded state the run used: its node store holds the world state at every checkpoint. */
   loaded: LoadedTrace
+  /** Why ethereumjs rejected a block expected invalid; the last step then ends in INVALID. */
+  rejected?: string
 }
 
 export interface TraceOptions {
@@ -1041,6 +1043,41 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
    * a copy of the trie from the transaction's start: ethereumjs has done all of it by the time the
    * transaction's first message starts, so its root and warm set check the steps' end.
    */
+  /** tx-start's witness (SPEC.md §5.5): the block's environment and gas so far, the transaction, its inclusion, its sender. */
+  async function cutTxStart(tx: TypedTransaction, trie: MerklePatriciaTrie, sender: Uint8Array | undefined): Promise<void> {
+    await cutWitness('tx-start', async () => {
+      const code = sender === undefined ? new Uint8Array() : await codeAt(trie, sender)
+      return {
+        codes: code.length > 0 ? [code] : [],
+        proof: [
+          blockEnv,
+          blockAccBytes(),
+          tx.serialize(),
+          RLP.encode(await createMerkleProof(await transactionsTrie(), RLP.encode(txIndex))),
+          RLP.encode(sender === undefined ? [] : await createMerkleProof(trie, sender)),
+        ],
+      }
+    })
+  }
+
+  /**
+   * A block expected invalid that ethereumjs rejected at transaction `txIndex`: its tx-start is the
+   * last step, and ends in INVALID (SPEC.md §4). The checker decides the same from the witness alone.
+   */
+  async function rejectTransaction(): Promise<void> {
+    const tx = block.transactions[txIndex] as TypedTransaction
+    let sender: Uint8Array | undefined
+    try {
+      sender = tx.getSenderAddress().bytes
+    } catch {
+      sender = undefined // no sender: the signature does not recover
+    }
+    await cutTxStart(tx, stateTrie(stateRoot), sender)
+    phase = 13
+    push('tx-start')
+    await seal()
+  }
+
   async function setUpTransaction(tx: TypedTransaction, newAddress: Uint8Array | undefined): Promise<void> {
     const trie = stateTrie(stateRoot)
     const sender = tx.getSenderAddress().bytes
@@ -1055,19 +1092,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     // tx-start: gas bought, nonce bumped; sender, recipient (or the created address), coinbase
     // (EIP-3651) and the precompiles warm.
     const senderRaw = (await trie.get(sender)) as Uint8Array
-    await cutWitness('tx-start', async () => {
-      const code = await codeAt(trie, sender)
-      return {
-        codes: code.length > 0 ? [code] : [],
-        proof: [
-          blockEnv,
-          blockAccBytes(),
-          tx.serialize(),
-          RLP.encode(await createMerkleProof(await transactionsTrie(), RLP.encode(txIndex))),
-          RLP.encode(await createMerkleProof(trie, sender)),
-        ],
-      }
-    })
+    await cutTxStart(tx, trie, sender)
     txStartRoot = stateRoot
     txEnvHash = H(txEnv)
     const account = createAccountFromRLP(senderRaw)
@@ -1427,7 +1452,20 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     result = await runBlock(vm, { block, generate: true })
   } catch (e) {
     if (failure !== undefined) throw failure
-    throw new InputError(`${trace.id}: ethereumjs rejected the block (${(e as Error).message})`)
+    const reason = (e as Error).message
+    // A block expected invalid for a transaction's sake, refused at that transaction's start: the
+    // proof ends there, in INVALID. A block-level reason (header, body, requests) is not a step yet.
+    const txInvalid = trace.expected.invalid?.startsWith('TransactionException') === true
+    if (txInvalid && phase === 1 && txIndex < block.transactions.length) {
+      await seal()
+      await rejectTransaction()
+      return { ...partialTrace(initial), rejected: reason }
+    }
+    const why =
+      trace.expected.invalid === undefined
+        ? ''
+        : `; expected invalid (${trace.expected.invalid}): a block-level rule is not a native step yet (SPEC.md §8)`
+    throw new InputError(`${trace.id}: ethereumjs rejected the block (${reason})${why}`)
   }
   if (failure !== undefined) throw failure
   await seal()

@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { executeReference, importBlockchainTestFile, REPO_ROOT } from '@stepproof/block-traces'
+import { describe, expect, it } from 'vitest'
+import { readState } from '../src/check/layout.ts'
+import { executeNative } from '../src/exec-native.ts'
+import { traceBlock } from '../src/trace/tracer.ts'
+import { checkBlock } from '../src/verify-trace.ts'
+
+/** Blocks execution-spec-tests says a client must reject (shared/fixtures/eest-invalid, written elsewhere). */
+const INVALID = join(process.env.STEPPROOF_FIXTURES ?? join(REPO_ROOT, '../shared/fixtures'), 'eest-invalid')
+const file = (name: string) => join(INVALID, `eest-v5.4.0__blockchain_tests__${name}.json.gz`)
+
+/** Transaction-level rejections: the native proof must end in INVALID at the offending tx-start, through checked steps. */
+const FILES = [
+  'frontier__validation__test_sender_balance',
+  'frontier__validation__test_tx_nonce',
+  'static__state_tests__stEIP1559__lowFeeCap',
+  'static__state_tests__stTransactionTest__NoSrcAccount',
+  'static__state_tests__stEIP3607__transactionCollidingWithNonEmptyAccount_send_Paris',
+]
+
+describe.skipIf(!existsSync(INVALID))('blocks that must be rejected (eest-invalid)', () => {
+  for (const name of FILES)
+    it(`${name}: ethereumjs and the native proof reject every invalid block, the checker agreeing step by step`, async () => {
+      const { traces } = await importBlockchainTestFile(file(name))
+      const invalid = traces.filter((t) => t.expected.invalid !== undefined)
+      expect(invalid.length).toBeGreaterThan(0)
+      for (const t of invalid) {
+        expect((await executeReference(t)).match, t.id).toBe(true)
+        const native = await executeNative(t)
+        expect({ id: t.id, verdict: native.verdict, mismatches: native.mismatches }).toEqual({
+          id: t.id,
+          verdict: 'invalid',
+          mismatches: [],
+        })
+        // The last step is a tx-start whose post-state is INVALID (phase 13), and every step re-derives.
+        const run = await traceBlock(t, { witness: () => true })
+        const last = run.witnesses[run.witnesses.length - 1]
+        expect(last?.kind).toBe('tx-start')
+        expect(readState(last?.postStateData as Uint8Array).phase).toBe(13)
+        const check = await checkBlock(t)
+        expect(check.failures).toEqual([])
+        expect(check.checked).toBe(check.steps)
+      }
+    }, 300_000)
+
+  it('an invalid block is not mistaken for a valid one: expected valid, the same block is a validity mismatch', async () => {
+    const { traces } = await importBlockchainTestFile(file(FILES[0] as string))
+    const t = traces.find((x) => x.expected.invalid !== undefined)
+    if (t === undefined) throw new Error('no invalid block')
+    const { invalid: _, ...valid } = t.expected
+    const r = await executeReference({ ...t, expected: valid })
+    expect(r.verdict).toBe('invalid')
+    expect(r.mismatches.map((m) => m.field)).toEqual(['validity'])
+  })
+})
