@@ -6,6 +6,7 @@ import type { StepWitness } from './trace/witness.ts'
 /** A step whose witness the checker rejected or whose post it computed differently. */
 export interface CheckFailure {
   step: number
+  kind: string
   opcode?: number
   reason: string
 }
@@ -57,12 +58,19 @@ export async function checkBlock(trace: BlockTrace, which: (step: number) => boo
       } else
         out.failures.push({
           step: w.step,
+          kind: w.kind,
           ...(w.opcode === undefined ? {} : { opcode: w.opcode }),
           reason: 'the checker computed another post-commitment',
         })
     } catch (e) {
       if (e instanceof NotChecked) out.notChecked[e.message] = (out.notChecked[e.message] ?? 0) + 1
-      else out.failures.push({ step: w.step, ...(w.opcode === undefined ? {} : { opcode: w.opcode }), reason: (e as Error).message })
+      else
+        out.failures.push({
+          step: w.step,
+          kind: w.kind,
+          ...(w.opcode === undefined ? {} : { opcode: w.opcode }),
+          reason: (e as Error).message,
+        })
     }
   }
   out.seconds = (performance.now() - started) / 1000

@@ -24,11 +24,10 @@ import {
   writeBlockEnv,
   writeFrame,
   writeState,
-  writeSubstate,
 } from './layout.ts'
 import { decodeAccount, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, emptyAccount, encodeAccount, encodeSlot, isEmpty, proofTrie } from './mpt.ts'
 import type { CodeOracle } from './opcode.ts'
-import { emptyMapCommitment, freshFrame, openMapKey, openRange, rangeRoot, rangeSiblingCount } from './trees.ts'
+import { emptyMapCommitment, emptySubstateHash, freshFrame, openMapKey, openRange, rangeRoot, rangeSiblingCount } from './trees.ts'
 import { credit } from './tx-end.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
@@ -106,7 +105,6 @@ function headerFields(raw: Uint8Array, min: number): Uint8Array[] | undefined {
 export function initialState(blockHash: Uint8Array, chainId: bigint, forkId: number): MachineState {
   const zero = new Uint8Array(32)
   const emptyMap = emptyMapCommitment()
-  const substate = { refund: 0n, logsHash: zero, logCount: 0n, selfdestructMap: emptyMap, createdMap: emptyMap, touchedMap: emptyMap }
   const blockAcc = {
     cumulativeGas: 0n,
     blobGasUsed: 0n,
@@ -128,7 +126,7 @@ export function initialState(blockHash: Uint8Array, chainId: bigint, forkId: num
     txStartRoot: zero,
     accessMap: emptyMap,
     transientMap: emptyMap,
-    substateHash: keccak(writeSubstate(substate)),
+    substateHash: emptySubstateHash(),
     blockAccHash: keccak(writeBlockAcc(blockAcc)),
     frameStackHash: zero,
     frameHash: zero,

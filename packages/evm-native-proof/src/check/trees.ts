@@ -3,7 +3,7 @@
  * a contiguous range), `T_d` of a byte string, the code tree, and indexed-map lookups and writes.
  * Written apart from src/commit; shares only keccak256 with it.
  */
-import { be, equal, type FrameState, keccak, num } from './layout.ts'
+import { be, equal, type FrameState, keccak, num, writeSubstate } from './layout.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 const zeros: Uint8Array[] = [new Uint8Array(32)]
@@ -198,6 +198,13 @@ export function openMapLeafAt(r: ItemReader, what: string, commitment: Uint8Arra
   if (l.index !== index || l.index >= l.count || !equal(keccak(root, be(l.count)), commitment))
     throw new WitnessError(`${what}: the item is not leaf ${index} of the map`)
   return l.key
+}
+
+/** The hash of a sub-state with nothing in it (SPEC.md §2.1): no refund, no logs, the three maps empty. */
+export function emptySubstateHash(): Uint8Array {
+  const empty = emptyMapCommitment()
+  const zero = new Uint8Array(32)
+  return keccak(writeSubstate({ refund: 0n, logsHash: zero, logCount: 0n, selfdestructMap: empty, createdMap: empty, touchedMap: empty }))
 }
 
 /** The commitment of an empty map: the sentinel alone. */

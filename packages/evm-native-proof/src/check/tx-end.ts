@@ -20,10 +20,9 @@ import {
   readSubstate,
   readTxEnv,
   writeBlockAcc,
-  writeSubstate,
 } from './layout.ts'
 import { decodeAccount, emptyAccount, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
-import { emptyMapCommitment, openMapCount, openMapKey, openMapLeafAt } from './trees.ts'
+import { emptyMapCommitment, emptySubstateHash, openMapCount, openMapKey, openMapLeafAt } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 /** EIP-4844: blob gas per blob. */
@@ -184,7 +183,6 @@ export async function checkTxReceipt(s: MachineState, r: ItemReader): Promise<Ma
   if (invalid) return { ...s, phase: 13 }
   const blockAcc = { ...acc, receiptsRoot, receiptCount: acc.receiptCount + 1n, bloomHash: keccak(bloom), requests }
   const emptyMap = emptyMapCommitment()
-  const substate = { refund: 0n, logsHash: ZERO, logCount: 0n, selfdestructMap: emptyMap, createdMap: emptyMap, touchedMap: emptyMap }
   return {
     ...s,
     phase,
@@ -193,7 +191,7 @@ export async function checkTxReceipt(s: MachineState, r: ItemReader): Promise<Ma
     txEnvHash: ZERO,
     accessMap: emptyMap,
     transientMap: emptyMap,
-    substateHash: keccak(writeSubstate(substate)),
+    substateHash: emptySubstateHash(),
     blockAccHash: keccak(writeBlockAcc(blockAcc)),
     frameHash: ZERO,
   }

@@ -24,7 +24,7 @@ import {
 } from './layout.ts'
 import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
 import { type CodeOracle, collides } from './opcode.ts'
-import { bytesRoot, codeRoot, emptyMapCommitment, freshFrame, mapCommitmentOf, openMapKey } from './trees.ts'
+import { bytesRoot, codeRoot, emptyMapCommitment, emptySubstateHash, freshFrame, mapCommitmentOf, openMapKey } from './trees.ts'
 import { authorityOf, decodeTx, floorGas, intrinsicGas, MalformedTransaction, recoverAddress, type Tx, txEnvOf } from './tx.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
@@ -128,9 +128,7 @@ export async function checkTxStart(s: MachineState, r: ItemReader, code: CodeOra
     txStartRoot: s.stateRoot,
     accessMap: mapCommitmentOf(warm),
     transientMap: empty,
-    substateHash: keccak(
-      writeSubstate({ refund: 0n, logsHash: ZERO, logCount: 0n, selfdestructMap: empty, createdMap: empty, touchedMap: empty }),
-    ),
+    substateHash: emptySubstateHash(),
   }
 }
 
