@@ -133,7 +133,9 @@ async function depth0Exit(s: MachineState, child: FrameState, r: ItemReader): Pr
   // execution-specs' checked system call: one that reverts or fails makes the block invalid.
   if (system && status !== 1) return { ...s, phase: INVALID }
   let after: MachineState = { ...s, ...(status === 1 ? { stateRoot } : restore(revertPre)) }
-  if (system) after = await endSystemCall(after, child, r)
+  // A system call is a transaction of its own whose sub-state is dropped (execution-specs keeps only
+  // its state changes): the refunds of its SSTOREs do not reach the next call, which starts from zero.
+  if (system) after = await endSystemCall({ ...after, substateHash: restore(revertPre).substateHash }, child, r)
   r.done()
   return {
     ...after,

@@ -833,6 +833,9 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       if (failed) {
         access.revert(f.marks.access)
         transient.revert(f.marks.transient)
+      }
+      // A system call's sub-state goes with it, as a failed frame's does (its refund: `kept` below).
+      if (failed || f.kind === 6) {
         selfdestructs.revert(f.marks.selfdestruct)
         created.revert(f.marks.created)
         touched.revert(f.marks.touched)
