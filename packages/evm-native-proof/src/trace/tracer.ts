@@ -1025,6 +1025,9 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       push('tx-receipt')
       await seal()
       if (txIndex === block.transactions.length) recordCheckpoint()
+      // A block expected invalid may be refused at the next transaction: its sender's path is read
+      // now, while the node store still holds it (ethereumjs's revert of the block drops it).
+      if (trace.expected.invalid !== undefined && txIndex < block.transactions.length) await keepSenderPath(txIndex)
     }),
   )
 
@@ -1049,18 +1052,36 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   /** tx-start's witness (SPEC.md §5.5): the block's environment and gas so far, the transaction, its inclusion, its sender. */
   async function cutTxStart(tx: TypedTransaction, trie: MerklePatriciaTrie, sender: Uint8Array | undefined): Promise<void> {
     await cutWitness('tx-start', async () => {
-      const code = sender === undefined ? new Uint8Array() : await codeAt(trie, sender)
+      const path = keptSenderPath?.txIndex === txIndex ? keptSenderPath : await senderPath(trie, sender)
       return {
-        codes: code.length > 0 ? [code] : [],
+        codes: path.code.length > 0 ? [path.code] : [],
         proof: [
           blockEnv,
           blockAccBytes(),
           tx.serialize(),
           RLP.encode(await createMerkleProof(await transactionsTrie(), RLP.encode(txIndex))),
-          RLP.encode(sender === undefined ? [] : await createMerkleProof(trie, sender)),
+          RLP.encode(path.nodes),
         ],
       }
     })
+  }
+
+  /** The sender's path in the state trie and its code (none for a sender that does not recover). */
+  async function senderPath(trie: MerklePatriciaTrie, sender: Uint8Array | undefined): Promise<{ nodes: Uint8Array[]; code: Uint8Array }> {
+    if (sender === undefined) return { nodes: [], code: new Uint8Array() }
+    return { nodes: await createMerkleProof(trie, sender), code: await codeAt(trie, sender) }
+  }
+
+  /** The next transaction's sender path, read ahead for a block that may be refused there (see the receipt). */
+  let keptSenderPath: { txIndex: number; nodes: Uint8Array[]; code: Uint8Array } | undefined
+  async function keepSenderPath(index: number): Promise<void> {
+    let sender: Uint8Array | undefined
+    try {
+      sender = (block.transactions[index] as TypedTransaction).getSenderAddress().bytes
+    } catch {
+      sender = undefined
+    }
+    keptSenderPath = { txIndex: index, ...(await senderPath(stateTrie(stateRoot), sender)) }
   }
 
   /**
