@@ -36,6 +36,13 @@ export function witnessBytes(w: Pick<StepWitness, 'stateData' | 'proof'>): numbe
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 
+const failureAt = (w: StepWitness, reason: string): CheckFailure => ({
+  step: w.step,
+  kind: w.kind,
+  ...(w.opcode === undefined ? {} : { opcode: w.opcode }),
+  reason,
+})
+
 /** Cuts a witness for every step (`which` narrows it) and re-executes each with the reference checker. */
 export async function checkBlock(trace: BlockTrace, which: (step: number) => boolean = () => true): Promise<BlockCheck> {
   const started = performance.now()
@@ -55,22 +62,10 @@ export async function checkBlock(trace: BlockTrace, which: (step: number) => boo
       if (hex(post) === hex(w.post)) {
         out.checked++
         out.sizes.push({ kind: w.kind, ...(w.opcode === undefined ? {} : { opcode: w.opcode }), bytes: witnessBytes(w) })
-      } else
-        out.failures.push({
-          step: w.step,
-          kind: w.kind,
-          ...(w.opcode === undefined ? {} : { opcode: w.opcode }),
-          reason: 'the checker computed another post-commitment',
-        })
+      } else out.failures.push(failureAt(w, 'the checker computed another post-commitment'))
     } catch (e) {
       if (e instanceof NotChecked) out.notChecked[e.message] = (out.notChecked[e.message] ?? 0) + 1
-      else
-        out.failures.push({
-          step: w.step,
-          kind: w.kind,
-          ...(w.opcode === undefined ? {} : { opcode: w.opcode }),
-          reason: (e as Error).message,
-        })
+      else out.failures.push(failureAt(w, (e as Error).message))
     }
   }
   out.seconds = (performance.now() - started) / 1000

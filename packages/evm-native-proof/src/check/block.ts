@@ -12,6 +12,7 @@ import {
   be,
   equal,
   type FrameState,
+  INVALID,
   join,
   keccak,
   type MachineState,
@@ -33,15 +34,10 @@ import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 const BEACON_ROOTS = Uint8Array.from(Buffer.from('000f3df6d732807ef1319fb7b8bb8522d0beac02', 'hex'))
 const HISTORY_STORAGE = Uint8Array.from(Buffer.from('0000f90827f1c53a10cb7a02335b175320002935', 'hex'))
-const INVALID = 13
 /** EIP-4788's and EIP-2935's ring buffer length. */
 const RING = 8191n
 
-function blockEnvOf(r: ItemReader, s: MachineState) {
-  const b = r.next('blockEnv', BLOCK_ENV_BYTES)
-  if (!equal(keccak(b), s.blockEnvHash)) throw new WitnessError('blockEnv does not hash to what the state commits to')
-  return readBlockEnv(b)
-}
+const blockEnvOf = (r: ItemReader, s: MachineState) => readBlockEnv(opened(r, 'blockEnv', BLOCK_ENV_BYTES, s.blockEnvHash))
 
 /** The phase after the withdrawals (or where there are none): the system calls from Prague on, else the block's end. */
 const afterWithdrawals = (forkId: number) => (forkId >= 2 ? 10 : 11)
@@ -325,7 +321,7 @@ export async function checkBlockFinalize(s: MachineState, r: ItemReader): Promis
   if (!equal(chain, acc.requests)) throw new WitnessError('the request items do not hash to the block’s')
   const zero = new Uint8Array(32)
   const done = { ...s, phase: 12, subIndex: 0, frameHash: zero, frameStackHash: zero }
-  if (acc.cumulativeGas > env.gasLimit || acc.blobGasUsed > (MAX_BLOB_GAS[s.forkId] ?? 0n)) return { ...done, phase: 13 }
+  if (acc.cumulativeGas > env.gasLimit || acc.blobGasUsed > (MAX_BLOB_GAS[s.forkId] ?? 0n)) return { ...done, phase: INVALID }
   if (s.forkId < 2) return done
   const byType = new Map<number, Uint8Array[]>()
   for (const item of items) if (item.length > 1) byType.set(item[0] as number, [...(byType.get(item[0] as number) ?? []), item.subarray(1)])

@@ -7,12 +7,10 @@
  */
 
 import { endSystemCall } from './block.ts'
-import { be, equal, type FrameState, join, keccak, type MachineState, readFrame, writeFrame } from './layout.ts'
+import { be, equal, type FrameState, INVALID, join, keccak, type MachineState, readFrame, writeFrame } from './layout.ts'
 import { decodeAccount, encodeAccount, proofTrie } from './mpt.ts'
 import { bytesRoot, openRange } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
-
-const INVALID = 13
 
 export async function checkFrameExit(s: MachineState, child: FrameState, r: ItemReader): Promise<MachineState> {
   if (child.depth === 0) return depth0Exit(s, child, r)

@@ -66,6 +66,11 @@ export interface MachineState {
 
 const word = (b: Uint8Array, i: number) => b.slice(i * 32, i * 32 + 32)
 
+/** SPEC.md §4's terminal phase of a block that is not valid. */
+export const INVALID = 13
+/** SPEC.md's fork id of Cancun, where EIP-6780 (SELFDESTRUCT), EIP-4788 and blobs start. */
+export const CANCUN = 1
+
 /** SPEC.md's machine-state version: 2 binds the block to its header (chainId in stateData, blockEnv derived at block-start). */
 export const VERSION = 2
 

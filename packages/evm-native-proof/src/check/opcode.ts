@@ -8,6 +8,7 @@ import { RLP } from '@ethereumjs/rlp'
 import {
   BLOCK_ENV_BYTES,
   be,
+  CANCUN,
   equal,
   type FrameState,
   join,
@@ -53,7 +54,6 @@ export type CodeOracle = (codeHash: Uint8Array) => { root: Uint8Array; size: num
 
 /** Forks by SPEC.md's id. */
 const SHANGHAI = 0
-const CANCUN = 1
 const OSAKA = 3
 
 /** Stack items read (popped or, for DUP and SWAP, looked at) and the static gas, by opcode. */

@@ -9,7 +9,9 @@ import { afterTransaction } from './block.ts'
 import {
   BLOCK_ENV_BYTES,
   be,
+  CANCUN,
   equal,
+  INVALID,
   keccak,
   type MachineState,
   num,
@@ -28,7 +30,6 @@ import { type ItemReader, WitnessError } from './witness-reader.ts'
 /** EIP-4844: blob gas per blob. */
 const GAS_PER_BLOB = 131072n
 const ZERO = new Uint8Array(32)
-const CANCUN = 1
 
 /** The transaction's frame, halted and kept after its exit. */
 function haltedTxFrame(r: ItemReader, s: MachineState) {
@@ -180,7 +181,7 @@ export async function checkTxReceipt(s: MachineState, r: ItemReader): Promise<Ma
   const phase = await afterTransaction(r, block, txIndex, s.forkId)
   r.done()
   for (let i = 0; i < 256; i++) bloom[i] = (bloom[i] as number) | (txBloom[i] as number)
-  if (invalid) return { ...s, phase: 13 }
+  if (invalid) return { ...s, phase: INVALID }
   const blockAcc = { ...acc, receiptsRoot, receiptCount: acc.receiptCount + 1n, bloomHash: keccak(bloom), requests }
   const emptyMap = emptyMapCommitment()
   return {

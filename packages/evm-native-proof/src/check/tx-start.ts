@@ -10,6 +10,7 @@ import {
   be,
   equal,
   type FrameState,
+  INVALID,
   join,
   keccak,
   type MachineState,
@@ -28,7 +29,6 @@ import { bytesRoot, codeRoot, emptyMapCommitment, emptySubstateHash, freshFrame,
 import { authorityOf, decodeTx, floorGas, intrinsicGas, MalformedTransaction, recoverAddress, type Tx, txEnvOf } from './tx.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
-const INVALID = 13
 const GAS_PER_BLOB = 131072n
 /** Blobs a transaction may carry: the block's maximum through Prague, then EIP-7594's six a transaction (Osaka). */
 const MAX_BLOBS: Record<number, number> = { 1: 6, 2: 9, 3: 6 }

@@ -1044,11 +1044,6 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     }
   }
 
-  /**
-   * tx-start, then each authorisation and each access-list entry (SPEC.md §4), one step at a time on
-   * a copy of the trie from the transaction's start: ethereumjs has done all of it by the time the
-   * transaction's first message starts, so its root and warm set check the steps' end.
-   */
   /** tx-start's witness (SPEC.md §5.5): the block's environment and gas so far, the transaction, its inclusion, its sender. */
   async function cutTxStart(tx: TypedTransaction, trie: MerklePatriciaTrie, sender: Uint8Array | undefined): Promise<void> {
     await cutWitness('tx-start', async () => {
@@ -1075,12 +1070,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   /** The next transaction's sender path, read ahead for a block that may be refused there (see the receipt). */
   let keptSenderPath: { txIndex: number; nodes: Uint8Array[]; code: Uint8Array } | undefined
   async function keepSenderPath(index: number): Promise<void> {
-    let sender: Uint8Array | undefined
-    try {
-      sender = (block.transactions[index] as TypedTransaction).getSenderAddress().bytes
-    } catch {
-      sender = undefined
-    }
+    const sender = senderOf(block.transactions[index] as TypedTransaction)
     keptSenderPath = { txIndex: index, ...(await senderPath(stateTrie(stateRoot), sender)) }
   }
 
@@ -1090,18 +1080,17 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
    */
   async function rejectTransaction(): Promise<void> {
     const tx = block.transactions[txIndex] as TypedTransaction
-    let sender: Uint8Array | undefined
-    try {
-      sender = tx.getSenderAddress().bytes
-    } catch {
-      sender = undefined // no sender: the signature does not recover
-    }
-    await cutTxStart(tx, stateTrie(stateRoot), sender)
+    await cutTxStart(tx, stateTrie(stateRoot), senderOf(tx))
     phase = 13
     push('tx-start')
     await seal()
   }
 
+  /**
+   * tx-start, then each authorisation and each access-list entry (SPEC.md §4), one step at a time on
+   * a copy of the trie from the transaction's start: ethereumjs has done all of it by the time the
+   * transaction's first message starts, so its root and warm set check the steps' end.
+   */
   async function setUpTransaction(tx: TypedTransaction, newAddress: Uint8Array | undefined): Promise<void> {
     const trie = stateTrie(stateRoot)
     const sender = tx.getSenderAddress().bytes
@@ -1707,6 +1696,15 @@ function syncMemory(f: Frame, memory: Uint8Array): void {
   }
 }
 
+/** A transaction's sender, or undefined when its signature does not recover (the block is then invalid). */
+function senderOf(tx: TypedTransaction): Uint8Array | undefined {
+  try {
+    return tx.getSenderAddress().bytes
+  } catch {
+    return undefined
+  }
+}
+
 /** What the tracer reads of ethereumjs's interpreter state once a frame has stopped. */
 interface FinalRunState {
   programCounter: number
@@ -1728,6 +1726,7 @@ function frameKind(isCreate: boolean, system: boolean, parent: Frame | undefined
   return isCreate ? 4 : 0
 }
 
+/** SPEC.md §2.3's frame kind by the opcode that enters the frame: CALL, CALLCODE, DELEGATECALL, STATICCALL, CREATE, CREATE2. */
 const CALL_KINDS: Record<number, number> = { 241: 0, 242: 1, 244: 2, 250: 3, 240: 4, 245: 5 }
 
 /** T_8 of the 256 block hashes before the block (the trace's ancestors and parent), zero where unknown. */
