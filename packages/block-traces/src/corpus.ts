@@ -95,6 +95,8 @@ export interface CachedCorpusOptions {
   /** Called after each fixture file, imported now or found in the cache. */
   onFixture?: (fixture: string, done: number, total: number, imported: boolean) => void
   location?: WideLocation
+  /** For `wide-sample`: the sample file to read instead of the committed one (as `traces sample --out` writes it). */
+  sampleFile?: string
 }
 
 /** A cached corpus's traces, and the tests (or sampled blocks) the importer skipped, with reasons. */
@@ -106,7 +108,8 @@ export interface CachedCorpus {
 /**
  * The traces of a cached corpus, importing the fixture files it needs that are not cached yet.
  * `wide` takes every imported trace of every fixture file, in file order; `wide-sample` the sampled
- * blocks in sample order, a sampled block the importer skipped counting as skipped.
+ * blocks in sample order (of the committed sample, or of `opts.sampleFile`), a sampled block the
+ * importer skipped counting as skipped.
  */
 export async function cachedCorpus(name: CachedCorpusName, opts: CachedCorpusOptions = {}): Promise<CachedCorpus> {
   const loc = opts.location ?? wideLocation()
@@ -128,7 +131,7 @@ export async function cachedCorpus(name: CachedCorpusName, opts: CachedCorpusOpt
     }
     return out
   }
-  const ids = readWideSample()
+  const ids = readWideSample(opts.sampleFile)
     .map((c) => c.id)
     .filter(take)
     .slice(0, limit)

@@ -1,13 +1,6 @@
 import { executeReference, readBlockTrace } from '@stepproof/block-traces'
 import { checkBlock } from '@stepproof/evm-native-proof'
-
-/** One block for `stepproof check`: where its trace is, and how the summary groups it. */
-export interface CheckItem {
-  id: string
-  path: string
-  fork: string
-  folder: string
-}
+import type { BlockItem } from './block-input.ts'
 
 /** A step the reference checker did not re-derive, as `stepproof check` reports it. */
 export interface StepFailure {
@@ -43,7 +36,7 @@ export interface BlockResult {
 const oneLine = (message: string) => message.replace(/\s*\n\s*/g, ' ')
 
 /** A block that never reached the checker. */
-export function notTraced(item: CheckItem, status: 'untraced' | 'reference-failure', reason: string, seconds = 0): BlockResult {
+export function notTraced(item: BlockItem, status: 'untraced' | 'reference-failure', reason: string, seconds = 0): BlockResult {
   const { id, fork, folder } = item
   return { id, fork, folder, status, steps: 0, stepsChecked: 0, failures: [], reason: oneLine(reason), seconds }
 }
@@ -52,7 +45,7 @@ export function notTraced(item: CheckItem, status: 'untraced' | 'reference-failu
  * Checks one block: its reference execution on ethereumjs against the expected roots, then a native
  * trace with a witness for every step, each re-executed by the reference checker.
  */
-export async function checkTraceBlock(item: CheckItem): Promise<BlockResult> {
+export async function checkTraceBlock(item: BlockItem): Promise<BlockResult> {
   const started = performance.now()
   const seconds = () => (performance.now() - started) / 1000
   let trace: ReturnType<typeof readBlockTrace>

@@ -80,13 +80,13 @@ export function allChecked(s: CheckSummary): boolean {
 }
 
 const REASON_WIDTH = 160
-const clip = (text: string) => (text.length > REASON_WIDTH ? `${text.slice(0, REASON_WIDTH - 1)}…` : text)
+export const clip = (text: string) => (text.length > REASON_WIDTH ? `${text.slice(0, REASON_WIDTH - 1)}…` : text)
 
 /**
  * Entries grouped by reason, the commonest first, with the first entry of each as the example.
  * Hashes and roots (long hex) are left out of the grouping, so "stateRoot expected 0x…, got 0x…" is one reason.
  */
-function byReason<T extends { reason: string }>(entries: readonly T[]): { reason: string; count: number; example: T }[] {
+export function byReason<T extends { reason: string }>(entries: readonly T[]): { reason: string; count: number; example: T }[] {
   const groups = new Map<string, { reason: string; count: number; example: T }>()
   for (const e of entries) {
     const reason = e.reason.replace(/0x[0-9a-fA-F]{16,}/g, '0x…')

@@ -1,6 +1,6 @@
 import { CheckFailedError, type ExecResult, executeReference, type Hex, InputError, resolveTrace } from '@stepproof/block-traces'
 import { executeNative } from '@stepproof/evm-native-proof'
-import { executeMips } from '@stepproof/mips-proof'
+import { executeGeth, executeMips } from '@stepproof/mips-proof'
 import type { Command } from 'commander'
 import { printJson, userCwd } from './output.ts'
 
@@ -8,6 +8,7 @@ import { printJson, userCwd } from './output.ts'
 const ENGINES: Record<string, (trace: Parameters<typeof executeReference>[0], claim?: Hex) => Promise<ExecResult>> = {
   ethereumjs: (trace) => executeReference(trace),
   'evm-native': (trace) => executeNative(trace),
+  geth: (trace) => executeGeth(trace),
   mips: (trace, claim) =>
     executeMips(trace, {
       ...(claim === undefined ? {} : { claim }),

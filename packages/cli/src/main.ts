@@ -8,6 +8,7 @@ import { registerMips } from './mips.ts'
 import { fail } from './output.ts'
 import { registerProve } from './prove.ts'
 import { registerTraces } from './traces.ts'
+import { registerVerdicts } from './verdicts.ts'
 import { registerWitness } from './witness.ts'
 
 // A closed pipe (`stepproof ... | head`) ends the command quietly.
@@ -26,6 +27,7 @@ registerMips(program)
 registerProve(program)
 registerWitness(program)
 registerCheck(program)
+registerVerdicts(program)
 
 try {
   await program.parseAsync(process.argv)

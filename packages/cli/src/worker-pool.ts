@@ -1,13 +1,15 @@
 import { type ChildProcess, fork } from 'node:child_process'
 
 /** How a pool runs its tasks. */
-export interface PoolOptions {
+export interface PoolOptions<T = unknown> {
   /** The worker module: it sends `'ready'` once loaded, then one reply per task it is sent. */
   module: string
   /** Child processes working at once. */
   jobs: number
   /** A task not answered in this time is given up and its worker killed (a new one takes its place). */
   timeoutMs: number
+  /** What a worker is sent for a task (default: the task itself). */
+  message?: (task: T) => unknown
 }
 
 /** A task's reply, or why there is none: `timeout`, or how its worker died. */
@@ -18,7 +20,7 @@ export type TaskOutcome<R> = { ok: true; value: R } | { ok: false; reason: strin
  * next task when it answers one. Outcomes arrive through `onOutcome` in completion order.
  */
 export function runPool<T, R>(
-  opts: PoolOptions,
+  opts: PoolOptions<T>,
   tasks: readonly T[],
   onOutcome: (task: T, outcome: TaskOutcome<R>) => void,
 ): Promise<void> {
@@ -44,7 +46,7 @@ export function runPool<T, R>(
           timedOut = true
           child.kill('SIGKILL')
         }, opts.timeoutMs)
-        child.send(current as object)
+        child.send((opts.message?.(current) ?? current) as object)
       }
       child.on('message', (message: unknown) => {
         if (!ready) {

@@ -1,11 +1,14 @@
 // The stepproof guest: go-ethereum's own state processor executes one block whose inputs arrive
 // only through the preimage oracle (boot data under local key 1, trie nodes and code by keccak256),
 // compares the post-state root with the claim, prints one line, and exits 0 if the claim holds
-// and 1 if it does not.
+// and 1 if it does not. A block go-ethereum would not import (its header against the parent's,
+// its body against its header, an invalid transaction, or a post-state other than its header
+// claims) prints "invalid block: <reason>" and exits 1: no claim about its post-state holds.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"os"
@@ -131,19 +134,30 @@ func main() {
 	if err != nil {
 		fail(2, "pre-state: %v", err)
 	}
+	header := block.Header()
+	if err := c.engine.VerifyHeader(c, header); err != nil {
+		fail(1, "invalid block: header: %v", err)
+	}
+	if err := verifyBody(c.config, &block); err != nil {
+		fail(1, "invalid block: body: %v", err)
+	}
 	phase("execution")
 	result, err := core.NewStateProcessor(c).Process(context.Background(), &block, statedb, nil, nil, vm.Config{DisableParallelExecution: true}, nil)
 	if err != nil {
 		fail(1, "invalid block: %v", err)
 	}
 	phase("commitment")
-	header := block.Header()
 	root := statedb.IntermediateRoot(c.config.Rules(header.Number, true, header.Time))
 	receipts := types.DeriveSha(result.Receipts, trie.NewStackTrie(nil))
 	bloom := types.MergeBloom(result.Receipts)
 	requests := "none"
+	var requestsHash *common.Hash
 	if c.config.IsPrague(header.Number, header.Time) {
-		requests = fmt.Sprintf("%x", types.CalcRequestsHash(result.Requests))
+		h := types.CalcRequestsHash(result.Requests)
+		requestsHash, requests = &h, fmt.Sprintf("%x", h)
+	}
+	if err := verifyOutcome(header, root, receipts, bloom, result.GasUsed, requestsHash); err != nil {
+		fail(1, "invalid block: %v", err)
 	}
 	ok := root == b.ClaimedRoot && receipts == b.ClaimedReceipt && result.GasUsed == header.GasUsed
 	fmt.Printf("stateRoot=%x receiptsRoot=%x gasUsed=%d logsBloom=%x requestsHash=%s claim=%v\n", root, receipts, result.GasUsed, bloom[:], requests, ok)
@@ -151,4 +165,66 @@ func main() {
 		os.Exit(1)
 	}
 	os.Exit(0)
+}
+
+// verifyBody checks the block's body against its header as go-ethereum's BlockValidator.ValidateBody
+// does (that one needs a whole BlockChain): the Osaka size cap, no uncles, the transactions and
+// withdrawals roots, and the blob gas the header claims against the body's blobs.
+func verifyBody(config *params.ChainConfig, block *types.Block) error {
+	header := block.Header()
+	if config.IsOsaka(header.Number, header.Time) && block.Size() > params.MaxBlockSize {
+		return core.ErrBlockOversized
+	}
+	if len(block.Uncles()) > 0 {
+		return errors.New("uncles not allowed")
+	}
+	if h := types.CalcUncleHash(block.Uncles()); h != header.UncleHash {
+		return fmt.Errorf("uncle root hash mismatch (header value %x, calculated %x)", header.UncleHash, h)
+	}
+	if h := types.DeriveSha(block.Transactions(), trie.NewStackTrie(nil)); h != header.TxHash {
+		return fmt.Errorf("transaction root hash mismatch (header value %x, calculated %x)", header.TxHash, h)
+	}
+	if header.WithdrawalsHash != nil {
+		if block.Withdrawals() == nil {
+			return errors.New("missing withdrawals in block body")
+		}
+		if h := types.DeriveSha(block.Withdrawals(), trie.NewStackTrie(nil)); h != *header.WithdrawalsHash {
+			return fmt.Errorf("withdrawals root hash mismatch (header value %x, calculated %x)", *header.WithdrawalsHash, h)
+		}
+	} else if block.Withdrawals() != nil {
+		return errors.New("withdrawals present in block body")
+	}
+	blobs := 0
+	for i, tx := range block.Transactions() {
+		blobs += len(tx.BlobHashes())
+		if tx.BlobTxSidecar() != nil {
+			return fmt.Errorf("unexpected blob sidecar in transaction at index %d", i)
+		}
+	}
+	if header.BlobGasUsed != nil {
+		if want := *header.BlobGasUsed / params.BlobTxBlobGasPerBlob; uint64(blobs) != want {
+			return fmt.Errorf("blob gas used mismatch (header %v, calculated %v)", *header.BlobGasUsed, blobs*params.BlobTxBlobGasPerBlob)
+		}
+	} else if blobs > 0 {
+		return errors.New("data blobs present in block body")
+	}
+	return nil
+}
+
+// verifyOutcome checks what executing the block gave against what its header claims, as
+// BlockValidator.ValidateState does: gas used, bloom, receipts root, requests hash, state root.
+func verifyOutcome(header *types.Header, root, receipts common.Hash, bloom types.Bloom, gasUsed uint64, requests *common.Hash) error {
+	switch {
+	case header.GasUsed != gasUsed:
+		return fmt.Errorf("invalid gas used (remote: %d local: %d)", header.GasUsed, gasUsed)
+	case header.Bloom != bloom:
+		return errors.New("invalid bloom")
+	case header.ReceiptHash != receipts:
+		return fmt.Errorf("invalid receipt root hash (remote: %x local: %x)", header.ReceiptHash, receipts)
+	case (header.RequestsHash == nil) != (requests == nil), requests != nil && *header.RequestsHash != *requests:
+		return fmt.Errorf("invalid requests hash (remote: %v local: %v)", header.RequestsHash, requests)
+	case header.Root != root:
+		return fmt.Errorf("invalid merkle root (remote: %x local: %x)", header.Root, root)
+	}
+	return nil
 }

@@ -1,4 +1,12 @@
-import { type BlockTrace, type ExecResult, execResult, type Hex, quantity } from '@stepproof/block-traces'
+import {
+  type BlockOutcome,
+  type BlockTrace,
+  type ExecResult,
+  execResult,
+  type Hex,
+  quantity,
+  rejectedOutcome,
+} from '@stepproof/block-traces'
 import { buildGuest } from './guest.ts'
 import { TraceOracle } from './host/block-host.ts'
 import { type ProvableProgram, vmFromElf } from './program.ts'
@@ -10,7 +18,7 @@ export interface MipsExecResult extends ExecResult {
   steps: number
   exitCode: number
   preimages: { count: number; bytes: number }
-  /** The guest's verdict on the claim: exit 0 holds, 1 does not. */
+  /** The guest's verdict on the claim: exit 0 holds, 1 does not (a wrong root, or a block go-ethereum rejects). */
   claimHolds: boolean
   /** The run split at the guest's phase markers, in order; see {@link PHASES}. */
   phases: PhaseCount[]
@@ -54,6 +62,26 @@ export function watchPhases(vm: MipsVm, onPhase: (phase: Phase, step: number) =>
 
 const LINE =
   /stateRoot=([0-9a-f]{64}) receiptsRoot=([0-9a-f]{64}) gasUsed=(\d+) logsBloom=([0-9a-f]{512}) requestsHash=([0-9a-f]{64}|none) claim=(true|false)/
+const REJECTED = /^stepproof-guest: invalid block: (.*)$/m
+
+/**
+ * What the guest's stdout says of the block: the roots it computed, or, when go-ethereum would not
+ * import the block (its header, its body, a transaction, or a post-state other than the header
+ * claims), the rejection; `undefined` when it printed neither (it failed on its input).
+ */
+export function guestOutcome(trace: BlockTrace, stdout: string): BlockOutcome | undefined {
+  const rejected = REJECTED.exec(stdout)?.[1]
+  if (rejected !== undefined) return rejectedOutcome(trace, `go-ethereum: ${rejected}`)
+  const m = LINE.exec(stdout)
+  if (m === null) return undefined
+  return {
+    stateRoot: `0x${m[1]}` as Hex,
+    receiptsRoot: `0x${m[2]}` as Hex,
+    gasUsed: quantity(BigInt(m[3] as string)),
+    logsBloom: `0x${m[4]}` as Hex,
+    ...(m[5] === 'none' ? {} : { requestsHash: `0x${m[5]}` as Hex }),
+  }
+}
 
 /**
  * Executes a trace's block with the go-ethereum guest on the MIPS VM: the host serves the
@@ -77,20 +105,13 @@ export async function executeMips(
     opts.onProgress?.(vm.state.step)
   }
   const out = vm.stdoutText()
-  const m = LINE.exec(out)
+  const outcome = guestOutcome(trace, out)
   if (vm.fault) throw new Error(`${trace.id}: the guest faulted: ${vm.fault.reason} (step ${vm.fault.step})`)
   if (!vm.state.exited) throw new Error(`${trace.id}: the guest did not finish within ${vm.state.step} steps`)
-  if (m === null)
+  if (outcome === undefined)
     throw new Error(
       `${trace.id}: the guest exited with ${vm.state.exitCode} without a result: ${out.trim() || Buffer.from(vm.stderr).toString().slice(0, 500)}`,
     )
-  const outcome = {
-    stateRoot: `0x${m[1]}` as Hex,
-    receiptsRoot: `0x${m[2]}` as Hex,
-    gasUsed: quantity(BigInt(m[3] as string)),
-    logsBloom: `0x${m[4]}` as Hex,
-    ...(m[5] === 'none' ? {} : { requestsHash: `0x${m[5]}` as Hex }),
-  }
   return {
     ...execResult(trace, 'mips', outcome, started),
     engine: 'mips',

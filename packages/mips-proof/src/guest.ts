@@ -35,6 +35,21 @@ function sourceHash(): string {
   return h.update(patchHash()).digest('hex').slice(0, 16)
 }
 
+/**
+ * The guest built for this machine (linux/amd64 here), cached like the MIPS ELF by a hash of its
+ * sources and the Go version: the same go-ethereum code, run natively, as a second client.
+ */
+export function nativeGuest(dir = CACHE_DIR): string {
+  mkdirSync(dir, { recursive: true })
+  const out = join(dir, `guest-native-${sourceHash()}-${goVersion()}`)
+  if (!existsSync(out)) {
+    const tmp = `${out}.partial-${process.pid}`
+    buildGuestBinary(tmp, 'host')
+    renameSync(tmp, out)
+  }
+  return out
+}
+
 /** Builds the guest package (this module, with its patched go-eth-kzg) for MIPS or the host. */
 export function buildGuestBinary(out: string, target: 'mips' | 'host'): void {
   goBuild(GUEST_DIR, out, target, guestWorkspace(GUEST_DIR, CACHE_ROOT))

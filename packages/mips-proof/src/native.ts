@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { BlockTrace, Hex } from '@stepproof/block-traces'
-import { buildGuestBinary } from './guest.ts'
+import { type BlockTrace, type ExecResult, execResult, type Hex } from '@stepproof/block-traces'
+import { guestOutcome } from './exec-mips.ts'
+import { buildGuestBinary, nativeGuest } from './guest.ts'
 import { TraceOracle } from './host/block-host.ts'
 
 /** What a native run of the guest printed and asked for. */
@@ -60,4 +61,20 @@ export async function runNativeGuest(binary: string, trace: BlockTrace, claim?: 
   const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
   if (failure) throw failure
   return { stdout, exitCode, requests: oracle.requests, seconds: (performance.now() - started) / 1000 }
+}
+
+/**
+ * Executes a trace's block with the go-ethereum guest built for this machine (engine `geth`): the
+ * same program as in MIPS, fed the same preimages, in a fraction of a second. A block go-ethereum
+ * rejects is a verdict (`verdict: 'invalid'`), compared with the trace's expectation like any other.
+ */
+export async function executeGeth(trace: BlockTrace, binary = nativeGuest()): Promise<ExecResult> {
+  const started = performance.now()
+  const run = await runNativeGuest(binary, trace)
+  const outcome = guestOutcome(trace, run.stdout)
+  if (outcome === undefined)
+    throw new Error(
+      `${trace.id}: the native go-ethereum guest exited with ${run.exitCode} without a result: ${run.stdout.trim().slice(0, 500)}`,
+    )
+  return execResult(trace, 'geth', outcome, started)
 }
