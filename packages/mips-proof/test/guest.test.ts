@@ -1,12 +1,12 @@
-import { mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type BlockTrace, CORPORA, loadCorpus } from '@stepproof/block-traces'
+import { type BlockTrace, CORPORA, importBlockchainTestFile, loadCorpus, REPO_ROOT } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
 import { executeMips, PHASES } from '../src/exec-mips.ts'
 import { buildGuest } from '../src/guest.ts'
 import { TraceOracle } from '../src/host/block-host.ts'
-import { buildNativeGuest, runNativeGuest } from '../src/native.ts'
+import { buildNativeGuest, executeGeth, runNativeGuest } from '../src/native.ts'
 import { vmFromElf } from '../src/program.ts'
 
 const trace = (id: string): BlockTrace => {
@@ -92,4 +92,33 @@ describe('the go-ethereum guest on the MIPS VM', () => {
     expect(r.claimHolds).toBe(false)
     expect(r.stateRoot).toBe(trace('standard/eth-transfers').expected.stateRoot)
   }, 600_000)
+
+  // Blocks execution-spec-tests says a client must reject (shared/fixtures/eest-invalid, written elsewhere).
+  const INVALID = join(process.env.STEPPROOF_FIXTURES ?? join(REPO_ROOT, '../shared/fixtures'), 'eest-invalid')
+  for (const [name, reason] of [
+    ['frontier__validation__test_gas_limit_below_minimum', /header: invalid gas limit: have 0, want 5000/],
+    ['frontier__validation__test_sender_balance', /could not apply tx 0 .*insufficient funds/],
+  ] as const) {
+    it.skipIf(!existsSync(INVALID))(
+      `rejects an invalid block in MIPS as natively, with the reason: ${name}`,
+      async () => {
+        const { traces } = await importBlockchainTestFile(join(INVALID, `eest-v5.4.0__blockchain_tests__${name}.json.gz`))
+        const t = traces.find((x) => x.expected.invalid !== undefined)
+        if (t === undefined) throw new Error(`no invalid block in ${name}`)
+        const mips = await executeMips(t)
+        expect({ verdict: mips.verdict, match: mips.match, exitCode: mips.exitCode, claimHolds: mips.claimHolds }).toEqual({
+          verdict: 'invalid',
+          match: true,
+          exitCode: 1,
+          claimHolds: false,
+        })
+        expect(mips.rejected).toMatch(reason)
+        // The rejected block leaves the parent's state.
+        expect(mips.stateRoot).toBe(t.parent.stateRoot)
+        const native = await executeGeth(t, buildNativeGuest(mkdtempSync(join(tmpdir(), 'native-'))))
+        expect(native.rejected).toBe(mips.rejected)
+      },
+      600_000,
+    )
+  }
 })
