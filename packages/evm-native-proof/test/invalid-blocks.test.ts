@@ -11,20 +11,26 @@ import { checkBlock } from '../src/verify-trace.ts'
 const INVALID = join(process.env.STEPPROOF_FIXTURES ?? join(REPO_ROOT, '../shared/fixtures'), 'eest-invalid')
 const file = (name: string) => join(INVALID, `eest-v5.4.0__blockchain_tests__${name}.json.gz`)
 
-/** Transaction-level rejections: the native proof must end in INVALID at the offending tx-start, through checked steps. */
-const FILES = [
-  'frontier__validation__test_sender_balance',
-  'frontier__validation__test_tx_nonce',
-  'static__state_tests__stEIP1559__lowFeeCap',
-  'static__state_tests__stTransactionTest__NoSrcAccount',
-  'static__state_tests__stEIP3607__transactionCollidingWithNonEmptyAccount_send_Paris',
+/**
+ * Transaction-level rejections: the native proof must end in INVALID at the offending tx-start,
+ * through checked steps; header-level ones (a rule of the header against its parent's) at block-start.
+ */
+const FILES: [string, 'tx-start' | 'block-start'][] = [
+  ['frontier__validation__test_sender_balance', 'tx-start'],
+  ['frontier__validation__test_tx_nonce', 'tx-start'],
+  ['static__state_tests__stEIP1559__lowFeeCap', 'tx-start'],
+  ['static__state_tests__stTransactionTest__NoSrcAccount', 'tx-start'],
+  ['static__state_tests__stEIP3607__transactionCollidingWithNonEmptyAccount_send_Paris', 'tx-start'],
   // Refused at its second transaction: the first is traced, then the second's tx-start ends in INVALID.
-  'osaka__eip7825_transaction_gas_limit_cap__test_tx_gas_larger_than_block_gas_limit',
+  ['osaka__eip7825_transaction_gas_limit_cap__test_tx_gas_larger_than_block_gas_limit', 'tx-start'],
+  ['cancun__eip4844_blobs__test_invalid_excess_blob_gas_above_target_change', 'block-start'],
+  ['frontier__validation__test_gas_limit_below_minimum', 'block-start'],
+  ['london__validation__test_invalid_header', 'block-start'],
 ]
 
 describe.skipIf(!existsSync(INVALID))('blocks that must be rejected (eest-invalid)', () => {
-  for (const name of FILES)
-    it(`${name}: ethereumjs and the native proof reject every invalid block, the checker agreeing step by step`, async () => {
+  for (const [name, lastKind] of FILES)
+    it(`${name}: ethereumjs and the native proof reject every invalid block at its ${lastKind}, the checker agreeing step by step`, async () => {
       const { traces } = await importBlockchainTestFile(file(name))
       const invalid = traces.filter((t) => t.expected.invalid !== undefined)
       expect(invalid.length).toBeGreaterThan(0)
@@ -36,10 +42,11 @@ describe.skipIf(!existsSync(INVALID))('blocks that must be rejected (eest-invali
           verdict: 'invalid',
           mismatches: [],
         })
-        // The last step is a tx-start whose post-state is INVALID (phase 13), and every step re-derives.
+        // The last step is a tx-start (or the block-start) whose post-state is INVALID (phase 13), and every step re-derives.
         const run = await traceBlock(t, { witness: () => true })
         const last = run.witnesses[run.witnesses.length - 1]
-        expect(last?.kind).toBe('tx-start')
+        expect(last?.kind).toBe(lastKind)
+        if (lastKind === 'block-start') expect(run.witnesses).toHaveLength(1)
         expect(readState(last?.postStateData as Uint8Array).phase).toBe(13)
         const check = await checkBlock(t)
         expect(check.failures).toEqual([])
@@ -48,7 +55,7 @@ describe.skipIf(!existsSync(INVALID))('blocks that must be rejected (eest-invali
     }, 300_000)
 
   it('an invalid block is not mistaken for a valid one: expected valid, the same block is a validity mismatch', async () => {
-    const { traces } = await importBlockchainTestFile(file(FILES[0] as string))
+    const { traces } = await importBlockchainTestFile(file(FILES[0]?.[0] as string))
     const t = traces.find((x) => x.expected.invalid !== undefined)
     if (t === undefined) throw new Error('no invalid block')
     const { invalid: _, ...valid } = t.expected

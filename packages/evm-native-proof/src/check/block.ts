@@ -6,6 +6,7 @@
  */
 import { RLP } from '@ethereumjs/rlp'
 import { sha256 } from '@noble/hashes/sha2.js'
+import { BLOB_SCHEDULE, blobBaseFee, headerViolation } from './header.ts'
 import {
   BLOCK_ENV_BYTES,
   type BlockEnv,
@@ -60,22 +61,6 @@ export async function afterWithdrawal(r: ItemReader, env: BlockEnv, index: numbe
 /** The phase before transaction `txIndex`: TX_START while `rlp(txIndex)` is in `transactionsRoot`, else what follows the withdrawals' start. */
 export async function afterTransaction(r: ItemReader, env: BlockEnv, txIndex: number, forkId: number): Promise<number> {
   return (await listHas(r, env.transactionsRoot, txIndex, 'transactions')) ? 1 : afterWithdrawal(r, env, 0, forkId)
-}
-
-/** EIP-4844's blob base fee update fraction by fork (Cancun; Prague's EIP-7691, kept by Osaka). */
-const BLOB_FEE_FRACTION: Record<number, bigint> = { 1: 3338477n, 2: 5007716n, 3: 5007716n }
-
-/** EIP-4844's fake_exponential: factor × e^(numerator / denominator), in integers. */
-function fakeExponential(factor: bigint, numerator: bigint, denominator: bigint): bigint {
-  let i = 1n
-  let output = 0n
-  let accumulated = factor * denominator
-  while (accumulated > 0n) {
-    output += accumulated
-    accumulated = (accumulated * numerator) / (denominator * i)
-    i++
-  }
-  return output / denominator
 }
 
 /** The header fields a fork's block has: Shanghai 17 (withdrawals root), Cancun 20 (blob gas, beacon root), Prague and Osaka 21 (requests hash). */
@@ -147,7 +132,10 @@ export async function checkBlockStart(s: MachineState, r: ItemReader): Promise<M
   const parent = headerFields(rawParent, 9)
   if (parent === undefined) throw new WitnessError('the parent header is not a header')
   const [number, parentNumber] = [num(h[8] as Uint8Array), num(parent[8] as Uint8Array)]
-  if (number !== parentNumber + 1n) return { ...s, phase: INVALID }
+  if (number !== parentNumber + 1n || headerViolation(h, parent, s.forkId) !== undefined) {
+    r.done()
+    return { ...s, phase: INVALID }
+  }
   const word = (b: Uint8Array) => be(num(b))
   // BLOCKHASH's tree: the parent's hash and its parent's are bound here; the 254 before are the
   // siblings of that range, not yet bound to the chain (SPEC.md §8).
@@ -161,7 +149,7 @@ export async function checkBlockStart(s: MachineState, r: ItemReader): Promise<M
     timestamp: num(h[11] as Uint8Array),
     gasLimit: num(h[9] as Uint8Array),
     baseFee: num(h[15] as Uint8Array),
-    blobBaseFee: cancun ? fakeExponential(1n, num(h[18] as Uint8Array), BLOB_FEE_FRACTION[s.forkId] as bigint) : 0n,
+    blobBaseFee: cancun ? blobBaseFee(num(h[18] as Uint8Array), s.forkId) : 0n,
     prevRandao: word(h[13] as Uint8Array),
     coinbase: word(h[2] as Uint8Array),
     parentHash: word(h[0] as Uint8Array),
@@ -300,7 +288,7 @@ export async function endSystemCall(s: MachineState, frame: FrameState, r: ItemR
   return { ...s, stateRoot, blockAccHash: keccak(writeBlockAcc(blockAcc)) }
 }
 
-const MAX_BLOB_GAS: Record<number, bigint> = { 1: 6n * 131072n, 2: 9n * 131072n, 3: 9n * 131072n }
+const maxBlobGas = (forkId: number) => (BLOB_SCHEDULE[forkId]?.max ?? 0n) * 131072n
 
 /**
  * block-finalize: the block's gas and blob gas within their limits (else INVALID); from Prague on
@@ -321,7 +309,7 @@ export async function checkBlockFinalize(s: MachineState, r: ItemReader): Promis
   if (!equal(chain, acc.requests)) throw new WitnessError('the request items do not hash to the block’s')
   const zero = new Uint8Array(32)
   const done = { ...s, phase: 12, subIndex: 0, frameHash: zero, frameStackHash: zero }
-  if (acc.cumulativeGas > env.gasLimit || acc.blobGasUsed > (MAX_BLOB_GAS[s.forkId] ?? 0n)) return { ...done, phase: INVALID }
+  if (acc.cumulativeGas > env.gasLimit || acc.blobGasUsed > maxBlobGas(s.forkId)) return { ...done, phase: INVALID }
   if (s.forkId < 2) return done
   const byType = new Map<number, Uint8Array[]>()
   for (const item of items) if (item.length > 1) byType.set(item[0] as number, [...(byType.get(item[0] as number) ?? []), item.subarray(1)])

@@ -1303,7 +1303,17 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
    * contracts' storage (when they have code), computed on a copy of the trie (ethereumjs does the
    * same writes; its root checks ours where it is next read).
    */
-  async function blockStart(): Promise<void> {
+  async function blockStart(): Promise<string | undefined> {
+    const rejected = await headerRejection()
+    if (rejected !== undefined) {
+      // The header breaks a rule against its parent's: the two headers are the whole witness, and
+      // the state stays the initial one (naming the block by its hash) but for the phase.
+      await cutWitness('block-start', async () => ({ proof: [block.header.serialize(), loaded.parent.header.serialize()], codes: [] }))
+      phase = 13
+      push('block-start')
+      await seal()
+      return rejected
+    }
     const writes = systemWrites()
     await cutWitness('block-start', async () => {
       const trie = stateTrie(stateRoot)
@@ -1347,6 +1357,17 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     phase = block.transactions.length > 0 ? 1 : afterTransactions()
     push('block-start')
     await seal()
+    return undefined
+  }
+
+  /** Why ethereumjs refuses the header against its parent's (its own rules: number, time, gas limit, base fee, blob gas), if it does. */
+  async function headerRejection(): Promise<string | undefined> {
+    try {
+      await loaded.blockchain.validateHeader(block.header)
+      return undefined
+    } catch (e) {
+      return (e as Error).message
+    }
   }
 
   /**
@@ -1458,7 +1479,8 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   let result: Awaited<ReturnType<typeof runBlock>>
   phase = 0
   const initial: Uint8Array = await commitment()
-  await blockStart()
+  const headerRejected = await blockStart()
+  if (headerRejected !== undefined) return { ...partialTrace(initial), rejected: headerRejected }
   if (options.blockStartOnly === true) return partialTrace(initial)
   if (block.transactions.length === 0) recordCheckpoint()
   try {
@@ -1467,7 +1489,8 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     if (failure !== undefined) throw failure
     const reason = (e as Error).message
     // A block expected invalid for a transaction's sake, refused at that transaction's start: the
-    // proof ends there, in INVALID. A block-level reason (header, body, requests) is not a step yet.
+    // proof ends there, in INVALID (a header that breaks a rule against its parent's ends it at
+    // block-start, above). Another block-level reason (the body, deposit layouts) is not a step yet.
     const txInvalid = trace.expected.invalid?.startsWith('TransactionException') === true
     if (txInvalid && phase === 1 && txIndex < block.transactions.length) {
       await seal()
