@@ -38,7 +38,9 @@ const oneLine = (message: string) => message.replace(/\s*\n\s*/g, ' ')
 /** A block that never reached the checker. */
 export function notTraced(item: BlockItem, status: 'untraced' | 'reference-failure', reason: string, seconds = 0): BlockResult {
   const { id, fork, folder } = item
-  return { id, fork, folder, status, steps: 0, stepsChecked: 0, failures: [], reason: oneLine(reason), seconds }
+  // The block is named by the row: a reason that starts with its id is grouped by the rest.
+  const own = reason.startsWith(`${id}: `) ? reason.slice(id.length + 2) : reason
+  return { id, fork, folder, status, steps: 0, stepsChecked: 0, failures: [], reason: oneLine(own), seconds }
 }
 
 /**

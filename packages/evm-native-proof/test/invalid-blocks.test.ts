@@ -13,9 +13,10 @@ const file = (name: string) => join(INVALID, `eest-v5.4.0__blockchain_tests__${n
 
 /**
  * Transaction-level rejections: the native proof must end in INVALID at the offending tx-start,
- * through checked steps; header-level ones (a rule of the header against its parent's) at block-start.
+ * through checked steps; header-level ones (a rule of the header against its parent's) at block-start;
+ * a deposit log of another layout at its transaction's tx-receipt.
  */
-const FILES: [string, 'tx-start' | 'block-start'][] = [
+const FILES: [string, 'tx-start' | 'block-start' | 'tx-receipt'][] = [
   ['frontier__validation__test_sender_balance', 'tx-start'],
   ['frontier__validation__test_tx_nonce', 'tx-start'],
   ['static__state_tests__stEIP1559__lowFeeCap', 'tx-start'],
@@ -26,6 +27,8 @@ const FILES: [string, 'tx-start' | 'block-start'][] = [
   ['cancun__eip4844_blobs__test_invalid_excess_blob_gas_above_target_change', 'block-start'],
   ['frontier__validation__test_gas_limit_below_minimum', 'block-start'],
   ['london__validation__test_invalid_header', 'block-start'],
+  // EIP-6110: a deposit log of another ABI layout ends the proof at its transaction's receipt.
+  ['prague__eip6110_deposits__test_invalid_log_length', 'tx-receipt'],
 ]
 
 describe.skipIf(!existsSync(INVALID))('blocks that must be rejected (eest-invalid)', () => {
@@ -42,7 +45,7 @@ describe.skipIf(!existsSync(INVALID))('blocks that must be rejected (eest-invali
           verdict: 'invalid',
           mismatches: [],
         })
-        // The last step is a tx-start (or the block-start) whose post-state is INVALID (phase 13), and every step re-derives.
+        // The last step is a tx-start (or the block-start, or a tx-receipt) whose post-state is INVALID (phase 13), and every step re-derives.
         const run = await traceBlock(t, { witness: () => true })
         const last = run.witnesses[run.witnesses.length - 1]
         expect(last?.kind).toBe(lastKind)

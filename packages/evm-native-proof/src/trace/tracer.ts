@@ -197,11 +197,13 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
 
   /** The first error a handler threw: ethereumjs's event emitter would lose it (and wait forever), so it is kept and thrown after the block. */
   let failure: unknown
+  /** Why the proof ended in INVALID while ethereumjs ran on (a deposit log of another layout): later events are ignored. */
+  let endedInvalid: string | undefined
   const guarded =
     <T>(handler: (arg: T) => Promise<void>) =>
     async (arg: T, resolve?: () => void): Promise<void> => {
       try {
-        if (failure === undefined) await handler(arg)
+        if (failure === undefined && endedInvalid === undefined) await handler(arg)
       } catch (e) {
         failure = e
       } finally {
@@ -999,6 +1001,15 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
           ...(await listEndItems(txIndex + 1, 0)),
         ],
       }))
+      // EIP-6110: a deposit log of another ABI layout makes the block invalid; the proof ends here
+      // (ethereumjs runs on and refuses the block at its end).
+      if (forkId >= 2 && txLogs.some((log) => depositRequestOf(log) === 'invalid')) {
+        phase = 13
+        push('tx-receipt')
+        await seal()
+        endedInvalid = `tx ${txIndex}: a deposit log whose ABI layout is not the deposit contract's`
+        return
+      }
       const receipt = encodeReceipt(event.receipt, tx.type)
       await receiptsTrie.put(RLP.encode(receiptCount), receipt)
       receiptList.push(receipt)
@@ -1006,7 +1017,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       if (forkId >= 2)
         for (const log of txLogs) {
           const deposit = depositRequestOf(log)
-          if (deposit === undefined) continue
+          if (deposit === undefined || deposit === 'invalid') continue
           foldRequest(concat([Uint8Array.of(0), deposit]))
         }
       receiptCount++
@@ -1479,6 +1490,9 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   let result: Awaited<ReturnType<typeof runBlock>>
   phase = 0
   const initial: Uint8Array = await commitment()
+  // The body against the header's roots, before anything is traced (it is not a step: see listTrie).
+  await transactionsTrie()
+  await withdrawalsTrie()
   const headerRejected = await blockStart()
   if (headerRejected !== undefined) return { ...partialTrace(initial), rejected: headerRejected }
   if (options.blockStartOnly === true) return partialTrace(initial)
@@ -1488,6 +1502,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   } catch (e) {
     if (failure !== undefined) throw failure
     const reason = (e as Error).message
+    if (endedInvalid !== undefined) return { ...partialTrace(initial), rejected: reason }
     // A block expected invalid for a transaction's sake, refused at that transaction's start: the
     // proof ends there, in INVALID (a header that breaks a rule against its parent's ends it at
     // block-start, above). Another block-level reason (the body, deposit layouts) is not a step yet.
@@ -1504,6 +1519,8 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     throw new InputError(`${trace.id}: ethereumjs rejected the block (${reason})${why}`)
   }
   if (failure !== undefined) throw failure
+  if (endedInvalid !== undefined)
+    throw new Error(`${trace.id}: the proof ended in INVALID (${endedInvalid}), but ethereumjs accepted the block`)
   await seal()
   await emitWithdrawals()
   await finalize(result)
@@ -1662,13 +1679,25 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
 const DEPOSIT_CONTRACT = '0x00000000219ab540356cbb839cbe05303d7705fa'
 const DEPOSIT_TOPIC = '0x649bbc62d0e31342afea4e5cd82d4049e7e1ee912fc0889aa790803be39038c5'
 
-/** EIP-6110: a DepositEvent log's request data (pubkey ‖ credentials ‖ amount ‖ signature ‖ index), or undefined for another log. */
-function depositRequestOf(rlpLog: Uint8Array): Uint8Array | undefined {
+/**
+ * EIP-6110: a DepositEvent log's request data (pubkey ‖ credentials ‖ amount ‖ signature ‖ index),
+ * undefined for another log, `'invalid'` when the event's data is not the contract's ABI layout
+ * (576 bytes: five offsets, then each field's length word and its bytes).
+ */
+function depositRequestOf(rlpLog: Uint8Array): Uint8Array | 'invalid' | undefined {
   const [address, topics, data] = RLP.decode(rlpLog) as [Uint8Array, Uint8Array[], Uint8Array]
   if (bytesToHex(address) !== DEPOSIT_CONTRACT || topics[0] === undefined || bytesToHex(topics[0]) !== DEPOSIT_TOPIC) return undefined
-  // The contract's ABI layout: five length-prefixed fields at fixed offsets (ethereumjs rejects any other).
-  const field = (at: number, size: number) => data.subarray(at + 32, at + 32 + size)
-  return concat([field(160, 48), field(256, 32), field(320, 8), field(384, 96), field(512, 8)])
+  if (data.length !== 576) return 'invalid'
+  const word = (at: number) => bytesToBigInt(data.subarray(at, at + 32))
+  const fields: [number, number][] = [
+    [160, 48],
+    [256, 32],
+    [320, 8],
+    [384, 96],
+    [512, 8],
+  ]
+  if (fields.some(([at, size], i) => word(32 * i) !== BigInt(at) || word(at) !== BigInt(size))) return 'invalid'
+  return concat(fields.map(([at, size]) => data.subarray(at + 32, at + 32 + size)))
 }
 
 /** A value computed once, on first use. */
@@ -1680,11 +1709,16 @@ function lazy<T>(make: () => Promise<T>): () => Promise<T> {
   }
 }
 
-/** The trie of a block's list (transactions, withdrawals): item i at rlp(i); its root must be the header's. */
+/**
+ * The trie of a block's list (transactions, withdrawals): item i at rlp(i); its root must be the
+ * header's. A body that does not match its header is another block's: the native proof, whose input
+ * is the header, opens the header's tries and cannot show the mismatch (SPEC.md §8).
+ */
 async function listTrie(items: Uint8Array[], root: Uint8Array, what: string): Promise<MerklePatriciaTrie> {
   const trie = await createMPT({})
   for (const [i, item] of items.entries()) await trie.put(RLP.encode(i), item)
-  if (!equalBytes(trie.root(), root)) throw new Error(`${what} is not the header's`)
+  if (!equalBytes(trie.root(), root))
+    throw new InputError(`${what} is not the header's: a body that does not match its header is outside the native proof (SPEC.md §8)`)
   return trie
 }
 
