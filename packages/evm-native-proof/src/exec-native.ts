@@ -44,13 +44,9 @@ export async function executeNative(trace: BlockTrace): Promise<NativeExecResult
   if (last === undefined) throw new Error(`${trace.id}: the native trace ended with an unsealed step`)
   // A rejected block's proof ends in INVALID (SPEC.md §4): that phase is the native verdict.
   const endKind = t.steps[t.steps.length - 1]?.kind
-  const endTx = t.steps.filter((st) => st.kind === 'tx-start').length - 1
   const outcome =
     t.rejected !== undefined
-      ? rejectedOutcome(
-          trace,
-          `the native proof ends in INVALID at ${endKind === 'block-start' ? 'block-start' : `tx ${endTx}'s ${endKind}`}`,
-        )
+      ? rejectedOutcome(trace, `the native proof ends in INVALID at step ${t.steps.length - 1}, a ${endKind} (${t.rejected})`)
       : {
           stateRoot: toHex(t.stateRoot),
           receiptsRoot: toHex(t.receiptsRoot),

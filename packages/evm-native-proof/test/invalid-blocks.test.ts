@@ -57,6 +57,28 @@ describe.skipIf(!existsSync(INVALID))('blocks that must be rejected (eest-invali
       }
     }, 300_000)
 
+  it('a failed EIP-7251 system call: ethereumjs accepts the block (its bug), the native proof ends in INVALID at the call’s exit, checked', async () => {
+    const { traces } = await importBlockchainTestFile(file('prague__eip7251_consolidations__test_system_contract_errors'))
+    // The contract reverts or throws at once (its out-of-gas variants run 6,000 steps: the benchmark's).
+    const invalid = traces.filter(
+      (t) => t.expected.invalid === 'BlockException.SYSTEM_CONTRACT_CALL_FAILED' && !t.id.includes('out_of_gas'),
+    )
+    expect(invalid.length).toBeGreaterThan(0)
+    for (const t of invalid) {
+      // ethereumjs 10.1.3 does not implement "a failed system call makes the block invalid" (ethereum/EIPs#9508).
+      expect((await executeReference(t)).verdict).toBe('valid')
+      const native = await executeNative(t)
+      expect({ verdict: native.verdict, match: native.match }).toEqual({ verdict: 'invalid', match: true })
+      const run = await traceBlock(t, { witness: () => true })
+      const last = run.witnesses[run.witnesses.length - 1]
+      expect(last?.kind).toBe('frame-exit')
+      expect(readState(last?.postStateData as Uint8Array).phase).toBe(13)
+      const check = await checkBlock(t)
+      expect(check.failures).toEqual([])
+      expect(check.checked).toBe(check.steps)
+    }
+  }, 300_000)
+
   it('an invalid block is not mistaken for a valid one: expected valid, the same block is a validity mismatch', async () => {
     const { traces } = await importBlockchainTestFile(file(FILES[0]?.[0] as string))
     const t = traces.find((x) => x.expected.invalid !== undefined)

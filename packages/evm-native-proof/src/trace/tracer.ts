@@ -197,8 +197,11 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
 
   /** The first error a handler threw: ethereumjs's event emitter would lose it (and wait forever), so it is kept and thrown after the block. */
   let failure: unknown
-  /** Why the proof ended in INVALID while ethereumjs ran on (a deposit log of another layout): later events are ignored. */
-  let endedInvalid: string | undefined
+  /**
+   * Why the proof ended in INVALID while ethereumjs ran on (a deposit log of another layout, which
+   * ethereumjs refuses at the block's end; a failed system call, which it accepts): later events are ignored.
+   */
+  let endedInvalid: { reason: string; ethereumjsAccepts: boolean } | undefined
   const guarded =
     <T>(handler: (arg: T) => Promise<void>) =>
     async (arg: T, resolve?: () => void): Promise<void> => {
@@ -828,7 +831,20 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
           ...(caller === undefined ? {} : { callerMemory: caller.memory }),
         }),
       }))
-      if (f.kind === 6) await extendSystemExit(f, failed && !reverted ? 3 : reverted ? 2 : 1)
+      if (f.kind === 6 && failed) {
+        // execution-specs' checked system call (EIP-7002, EIP-7251): one that reverts or fails makes
+        // the block invalid — the exit's pre-state with phase INVALID. ethereumjs 10.1.3 accepts such
+        // a block and runs on; the proof ends here.
+        phase = 13
+        push('frame-exit')
+        await seal()
+        endedInvalid = {
+          reason: `the system call to ${bytesToHex(f.codeAddress)} ${reverted ? 'reverted' : 'failed'}`,
+          ethereumjsAccepts: true,
+        }
+        return
+      }
+      if (f.kind === 6) await extendSystemExit(f, 1)
       stateDirty = true
       push('frame-exit')
       frames.pop()
@@ -1007,7 +1023,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         phase = 13
         push('tx-receipt')
         await seal()
-        endedInvalid = `tx ${txIndex}: a deposit log whose ABI layout is not the deposit contract's`
+        endedInvalid = { reason: `tx ${txIndex}: a deposit log whose ABI layout is not the deposit contract's`, ethereumjsAccepts: false }
         return
       }
       const receipt = encodeReceipt(event.receipt, tx.type)
@@ -1519,8 +1535,10 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     throw new InputError(`${trace.id}: ethereumjs rejected the block (${reason})${why}`)
   }
   if (failure !== undefined) throw failure
+  if (endedInvalid?.ethereumjsAccepts === true)
+    return { ...partialTrace(initial), rejected: `${endedInvalid.reason} (ethereumjs accepts the block)` }
   if (endedInvalid !== undefined)
-    throw new Error(`${trace.id}: the proof ended in INVALID (${endedInvalid}), but ethereumjs accepted the block`)
+    throw new Error(`${trace.id}: the proof ended in INVALID (${endedInvalid.reason}), but ethereumjs accepted the block`)
   await seal()
   await emitWithdrawals()
   await finalize(result)
