@@ -19,6 +19,15 @@ export interface StepFailure {
  */
 export type BlockStatus = 'checked' | 'failed' | 'untraced' | 'reference-failure'
 
+/** The largest witness of a block (SPEC.md §5 serialization), and its step. */
+export interface LargestWitness {
+  id: string
+  step: number
+  kind: string
+  opcode?: string
+  bytes: number
+}
+
 /** One line of the results file. */
 export interface BlockResult {
   id: string
@@ -30,10 +39,14 @@ export interface BlockResult {
   failures: StepFailure[]
   /** Why the block was not traced, or how ethereumjs missed its expectation. */
   reason?: string
+  /** Checked steps by kind, opcode steps by opcode (`opcode 0x55`): the coverage the block gives. */
+  coverage?: Record<string, number>
+  largestWitness?: LargestWitness
   seconds: number
 }
 
 const oneLine = (message: string) => message.replace(/\s*\n\s*/g, ' ')
+const hexByte = (b: number) => `0x${b.toString(16).padStart(2, '0')}`
 
 /** A block that never reached the checker. */
 export function notTraced(item: BlockItem, status: 'untraced' | 'reference-failure', reason: string, seconds = 0): BlockResult {
@@ -75,7 +88,7 @@ export async function checkTraceBlock(item: BlockItem): Promise<BlockResult> {
     id: item.id,
     step: f.step,
     ...('kind' in f && typeof f.kind === 'string' ? { kind: f.kind } : {}),
-    ...(f.opcode === undefined ? {} : { opcode: `0x${f.opcode.toString(16).padStart(2, '0')}` }),
+    ...(f.opcode === undefined ? {} : { opcode: hexByte(f.opcode) }),
     reason: oneLine(f.reason),
   }))
   // Steps neither re-derived nor rejected still keep the block from counting as checked.
@@ -84,5 +97,33 @@ export async function checkTraceBlock(item: BlockItem): Promise<BlockResult> {
   if (check.witnessed < check.steps) failures.push({ id: item.id, reason: `${check.steps - check.witnessed} steps without a witness` })
   const { id, fork, folder } = item
   const status = failures.length === 0 && check.checked === check.steps ? 'checked' : 'failed'
-  return { id, fork, folder, status, steps: check.steps, stepsChecked: check.checked, failures, seconds: seconds() }
+  const coverage: Record<string, number> = {}
+  let largest: (typeof check.sizes)[number] | undefined
+  for (const s of check.sizes) {
+    const key = s.opcode === undefined ? s.kind : `opcode ${hexByte(s.opcode)}`
+    coverage[key] = (coverage[key] ?? 0) + 1
+    if (largest === undefined || s.bytes > largest.bytes) largest = s
+  }
+  const largestWitness =
+    largest === undefined
+      ? undefined
+      : {
+          id,
+          step: largest.step,
+          kind: largest.kind,
+          ...(largest.opcode === undefined ? {} : { opcode: hexByte(largest.opcode) }),
+          bytes: largest.bytes,
+        }
+  return {
+    id,
+    fork,
+    folder,
+    status,
+    steps: check.steps,
+    stepsChecked: check.checked,
+    failures,
+    coverage,
+    ...(largestWitness === undefined ? {} : { largestWitness }),
+    seconds: seconds(),
+  }
 }

@@ -1,5 +1,5 @@
 import { FORKS } from '@stepproof/block-traces'
-import type { BlockResult, BlockStatus, StepFailure } from './check-block.ts'
+import type { BlockResult, BlockStatus, LargestWitness, StepFailure } from './check-block.ts'
 
 /** How the blocks of one fork or test folder fared. */
 export interface BlockCounts {
@@ -29,6 +29,10 @@ export interface CheckSummary {
   referenceFailures: NotTraced[]
   byFork: Record<string, BlockCounts>
   byFolder: Record<string, BlockCounts>
+  /** Checked steps by fork, then by step kind, opcode steps by opcode (`opcode 0x55`). */
+  coverage: Record<string, Record<string, number>>
+  /** The largest witness of any checked step, and where. */
+  largestWitness?: LargestWitness
 }
 
 const COUNTED: Record<BlockStatus, keyof BlockCounts> = {
@@ -71,7 +75,25 @@ export function summarise(results: readonly BlockResult[]): CheckSummary {
     referenceFailures: notTraced('reference-failure'),
     byFork: counts(results, (r) => r.fork, forkOrder),
     byFolder: counts(results, (r) => r.folder, byName),
+    ...coverageOf(results),
   }
+}
+
+function coverageOf(results: readonly BlockResult[]): Pick<CheckSummary, 'coverage' | 'largestWitness'> {
+  const coverage: Record<string, Record<string, number>> = {}
+  let largestWitness: LargestWitness | undefined
+  for (const r of results) {
+    const fork = (coverage[r.fork] ??= {})
+    for (const [key, n] of Object.entries(r.coverage ?? {})) fork[key] = (fork[key] ?? 0) + n
+    if (r.largestWitness !== undefined && (largestWitness === undefined || r.largestWitness.bytes > largestWitness.bytes))
+      largestWitness = r.largestWitness
+  }
+  const sorted = Object.fromEntries(
+    Object.entries(coverage)
+      .sort(([a], [b]) => forkOrder(a, b))
+      .map(([fork, keys]) => [fork, Object.fromEntries(Object.entries(keys).sort(([a], [b]) => byName(a, b)))]),
+  )
+  return { coverage: sorted, ...(largestWitness === undefined ? {} : { largestWitness }) }
 }
 
 /** Whether a run found nothing wrong: every block traced and every step re-derived. */
@@ -110,6 +132,15 @@ export function formatSummary(s: CheckSummary): string[] {
   const lines = [
     `${s.checked} of ${s.blocks} blocks checked (${s.stepsChecked} of ${s.steps} steps re-derived); ` +
       `${s.traced - s.checked} failed, ${s.untraced.length} untraced, ${s.referenceFailures.length} reference failures`,
+    ...Object.entries(s.coverage).map(([fork, keys]) => {
+      const opcodes = Object.keys(keys).filter((k) => k.startsWith('opcode '))
+      return `${fork}: ${opcodes.length} distinct opcodes and ${Object.keys(keys).length - opcodes.length} other step kinds checked`
+    }),
+    ...(s.largestWitness === undefined
+      ? []
+      : [
+          `largest witness: ${s.largestWitness.bytes} bytes, step ${s.largestWitness.step} (${s.largestWitness.kind}${s.largestWitness.opcode === undefined ? '' : ` ${s.largestWitness.opcode}`}) of ${s.largestWitness.id}`,
+        ]),
     '',
     ...table('fork', s.byFork),
     '',

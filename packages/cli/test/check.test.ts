@@ -18,6 +18,8 @@ const SUMMARY_KEYS = [
   'referenceFailures',
   'byFork',
   'byFolder',
+  'coverage',
+  'largestWitness',
 ]
 
 /** A fresh cache folder, so results files stay out of the repository's .cache. */
@@ -34,6 +36,13 @@ describe('stepproof check', () => {
     expect(s.steps).toBeGreaterThan(0)
     expect(s.stepsChecked).toBe(s.steps)
     expect(Object.values(s.byFork)).toEqual([{ blocks: 1, traced: 1, checked: 1, failed: 0, untraced: 0, referenceFailures: 0 }])
+    // Coverage: every checked step counted once, under its kind or its opcode; one block-start.
+    const [coverage] = Object.values(s.coverage) as Record<string, number>[]
+    expect(Object.values(coverage ?? {}).reduce((a, b) => a + b, 0)).toBe(s.stepsChecked)
+    expect(coverage?.['block-start']).toBe(1)
+    expect(Object.keys(coverage ?? {}).some((k) => /^opcode 0x[0-9a-f]{2}$/.test(k))).toBe(true)
+    expect(s.largestWitness).toMatchObject({ id: expect.any(String), step: expect.any(Number), kind: expect.any(String) })
+    expect(s.largestWitness.bytes).toBeGreaterThan(352)
   })
 
   it('shares a folder of traces between two workers', () => {
@@ -93,6 +102,15 @@ describe('stepproof check', () => {
     expect(Object.keys(s.byFolder)).toEqual(['osaka__eip7939_count_leading_zeros'])
     const list = stepproof(['traces', 'list', '--corpus', 'wide', '--json'], REPO_ROOT, env)
     expect(JSON.parse(list.stdout).map((e: { fork: string }) => e.fork)).toEqual(['Osaka'])
+    // A sample file as `traces sample --out` writes it: its blocks of the wide corpus, and one it cannot find.
+    const sample = temp('sample.txt')
+    const id = JSON.parse(list.stdout)[0].id
+    writeFileSync(sample, `# a sample\nOsaka\t${id}\nOsaka\t${clz}::no-such-test\n`)
+    const fromSample = stepproof(['check', sample, '--json', '--jobs', '1'], REPO_ROOT, env)
+    expect(fromSample.code).toBe(1)
+    const t = JSON.parse(fromSample.stdout)
+    expect(t).toMatchObject({ blocks: 2, checked: 1 })
+    expect(t.untraced).toEqual([{ id: `${clz}::no-such-test`, reason: expect.stringMatching(/^not imported: no such trace in /) }])
   })
 
   it('exits 2 on an input that is no file, corpus or trace id, in one line', () => {

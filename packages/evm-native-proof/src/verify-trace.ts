@@ -21,8 +21,8 @@ export interface BlockCheck {
   /** Steps the checker does not re-execute yet, by reason. */
   notChecked: Record<string, number>
   failures: CheckFailure[]
-  /** The kind, opcode and witness size (SPEC.md §5 serialization, {@link witnessBytes}) of every checked step. */
-  sizes: { kind: string; opcode?: number; bytes: number }[]
+  /** The step, kind, opcode and witness size (SPEC.md §5 serialization, {@link witnessBytes}) of every checked step. */
+  sizes: { step: number; kind: string; opcode?: number; bytes: number }[]
   seconds: number
 }
 
@@ -61,7 +61,7 @@ export async function checkBlock(trace: BlockTrace, which: (step: number) => boo
       const post = await checkStep(w)
       if (hex(post) === hex(w.post)) {
         out.checked++
-        out.sizes.push({ kind: w.kind, ...(w.opcode === undefined ? {} : { opcode: w.opcode }), bytes: witnessBytes(w) })
+        out.sizes.push({ step: w.step, kind: w.kind, ...(w.opcode === undefined ? {} : { opcode: w.opcode }), bytes: witnessBytes(w) })
       } else out.failures.push(failureAt(w, 'the checker computed another post-commitment'))
     } catch (e) {
       if (e instanceof NotChecked) out.notChecked[e.message] = (out.notChecked[e.message] ?? 0) + 1
