@@ -83,7 +83,8 @@ function coverageOf(results: readonly BlockResult[]): Pick<CheckSummary, 'covera
   const coverage: Record<string, Record<string, number>> = {}
   let largestWitness: LargestWitness | undefined
   for (const r of results) {
-    const fork = (coverage[r.fork] ??= {})
+    const fork = coverage[r.fork] ?? {}
+    coverage[r.fork] = fork
     for (const [key, n] of Object.entries(r.coverage ?? {})) fork[key] = (fork[key] ?? 0) + n
     if (r.largestWitness !== undefined && (largestWitness === undefined || r.largestWitness.bytes > largestWitness.bytes))
       largestWitness = r.largestWitness
