@@ -35,8 +35,20 @@ function checkBlobSchedule(trace: BlockTrace, where: string): void {
 
 /** Writes a trace's pre-state into a fresh state manager and checks it hashes to the parent's state root. */
 export async function loadPreState(trace: BlockTrace, common: Common, where: string): Promise<MerkleStateManager> {
+  const sm = await buildPreState(trace.pre, common)
+  const root = toHex(await sm.getStateRoot())
+  if (root !== trace.parent.stateRoot.toLowerCase()) {
+    throw new InputError(
+      `${where}: the pre-state hashes to ${root}, but parent.stateRoot is ${trace.parent.stateRoot}; the trace's pre-state is not the parent's state`,
+    )
+  }
+  return sm
+}
+
+/** A state manager holding a trace's pre-state (accounts, code, non-zero storage), flushed. */
+export async function buildPreState(pre: BlockTrace['pre'], common: Common): Promise<MerkleStateManager> {
   const sm = new MerkleStateManager({ common })
-  for (const [addr, acct] of Object.entries(trace.pre)) {
+  for (const [addr, acct] of Object.entries(pre)) {
     const address = createAddressFromString(addr)
     await sm.putAccount(address, createAccount({ nonce: BigInt(acct.nonce), balance: BigInt(acct.balance) }))
     if (acct.code !== '0x') await sm.putCode(address, fromHex(acct.code))
@@ -46,12 +58,6 @@ export async function loadPreState(trace: BlockTrace, common: Common, where: str
     }
   }
   await sm.flush()
-  const root = toHex(await sm.getStateRoot())
-  if (root !== trace.parent.stateRoot.toLowerCase()) {
-    throw new InputError(
-      `${where}: the pre-state hashes to ${root}, but parent.stateRoot is ${trace.parent.stateRoot}; the trace's pre-state is not the parent's state`,
-    )
-  }
   return sm
 }
 

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander'
 import { registerBench } from './bench.ts'
 import { registerCheck } from './check.ts'
 import { registerExec } from './exec.ts'
+import { registerFuzz } from './fuzz.ts'
 import { registerMips } from './mips.ts'
 import { fail } from './output.ts'
 import { registerProve } from './prove.ts'
@@ -28,6 +29,7 @@ registerProve(program)
 registerWitness(program)
 registerCheck(program)
 registerVerdicts(program)
+registerFuzz(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -38,7 +38,7 @@ const EMPTY_REQUESTS_HASH = '0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca
 const word = (rng: Rng): Hex => `0x${rng.next().toString(16).padStart(64, '0')}`
 
 /** The parent header a generated block builds on: the world's state root and the fork's fields. */
-function parentHeader(world: World, rng: Rng) {
+export function parentHeader(world: Pick<World, 'fork' | 'common' | 'stateRoot'>, rng: Rng) {
   const at = (fork: Fork) => FORKS.indexOf(world.fork) >= FORKS.indexOf(fork)
   return createBlockHeader(
     {
@@ -59,9 +59,9 @@ function parentHeader(world: World, rng: Rng) {
 }
 
 /** Nonces of the block being built, starting from the world's pre-state. */
-class Nonces {
+export class Nonces {
   private readonly next = new Map<string, bigint>()
-  constructor(private readonly world: World) {}
+  constructor(private readonly world: Pick<World, 'pre'>) {}
   take(w: Wallet): bigint {
     const key = w.address.toString()
     const n = this.next.get(key) ?? BigInt(this.world.pre[key as Hex]?.nonce ?? 0)
@@ -71,7 +71,7 @@ class Nonces {
 }
 
 /** Signs a spec as the envelope it asks for; plain calls rotate legacy, EIP-2930 and EIP-1559 by position. */
-function signTx(spec: TxSpec, index: number, nonces: Nonces, world: World, rng: Rng): TypedTransaction {
+export function signTx(spec: TxSpec, index: number, nonces: Nonces, world: Pick<World, 'common'>, rng: Rng): TypedTransaction {
   const common = world.common
   const base = {
     nonce: nonces.take(spec.from),

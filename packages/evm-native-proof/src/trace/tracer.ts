@@ -748,13 +748,22 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   // here, with the value moved and the account touched, before a failure of the precompile undoes them.
   const evmInternals = vm.evm as unknown as { runPrecompile(code: unknown, data: Uint8Array, gasLimit: bigint): Promise<unknown> }
   const runPrecompile = evmInternals.runPrecompile.bind(vm.evm)
-  const sealBeforePrecompile = guarded(async () => {
+  const sealBeforeCode = guarded(async () => {
     settlePending()
     await seal()
   })
   evmInternals.runPrecompile = async (code, data, gasLimit) => {
-    await sealBeforePrecompile(undefined)
+    await sealBeforeCode(undefined)
     return runPrecompile(code, data, gasLimit)
+  }
+  // Code runs with its first step event, but a frame that halts before any (a REVERT with too few
+  // stack items as its first instruction) gives none, and ethereumjs reverts the frame's entry (the
+  // created account, the value moved) before its afterMessage: the entering step is sealed here too.
+  const interpreter = vm.evm as unknown as { runInterpreter(message: unknown, opts?: unknown): Promise<unknown> }
+  const runInterpreter = interpreter.runInterpreter.bind(vm.evm)
+  interpreter.runInterpreter = async (message, opts) => {
+    await sealBeforeCode(undefined)
+    return runInterpreter(message, opts)
   }
 
   evmEvents.on(

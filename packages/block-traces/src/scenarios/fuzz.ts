@@ -1,0 +1,325 @@
+import { createBlock } from '@ethereumjs/block'
+import { type Address, createAddressFromString } from '@ethereumjs/util'
+import { buildBlock, createVM } from '@ethereumjs/vm'
+import { buildPreState } from '../chain.ts'
+import { commonFor, FORKS, type Fork } from '../forks.ts'
+import { expectedFromHeader, headerToTrace, withdrawalsToTrace } from '../header.ts'
+import { type Hex, quantity, toHex } from '../hex.ts'
+import { type BlockTrace, type BlockTraceInput, parseBlockTrace, TRACE_FORMAT } from '../trace.ts'
+import { TraceChain } from '../trace-chain.ts'
+import { Rng, wallet } from './accounts.ts'
+import { Nonces, parentHeader, signTx } from './generate.ts'
+import type { TxSpec } from './kinds.ts'
+import systemContracts from './system-contracts.json' with { type: 'json' }
+import { SCENARIO_CHAIN_ID } from './world.ts'
+
+// Random blocks for differential fuzzing (`stepproof fuzz`): contracts of random bytecode weighted
+// toward the EVM's edges, called by transactions of every envelope, executed and sealed by
+// ethereumjs's block builder; go-ethereum and the native proof then re-execute them.
+
+/** Opcodes by the fork that introduced them (after Shanghai's set) and the stack items each pops. */
+const STACK_IN: Record<number, number> = {}
+const SINCE: Record<number, Fork> = {}
+const define = (fork: Fork, inputs: number, ...codes: number[]) => {
+  for (const c of codes) {
+    STACK_IN[c] = inputs
+    SINCE[c] = fork
+  }
+}
+define(
+  'Shanghai',
+  0,
+  0x00,
+  0x30,
+  0x32,
+  0x33,
+  0x34,
+  0x36,
+  0x38,
+  0x3a,
+  0x3d,
+  0x41,
+  0x42,
+  0x43,
+  0x44,
+  0x45,
+  0x46,
+  0x47,
+  0x48,
+  0x58,
+  0x59,
+  0x5a,
+  0x5b,
+)
+define('Shanghai', 1, 0x15, 0x19, 0x31, 0x35, 0x3b, 0x3f, 0x40, 0x50, 0x51, 0x54, 0x56, 0xff)
+define(
+  'Shanghai',
+  2,
+  0x01,
+  0x02,
+  0x03,
+  0x04,
+  0x05,
+  0x06,
+  0x07,
+  0x0a,
+  0x0b,
+  0x10,
+  0x11,
+  0x12,
+  0x13,
+  0x14,
+  0x16,
+  0x17,
+  0x18,
+  0x1a,
+  0x1b,
+  0x1c,
+  0x1d,
+)
+define('Shanghai', 2, 0x20, 0x52, 0x53, 0x55, 0x57, 0xa0, 0xf3, 0xfd)
+define('Shanghai', 3, 0x08, 0x09, 0x37, 0x39, 0x3e, 0xa1, 0xf0)
+define('Shanghai', 4, 0x3c, 0xa2, 0xf5)
+define('Shanghai', 5, 0xa3)
+define('Shanghai', 6, 0xa4, 0xf4, 0xfa)
+define('Shanghai', 7, 0xf1, 0xf2)
+define('Cancun', 0, 0x4a)
+define('Cancun', 1, 0x49, 0x5c)
+define('Cancun', 2, 0x5d)
+define('Cancun', 3, 0x5e)
+define('Osaka', 1, 0x1e)
+// DUPn needs n items, SWAPn n + 1: that many are pushed first.
+for (let n = 1; n <= 16; n++) {
+  define('Shanghai', n, 0x7f + n)
+  define('Shanghai', n + 1, 0x8f + n)
+}
+
+/** The calls and creates, and the opcodes that take memory ranges, whose arguments are drawn with care. */
+const CALLS = new Set([0xf1, 0xf2, 0xf4, 0xfa])
+const CREATES = new Set([0xf0, 0xf5])
+const WORD = (1n << 256n) - 1n
+
+/** Values at the edges: zero, one, word boundaries, the sign bit, the largest words. */
+function edgeValue(rng: Rng): bigint {
+  const edges = [
+    0n,
+    1n,
+    2n,
+    31n,
+    32n,
+    33n,
+    0x7fn,
+    0xffn,
+    0x100n,
+    255n,
+    256n,
+    1n << 255n,
+    WORD,
+    WORD - 1n,
+    (1n << 255n) - 1n,
+    1n << 64n,
+    1n << 128n,
+  ]
+  const pick = rng.below(10)
+  if (pick < 6) return edges[rng.below(edges.length)] as bigint
+  if (pick < 8) return BigInt(rng.below(64))
+  return rng.next()
+}
+
+/** A memory offset or size: mostly small, sometimes at an expansion boundary, rarely huge (out of gas). */
+function memoryValue(rng: Rng, size: boolean): bigint {
+  const pick = rng.below(20)
+  const small = size ? [0, 1, 31, 32, 33, 64, 100] : [0, 1, 31, 32, 64, 1000]
+  const boundaries = [0x3fe0, 0x4000, 0x4020, 0x10000, 1023, 1024]
+  if (pick < 12) return BigInt(small[rng.below(small.length)] as number)
+  if (pick < 18) return BigInt(boundaries[rng.below(boundaries.length)] as number)
+  return pick === 18 ? 1n << 32n : WORD
+}
+
+const push = (value: bigint): number[] => {
+  if (value === 0n) return [0x5f]
+  const bytes: number[] = []
+  for (let v = value; v > 0n; v >>= 8n) bytes.unshift(Number(v & 0xffn))
+  return [0x5f + bytes.length, ...bytes]
+}
+
+/** A short initcode for CREATE: returns nothing, a few bytes, a 0xEF byte (EIP-3541), or reverts. */
+function initcode(rng: Rng): bigint {
+  const codes = [
+    0x60006000f3n, // RETURN(0, 0)
+    0x600160005360016000f3n, // MSTORE8(0, 1); RETURN(0, 1)
+    0x60ef60005360016000f3n, // MSTORE8(0, 0xEF); RETURN(0, 1): refused code
+    0x60006000fdn, // REVERT(0, 0)
+    0xfen, // INVALID
+  ]
+  return codes[rng.below(codes.length)] as bigint
+}
+
+/**
+ * A random program for `fork`: 8 to 48 instructions, each with its stack inputs pushed first (edge
+ * values; memory ranges kept mostly small; call targets among `targets`, the precompiles and
+ * nothing; creates with an initcode stored first), ending in a STOP, RETURN, REVERT, INVALID, a
+ * SELFDESTRUCT or nothing at all.
+ */
+export function randomProgram(rng: Rng, fork: Fork, targets: readonly bigint[]): Uint8Array {
+  const at = FORKS.indexOf(fork)
+  const opcodes = Object.keys(STACK_IN)
+    .map(Number)
+    .filter((op) => FORKS.indexOf(SINCE[op] as Fork) <= at)
+  const precompiles = Array.from({ length: fork === 'Osaka' || fork === 'Prague' ? 0x11 : fork === 'Cancun' ? 10 : 9 }, (_, i) =>
+    BigInt(i + 1),
+  )
+  const target = () => {
+    const pick = rng.below(10)
+    if (pick < 5) return targets[rng.below(targets.length)] as bigint
+    if (pick < 8) return precompiles[rng.below(precompiles.length)] as bigint
+    return edgeValue(rng)
+  }
+  const code: number[] = []
+  const length = 8 + rng.below(40)
+  for (let i = 0; i < length; i++) {
+    const op = opcodes[rng.below(opcodes.length)] as number
+    const inputs = STACK_IN[op] as number
+    let args: bigint[] = Array.from({ length: inputs }, () => edgeValue(rng))
+    if (CALLS.has(op)) {
+      // gas, address, [value], argsOffset, argsSize, retOffset, retSize
+      const gas = [0n, 2300n, 30_000n, 200_000n, WORD][rng.below(5)] as bigint
+      const value = op === 0xf1 || op === 0xf2 ? [[0n, 1n, 0n][rng.below(3)] as bigint] : []
+      const ranges = [memoryValue(rng, false), memoryValue(rng, true), memoryValue(rng, false), memoryValue(rng, true)]
+      args = [gas, target(), ...value, ...ranges]
+    } else if (CREATES.has(op)) {
+      for (const b of [...push(initcode(rng)), ...push(0n), 0x52]) code.push(b) // MSTORE(0, initcode)
+      const size = BigInt(1 + rng.below(32))
+      args = [[0n, 1n][rng.below(2)] as bigint, 32n - size, size, ...(op === 0xf5 ? [edgeValue(rng)] : [])]
+    } else if ([0x20, 0x37, 0x39, 0x3e, 0x51, 0x52, 0x53, 0x5e, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xf3, 0xfd].includes(op)) {
+      args = args.map((_, k) => (k < 3 || op === 0x5e ? memoryValue(rng, k === inputs - 1 || (op >= 0xa0 && k === 1)) : edgeValue(rng)))
+    } else if (op === 0x55 || op === 0x54 || op === 0x5c || op === 0x5d) {
+      // Few slots and values, so SSTORE sequences hit every EIP-2200 case.
+      args = [BigInt(rng.below(4)), ...(inputs > 1 ? [BigInt(rng.below(3))] : [])]
+    } else if (op === 0x56 || op === 0x57) {
+      args = [BigInt(rng.below(length * 4)), ...(op === 0x57 ? [BigInt(rng.below(2))] : [])]
+    } else if ([0x31, 0x3b, 0x3c, 0x3f, 0xff].includes(op)) args = [target(), ...args.slice(1)]
+    for (const a of [...args].reverse()) code.push(...push(a))
+    code.push(op)
+    // Left-over results would pile up: pop what is there, now and then.
+    if (rng.below(4) === 0) code.push(0x50)
+  }
+  const end = rng.below(6)
+  if (end === 0) code.push(0x00)
+  else if (end === 1) code.push(...push(BigInt(rng.below(64))), ...push(0n), 0xf3)
+  else if (end === 2) code.push(...push(BigInt(rng.below(64))), ...push(0n), 0xfd)
+  else if (end === 3) code.push(0xfe)
+  else if (end === 4) code.push(...push(target()), 0xff)
+  return Uint8Array.from(code)
+}
+
+const FUZZ_CONTRACTS = 6
+const contractAddress = (i: number): Address =>
+  createAddressFromString(`0x${'f0'.repeat(18)}${(0x100 + i).toString(16).slice(1).padStart(4, '0')}`)
+const ETH = 10n ** 18n
+
+/** What one fuzzed block holds. */
+export interface FuzzBlock {
+  trace: BlockTrace
+  /** Transactions the block builder took; the rest were invalid (e.g. not enough gas) and dropped. */
+  included: number
+  dropped: number
+}
+
+/**
+ * One random block of `txCount` transactions on `fork`, from `seed`: six contracts of random code
+ * (with a few storage slots set, and balances), users with funds, and transactions of every envelope
+ * (legacy, EIP-2930, EIP-1559, from Prague EIP-7702 delegating to a random contract) calling a
+ * contract, a precompile or creating one, with random calldata, value and gas limit.
+ */
+export async function fuzzBlock(seed: string, fork: Fork, txCount: number): Promise<FuzzBlock> {
+  const id = `fuzz/${seed}`
+  const rng = new Rng(id)
+  const common = commonFor(fork, SCENARIO_CHAIN_ID)
+  const addresses = Array.from({ length: FUZZ_CONTRACTS }, (_, i) => contractAddress(i))
+  const targets = addresses.map((a) => BigInt(a.toString()))
+  const users = Array.from({ length: txCount }, (_, i) => wallet(1000 + i))
+  const pre: BlockTraceInput['pre'] = {}
+  for (const sc of systemContracts.contracts) {
+    if (FORKS.indexOf(fork) < FORKS.indexOf(sc.fromFork as Fork)) continue
+    pre[sc.address.toLowerCase() as Hex] = { nonce: quantity(BigInt(sc.nonce)), balance: '0x0', code: sc.code as Hex, storage: {} }
+  }
+  for (const u of users) pre[u.address.toString() as Hex] = { nonce: '0x0', balance: quantity(1_000_000n * ETH), code: '0x', storage: {} }
+  for (const a of addresses) {
+    const storage: Record<Hex, Hex> = {}
+    for (let k = 0; k < 4; k++) if (rng.below(2) === 1) storage[quantity(BigInt(k))] = quantity(BigInt(1 + rng.below(2)))
+    pre[a.toString() as Hex] = {
+      nonce: quantity(BigInt(rng.below(2))),
+      balance: quantity(BigInt(rng.below(3)) * ETH),
+      code: toHex(randomProgram(rng, fork, targets)),
+      storage,
+    }
+  }
+  const stateManager = await buildPreState(pre as BlockTrace['pre'], common)
+  const world = { fork, common, pre, stateRoot: toHex(await stateManager.getStateRoot()) }
+  const parent = createBlock({ header: parentHeader(world, rng) }, { common })
+  const blockchain = new TraceChain(common, [parent])
+  const vm = await createVM({ common, blockchain, stateManager })
+  const cancun = FORKS.indexOf(fork) >= FORKS.indexOf('Cancun')
+  const builder = await buildBlock(vm, {
+    parentBlock: parent,
+    headerData: {
+      timestamp: parent.header.timestamp + 12n,
+      coinbase: addresses[0]?.toString() as Hex,
+      mixHash: toHex(new Uint8Array(32).fill(7)),
+      gasLimit: parent.header.gasLimit,
+      ...(cancun ? { parentBeaconBlockRoot: `0x${rng.next().toString(16).padStart(64, '0')}` as Hex } : {}),
+    },
+    withdrawals: [],
+    blockOpts: { putBlockIntoBlockchain: false, calcDifficultyFromHeader: parent.header },
+  })
+  const nonces = new Nonces(world)
+  let included = 0
+  for (let i = 0; i < txCount; i++) {
+    const from = users[i] as (typeof users)[number]
+    const create = rng.below(8) === 0
+    const spec: TxSpec = {
+      from,
+      ...(create
+        ? {}
+        : {
+            to:
+              rng.below(6) === 0
+                ? createAddressFromString(`0x${'00'.repeat(19)}0${1 + rng.below(9)}`)
+                : addresses[rng.below(FUZZ_CONTRACTS)],
+          }),
+      data: create ? toHex(randomProgram(rng, fork, targets)) : toHex(Uint8Array.from({ length: rng.below(80) }, () => rng.below(256))),
+      value: BigInt(rng.below(3)),
+      gasLimit: BigInt(60_000 + rng.below(1_500_000)),
+      envelope: FORKS.indexOf(fork) >= FORKS.indexOf('Prague') && !create && rng.below(6) === 0 ? 'set-code' : 'call',
+      expect: 'success',
+    }
+    if (spec.envelope === 'set-code') {
+      spec.authority = wallet(5000 + i)
+      spec.delegateTo = addresses[rng.below(FUZZ_CONTRACTS)]
+      spec.to = spec.authority.address
+    }
+    try {
+      await builder.addTransaction(signTx(spec, i, nonces, world, rng))
+      included++
+    } catch {
+      // Not a valid transaction in this block (its gas, say): left out, as a block builder would.
+    }
+  }
+  const { block } = await builder.build()
+  const header = headerToTrace(block.header)
+  const trace: BlockTraceInput = {
+    format: TRACE_FORMAT,
+    id,
+    source: `fuzz:${seed}`,
+    generatedBy: `pnpm stepproof fuzz (seed ${seed})`,
+    fork,
+    chainId: Number(SCENARIO_CHAIN_ID),
+    chainConfig: {},
+    parent: headerToTrace(parent.header),
+    block: { header, transactions: block.transactions.map((tx) => toHex(tx.serialize())), withdrawals: withdrawalsToTrace([]) },
+    pre,
+    expected: expectedFromHeader(header),
+  }
+  return { trace: parseBlockTrace(trace, id), included, dropped: txCount - included }
+}
