@@ -27,6 +27,7 @@ import { IndexedMap } from '../commit/indexed-map.ts'
 import { SparseMerkleTree } from '../commit/merkle.ts'
 import { StackChain } from '../commit/stack.ts'
 import { blobHashes, blockEnvData, type FrameFields, floorGas, frameData, stateData, substateData, txEnvData } from './encoding.ts'
+import { patchEthereumjs } from './ethereumjs-patches.ts'
 import { mapKey } from './keys.ts'
 import { precompileAddresses, type StepKind } from './kinds.ts'
 import { collides, frameExitWitness, opcodeWitness, precompileWitness, type StepWitness, writeNodes } from './witness.ts'
@@ -187,6 +188,7 @@ interface Frame extends FrameFields {
  */
 export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}): Promise<NativeTrace> {
   const started = performance.now()
+  await patchEthereumjs()
   const loaded = options.resume?.loaded ?? (await loadTrace(trace, trace.id))
   const vm = await createVM({ common: loaded.common, blockchain: loaded.blockchain, stateManager: loaded.stateManager })
   const block: Block = loaded.block

@@ -1,0 +1,53 @@
+import { mkdtempSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fuzzBlock, REPO_ROOT, Rng, randomProgram, serializeBlockTrace } from '@stepproof/block-traces'
+import { describe, expect, it } from 'vitest'
+import { stepproof } from './run.ts'
+
+const cache = () => ({ STEPPROOF_CACHE: mkdtempSync(join(tmpdir(), 'fuzz-cache-')) })
+
+describe('stepproof fuzz', () => {
+  it('generates the same block from the same seed, and another from another', async () => {
+    const a = await fuzzBlock('same', 'Prague', 4)
+    const b = await fuzzBlock('same', 'Prague', 4)
+    const c = await fuzzBlock('other', 'Prague', 4)
+    expect(serializeBlockTrace(a.trace)).toBe(serializeBlockTrace(b.trace))
+    expect(c.trace.block.header).not.toEqual(a.trace.block.header)
+    expect(a.included + a.dropped).toBe(4)
+  })
+
+  it('writes programs of the fork: no CLZ (0x1e) before Osaka, no MCOPY or TSTORE before Cancun', () => {
+    const ops = (fork: 'Shanghai' | 'Osaka') => {
+      const seen = new Set<number>()
+      for (let i = 0; i < 200; i++) {
+        const code = randomProgram(new Rng(`ops/${i}`), fork, [1n])
+        // Walk the code, skipping push data.
+        for (let pc = 0; pc < code.length; pc++) {
+          const op = code[pc] as number
+          seen.add(op)
+          if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f
+        }
+      }
+      return seen
+    }
+    const shanghai = ops('Shanghai')
+    for (const op of [0x1e, 0x5c, 0x5d, 0x5e, 0x49, 0x4a]) expect(shanghai.has(op), `0x${op.toString(16)}`).toBe(false)
+    const osaka = ops('Osaka')
+    for (const op of [0x1e, 0x5c, 0x5d, 0x5e, 0xf0, 0xf1, 0xf5, 0xff, 0x55]) expect(osaka.has(op), `0x${op.toString(16)}`).toBe(true)
+  })
+
+  it('runs random blocks on every fork through go-ethereum and the native proof, and they agree with ethereumjs', () => {
+    const out = mkdtempSync(join(tmpdir(), 'fuzz-out-'))
+    const r = stepproof(['fuzz', '--seed', 'ci', '--blocks', '8', '--txs', '8', '--jobs', '2', '--out', out, '--json'], REPO_ROOT, cache())
+    expect(r.code, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout)
+    expect(s).toMatchObject({ seed: 'ci', blocks: 8, geth: { matched: 8, mismatched: 0 }, native: { checked: 8, failed: 0, untraced: 0 } })
+    expect(s.disagreements).toEqual([])
+    expect(Object.keys(s.byFork)).toEqual(['Shanghai', 'Cancun', 'Prague', 'Osaka'])
+    expect(s.transactions).toBeGreaterThan(40)
+    expect(s.stepsChecked).toBe(s.steps)
+    // Blocks that agreed leave no trace behind.
+    expect(readdirSync(out)).toEqual([])
+  }, 300_000)
+})
