@@ -594,7 +594,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       settlePending()
       const f = frames[frames.length - 1] as Frame
       if (f.callPending === true) {
-        // The previous opcode was a call that failed fast (depth or balance): no child, return data cleared.
+        // The previous opcode was a call or create that failed fast (depth, balance, nonce): no child, return data cleared.
         f.callPending = false
         f.nextRet = undefined
         f.returnData = new Uint8Array()
@@ -614,8 +614,10 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       f.beforeOp = { access: access.mark(), refundLocal: f.refundLocal }
       if (FRAME_OPCODES.has(e.opcode.code)) {
         wrapFrameOpcode(e.opcode.code)
+        // A call or create that fails fast enters no child, and still clears the return data
+        // (execution-specs' generic_call and generic_create empty it before their checks).
+        f.callPending = true
         if (e.opcode.code !== 0xf0 && e.opcode.code !== 0xf5) {
-          f.callPending = true
           // Where the caller wants the output: outOffset and outSize, the last two inputs.
           const out = e.stack.slice(-(e.opcode.code === 0xf1 || e.opcode.code === 0xf2 ? 7 : 6)).reverse()
           f.nextRet = { offset: out[out.length - 2] as bigint, size: out[out.length - 1] as bigint }
