@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import {
   CACHED_CORPORA,
@@ -9,6 +10,7 @@ import {
   cacheRoot,
   corpusFiles,
   fixtureOf,
+  InputError,
   isCachedCorpus,
   REPO_ROOT,
   readBlockTrace,
@@ -16,7 +18,8 @@ import {
   type SkippedTest,
   testFolderOf,
 } from '@stepproof/block-traces'
-import { userCwd } from './output.ts'
+import type { Command } from 'commander'
+import { parseCount, userCwd } from './output.ts'
 import { startProgress, withImportProgress } from './progress.ts'
 import { runPool } from './worker-pool.ts'
 
@@ -197,4 +200,47 @@ export async function runBlocks<R extends { id: string }>(run: BlockRun<R>): Pro
     },
   ).finally(() => progress.done())
   return [...input.notImported.map((n) => n.item), ...input.items].flatMap((i) => done.get(i.id) ?? [])
+}
+
+/** The options every corpus-wide command takes, as commander gives them. */
+export interface BlockRunOptions {
+  jobs: string
+  limit?: string
+  filter?: string
+  timeoutS: string
+  results?: string
+  resume?: boolean
+  json?: boolean
+}
+
+/** Adds the options of {@link BlockRunOptions} to a command; `timeout` says what the time limit covers. */
+export function withBlockRunOptions(cmd: Command, command: string, timeout: string): Command {
+  return cmd
+    .option('--jobs <n>', 'worker processes', String(availableParallelism()))
+    .option('--limit <n>', 'only the first N blocks (after --filter)')
+    .option('--filter <substring>', 'only the blocks whose id contains this')
+    .option('--timeout-s <s>', timeout, '600')
+    .option(
+      '--results <file>',
+      `per-block results, one JSON line each (default: .cache/${command}/<input>-<hash of input, filter, limit>.jsonl)`,
+    )
+    .option('--resume', 'keep the results already in the results file and run only the blocks not in it')
+    .option('--json', 'print the summary as JSON')
+}
+
+/** The blocks an input names under the options, and the results file (`extra` keys its default apart). */
+export async function blockRunInput(
+  ref: string,
+  opts: BlockRunOptions,
+  command: string,
+  extra = '',
+): Promise<{ input: BlockInput; file: string; jobs: number; timeoutS: number }> {
+  const jobs = parseCount(opts.jobs, '--jobs')
+  const timeoutS = parseCount(opts.timeoutS, '--timeout-s')
+  const limit = opts.limit === undefined ? undefined : parseCount(opts.limit, '--limit')
+  if (jobs < 1 || timeoutS < 1) throw new InputError('--jobs and --timeout-s must be at least 1')
+  const filter = opts.filter
+  const input = await resolveBlocks(ref, (id) => filter === undefined || id.includes(filter), limit ?? Number.POSITIVE_INFINITY)
+  const file = opts.results === undefined ? defaultResultsFile(command, input.key, filter, limit, extra) : resolve(userCwd(), opts.results)
+  return { input, file, jobs, timeoutS }
 }

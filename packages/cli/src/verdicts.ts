@@ -1,12 +1,10 @@
-import { availableParallelism } from 'node:os'
-import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CheckFailedError, FORKS, InputError } from '@stepproof/block-traces'
 import { nativeGuest } from '@stepproof/mips-proof'
 import type { Command } from 'commander'
-import { defaultResultsFile, resolveBlocks, runBlocks } from './block-input.ts'
+import { type BlockRunOptions, blockRunInput, runBlocks, withBlockRunOptions } from './block-input.ts'
 import { byReason, clip } from './check-summary.ts'
-import { parseCount, printJson, userCwd } from './output.ts'
+import { printJson } from './output.ts'
 import { noVerdict, VERDICT_ENGINES, type VerdictEngine, type VerdictResult, type VerdictTask } from './verdicts-block.ts'
 
 const WORKER = fileURLToPath(new URL('./verdicts-worker.ts', import.meta.url))
@@ -121,15 +119,8 @@ export function formatVerdicts(s: VerdictsSummary): string[] {
   return lines
 }
 
-interface VerdictsOptions {
+interface VerdictsOptions extends BlockRunOptions {
   engines: string
-  jobs: string
-  limit?: string
-  filter?: string
-  timeoutS: string
-  results?: string
-  resume?: boolean
-  json?: boolean
 }
 
 function parseEngines(list: string): VerdictEngine[] {
@@ -142,54 +133,38 @@ function parseEngines(list: string): VerdictEngine[] {
 
 /** Registers `stepproof verdicts`. */
 export function registerVerdicts(program: Command): void {
-  program
+  const cmd = program
     .command('verdicts <input>')
     .description(
       "each block of a trace file, folder, corpus or sample file on several clients (by default ethereumjs and go-ethereum's guest built natively), each verdict and its roots compared with the block's expectation, in worker processes",
     )
     .option('--engines <list>', `comma-separated, of: ${VERDICT_ENGINES.join(', ')}`, 'ethereumjs,geth')
-    .option('--jobs <n>', 'worker processes', String(availableParallelism()))
-    .option('--limit <n>', 'only the first N blocks (after --filter)')
-    .option('--filter <substring>', 'only the blocks whose id contains this')
-    .option('--timeout-s <s>', 'time limit per block (all its engines)', '600')
-    .option('--results <file>', 'per-block results, one JSON line each (default: .cache/verdicts/<input>-<hash>.jsonl)')
-    .option('--resume', 'keep the results already in the results file and run only the blocks not in it')
-    .option('--json', 'print the summary as JSON')
-    .action(async (ref: string, opts: VerdictsOptions) => {
-      const engines = parseEngines(opts.engines)
-      const jobs = parseCount(opts.jobs, '--jobs')
-      const timeoutS = parseCount(opts.timeoutS, '--timeout-s')
-      const limit = opts.limit === undefined ? undefined : parseCount(opts.limit, '--limit')
-      if (jobs < 1 || timeoutS < 1) throw new InputError('--jobs and --timeout-s must be at least 1')
-      const filter = opts.filter
-      const input = await resolveBlocks(ref, (id) => filter === undefined || id.includes(filter), limit ?? Number.POSITIVE_INFINITY)
-      const file =
-        opts.results === undefined
-          ? defaultResultsFile('verdicts', input.key, filter, limit, engines.join(','))
-          : resolve(userCwd(), opts.results)
-      // Built once here, not by every worker.
-      const gethBinary = engines.includes('geth') ? nativeGuest() : undefined
-      const results = await runBlocks<VerdictResult>({
-        command: 'verdicts',
-        verb: 'run',
-        input,
-        file,
-        resume: opts.resume === true,
-        jobs,
-        timeoutS,
-        worker: WORKER,
-        task: (item): VerdictTask => ({ item, engines, ...(gethBinary === undefined ? {} : { gethBinary }) }),
-        failed: (item, reason, seconds) => noVerdict(item, reason, seconds),
-        valid: (r) => Array.isArray(r.engines) && engines.every((e) => r.engines.length === 0 || r.engines.some((v) => v.engine === e)),
-        bad: (r) => r.engines.length === 0 || r.engines.some((v) => !v.match),
-      })
-      const summary = summariseVerdicts(results, engines)
-      if (opts.json) printJson(summary)
-      else for (const line of [...formatVerdicts(summary), '', `results: ${file}`]) console.log(line)
-      if (summary.allMatched < summary.blocks) {
-        throw new CheckFailedError(
-          `${summary.blocks - summary.allMatched} of ${summary.blocks} blocks without the expected verdict from every engine; results in ${file}`,
-        )
-      }
+  withBlockRunOptions(cmd, 'verdicts', 'time limit per block (all its engines)').action(async (ref: string, opts: VerdictsOptions) => {
+    const engines = parseEngines(opts.engines)
+    const { input, file, jobs, timeoutS } = await blockRunInput(ref, opts, 'verdicts', engines.join(','))
+    // Built once here, not by every worker.
+    const gethBinary = engines.includes('geth') ? nativeGuest() : undefined
+    const results = await runBlocks<VerdictResult>({
+      command: 'verdicts',
+      verb: 'run',
+      input,
+      file,
+      resume: opts.resume === true,
+      jobs,
+      timeoutS,
+      worker: WORKER,
+      task: (item): VerdictTask => ({ item, engines, ...(gethBinary === undefined ? {} : { gethBinary }) }),
+      failed: (item, reason, seconds) => noVerdict(item, reason, seconds),
+      valid: (r) => Array.isArray(r.engines) && engines.every((e) => r.engines.length === 0 || r.engines.some((v) => v.engine === e)),
+      bad: (r) => r.engines.length === 0 || r.engines.some((v) => !v.match),
     })
+    const summary = summariseVerdicts(results, engines)
+    if (opts.json) printJson(summary)
+    else for (const line of [...formatVerdicts(summary), '', `results: ${file}`]) console.log(line)
+    if (summary.allMatched < summary.blocks) {
+      throw new CheckFailedError(
+        `${summary.blocks - summary.allMatched} of ${summary.blocks} blocks without the expected verdict from every engine; results in ${file}`,
+      )
+    }
+  })
 }
