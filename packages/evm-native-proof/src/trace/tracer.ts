@@ -1632,7 +1632,8 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       }
     if (failure !== undefined) throw failure
     await seal()
-    await finalize(undefined)
+    // A failed system call ended the proof at its exit (INVALID): there is no block end.
+    if (endedInvalid === undefined) await finalize(undefined)
   }
 
   function sealedWitnesses(): StepWitness[] {
