@@ -213,6 +213,15 @@ export function randomProgram(rng: Rng, fork: Fork, targets: readonly bigint[]):
   return Uint8Array.from(code)
 }
 
+/** A transaction's envelope: mostly calls (legacy, EIP-2930 and EIP-1559 by position), from Cancun some EIP-4844 blob transactions, from Prague some EIP-7702 set-code ones. */
+function envelopeOf(rng: Rng, fork: Fork, create: boolean): TxSpec['envelope'] {
+  if (create) return 'call'
+  const pick = rng.below(12)
+  if (pick === 0 && FORKS.indexOf(fork) >= FORKS.indexOf('Cancun')) return 'blob'
+  if (pick === 1 && FORKS.indexOf(fork) >= FORKS.indexOf('Prague')) return 'set-code'
+  return 'call'
+}
+
 const FUZZ_CONTRACTS = 6
 const contractAddress = (i: number): Address =>
   createAddressFromString(`0x${'f0'.repeat(18)}${(0x100 + i).toString(16).slice(1).padStart(4, '0')}`)
@@ -229,7 +238,8 @@ export interface FuzzBlock {
 /**
  * One random block of `txCount` transactions on `fork`, from `seed`: six contracts of random code
  * (with a few storage slots set, and balances), users with funds, and transactions of every envelope
- * (legacy, EIP-2930, EIP-1559, from Prague EIP-7702 delegating to a random contract) calling a
+ * (legacy, EIP-2930, EIP-1559, from Cancun EIP-4844 with a blob, from Prague EIP-7702 delegating to a
+ * random contract) calling a
  * contract, a precompile or creating one, with random calldata, value and gas limit.
  */
 export async function fuzzBlock(seed: string, fork: Fork, txCount: number): Promise<FuzzBlock> {
@@ -291,7 +301,7 @@ export async function fuzzBlock(seed: string, fork: Fork, txCount: number): Prom
       data: create ? toHex(randomProgram(rng, fork, targets)) : toHex(Uint8Array.from({ length: rng.below(80) }, () => rng.below(256))),
       value: BigInt(rng.below(3)),
       gasLimit: BigInt(60_000 + rng.below(1_500_000)),
-      envelope: FORKS.indexOf(fork) >= FORKS.indexOf('Prague') && !create && rng.below(6) === 0 ? 'set-code' : 'call',
+      envelope: envelopeOf(rng, fork, create),
       expect: 'success',
     }
     if (spec.envelope === 'set-code') {
