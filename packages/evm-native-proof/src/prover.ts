@@ -54,10 +54,14 @@ export class NativeProver {
   async proveStep(k: number): Promise<StepWitness> {
     if (!Number.isInteger(k) || k < 0 || k >= this.steps) throw new RangeError(`no step ${k}: the block has ${this.steps}`)
     const checkpoint = this.run.checkpoints.findLast((c) => c.step <= k)
+    // A block whose proof ends in INVALID keeps no checkpoints (ethereumjs's run of it was refused or
+    // cut short): its steps are proven by running it again up to k, a prefix of the block.
     const t =
-      checkpoint === undefined
-        ? await traceBlock(this.trace, { witness: (s) => s === k, blockStartOnly: true })
-        : await traceBlock(this.trace, { witness: (s) => s === k, resume: { checkpoint, loaded: this.run.loaded } })
+      this.run.rejected !== undefined
+        ? await traceBlock(this.trace, { witness: (s) => s === k })
+        : checkpoint === undefined
+          ? await traceBlock(this.trace, { witness: (s) => s === k, blockStartOnly: true })
+          : await traceBlock(this.trace, { witness: (s) => s === k, resume: { checkpoint, loaded: this.run.loaded } })
     const w = t.witnesses[0]
     if (w === undefined || w.step !== k) throw new Error(`${this.trace.id}: step ${k} was not reached`)
     // The run that resumed must meet the first run's commitments.

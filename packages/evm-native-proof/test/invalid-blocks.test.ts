@@ -2,8 +2,10 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { executeReference, importBlockchainTestFile, REPO_ROOT } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
+import { checkStep } from '../src/check/index.ts'
 import { readState } from '../src/check/layout.ts'
 import { executeNative } from '../src/exec-native.ts'
+import { NativeProver } from '../src/prover.ts'
 import { traceBlock } from '../src/trace/tracer.ts'
 import { checkBlock } from '../src/verify-trace.ts'
 
@@ -55,6 +57,11 @@ describe.skipIf(!existsSync(INVALID))('blocks that must be rejected (eest-invali
         expect(check.failures).toEqual([])
         expect(check.checked).toBe(check.steps)
       }
+      // The prover proves the INVALID step of a rejected block (no checkpoints: from the block's start).
+      const prover = await NativeProver.build(invalid[0] as (typeof invalid)[number])
+      const w = await prover.proveStep(prover.steps - 1)
+      expect(readState(w.postStateData).phase).toBe(13)
+      expect(Buffer.from(await checkStep(w)).toString('hex')).toBe(Buffer.from(prover.commitmentAt(prover.steps)).toString('hex'))
     }, 300_000)
 
   it('a failed EIP-7251 system call: ethereumjs accepts the block (its bug), the native proof ends in INVALID at the call’s exit, checked', async () => {
