@@ -77,7 +77,7 @@ export const BlockTraceSchema = z.strictObject({
   chainId: z.number().int().positive(),
   chainConfig: z.strictObject({ blobSchedule: z.record(z.string(), blobParams).optional() }),
   parent: HeaderSchema,
-  /** Headers before the parent, oldest first, for BLOCKHASH (multi-block chains only). */
+  /** Headers before the parent, oldest first, for BLOCKHASH: the native proof needs the 254 before the parent (or back to genesis). */
   ancestors: z.array(HeaderSchema).optional(),
   block: z.strictObject({
     header: HeaderSchema,

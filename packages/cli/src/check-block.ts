@@ -1,5 +1,5 @@
 import { executeReference, readBlockTrace } from '@stepproof/block-traces'
-import { checkBlock } from '@stepproof/evm-native-proof'
+import { checkBlock, WITNESS_BOUND } from '@stepproof/evm-native-proof'
 import type { BlockItem } from './block-input.ts'
 
 /** A step the reference checker did not re-derive, as `stepproof check` reports it. */
@@ -42,6 +42,8 @@ export interface BlockResult {
   /** Checked steps by kind, opcode steps by opcode (`opcode 0x55`): the coverage the block gives. */
   coverage?: Record<string, number>
   largestWitness?: LargestWitness
+  /** Checked steps whose witness is over SPEC.md §6's bound (128 KiB), by kind or opcode as in `coverage`. */
+  oversized?: Record<string, number>
   seconds: number
 }
 
@@ -98,10 +100,12 @@ export async function checkTraceBlock(item: BlockItem): Promise<BlockResult> {
   const { id, fork, folder } = item
   const status = failures.length === 0 && check.checked === check.steps ? 'checked' : 'failed'
   const coverage: Record<string, number> = {}
+  const oversized: Record<string, number> = {}
   let largest: (typeof check.sizes)[number] | undefined
   for (const s of check.sizes) {
     const key = s.opcode === undefined ? s.kind : `opcode ${hexByte(s.opcode)}`
     coverage[key] = (coverage[key] ?? 0) + 1
+    if (s.bytes > WITNESS_BOUND) oversized[key] = (oversized[key] ?? 0) + 1
     if (largest === undefined || s.bytes > largest.bytes) largest = s
   }
   const largestWitness =
@@ -124,6 +128,7 @@ export async function checkTraceBlock(item: BlockItem): Promise<BlockResult> {
     failures,
     coverage,
     ...(largestWitness === undefined ? {} : { largestWitness }),
+    ...(Object.keys(oversized).length === 0 ? {} : { oversized }),
     seconds: seconds(),
   }
 }

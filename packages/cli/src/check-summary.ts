@@ -1,4 +1,5 @@
 import { FORKS } from '@stepproof/block-traces'
+import { WITNESS_BOUND } from '@stepproof/evm-native-proof'
 import type { BlockResult, BlockStatus, LargestWitness, StepFailure } from './check-block.ts'
 
 /** How the blocks of one fork or test folder fared. */
@@ -33,6 +34,8 @@ export interface CheckSummary {
   coverage: Record<string, Record<string, number>>
   /** The largest witness of any checked step, and where. */
   largestWitness?: LargestWitness
+  /** Checked steps whose witness is over SPEC.md §6's bound, by kind or opcode (`opcode 0x5e`). */
+  oversized: { bound: number; steps: number; blocks: number; byKind: Record<string, number> }
 }
 
 const COUNTED: Record<BlockStatus, keyof BlockCounts> = {
@@ -79,10 +82,16 @@ export function summarise(results: readonly BlockResult[]): CheckSummary {
   }
 }
 
-function coverageOf(results: readonly BlockResult[]): Pick<CheckSummary, 'coverage' | 'largestWitness'> {
+function coverageOf(results: readonly BlockResult[]): Pick<CheckSummary, 'coverage' | 'largestWitness' | 'oversized'> {
   const coverage: Record<string, Record<string, number>> = {}
   let largestWitness: LargestWitness | undefined
+  const oversized: CheckSummary['oversized'] = { bound: WITNESS_BOUND, steps: 0, blocks: 0, byKind: {} }
   for (const r of results) {
+    if (r.oversized !== undefined) oversized.blocks++
+    for (const [key, n] of Object.entries(r.oversized ?? {})) {
+      oversized.steps += n
+      oversized.byKind[key] = (oversized.byKind[key] ?? 0) + n
+    }
     const fork = coverage[r.fork] ?? {}
     coverage[r.fork] = fork
     for (const [key, n] of Object.entries(r.coverage ?? {})) fork[key] = (fork[key] ?? 0) + n
@@ -94,7 +103,8 @@ function coverageOf(results: readonly BlockResult[]): Pick<CheckSummary, 'covera
       .sort(([a], [b]) => forkOrder(a, b))
       .map(([fork, keys]) => [fork, Object.fromEntries(Object.entries(keys).sort(([a], [b]) => byName(a, b)))]),
   )
-  return { coverage: sorted, ...(largestWitness === undefined ? {} : { largestWitness }) }
+  oversized.byKind = Object.fromEntries(Object.entries(oversized.byKind).sort(([, a], [, b]) => b - a))
+  return { coverage: sorted, ...(largestWitness === undefined ? {} : { largestWitness }), oversized }
 }
 
 /** Whether a run found nothing wrong: every block traced and every step re-derived. */
@@ -142,6 +152,12 @@ export function formatSummary(s: CheckSummary): string[] {
       : [
           `largest witness: ${s.largestWitness.bytes} bytes, step ${s.largestWitness.step} (${s.largestWitness.kind}${s.largestWitness.opcode === undefined ? '' : ` ${s.largestWitness.opcode}`}) of ${s.largestWitness.id}`,
         ]),
+    `witnesses over ${s.oversized.bound / 1024} KiB: ${s.oversized.steps} steps in ${s.oversized.blocks} blocks` +
+      (s.oversized.steps === 0
+        ? ''
+        : ` (${Object.entries(s.oversized.byKind)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', ')})`),
     '',
     ...table('fork', s.byFork),
     '',

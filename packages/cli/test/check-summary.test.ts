@@ -50,4 +50,15 @@ describe('check summary', () => {
     const at = lines.indexOf('reference failures by reason (blocks):')
     expect(lines.slice(at + 1)).toEqual(['      2  ethereumjs: stateRoot expected 0x…, got 0x…', '         e.g. d'])
   })
+
+  it('adds up the steps over the witness bound by kind, the commonest first', () => {
+    const s = summarise([
+      result('a', 'Cancun', 'f', 'checked', { oversized: { 'opcode 0x20': 1, 'tx-start': 2 } }),
+      result('b', 'Cancun', 'f', 'checked'),
+      result('c', 'Cancun', 'f', 'checked', { oversized: { 'tx-start': 1 } }),
+    ])
+    expect(s.oversized).toEqual({ bound: 131072, steps: 4, blocks: 2, byKind: { 'tx-start': 3, 'opcode 0x20': 1 } })
+    expect(Object.keys(s.oversized.byKind)).toEqual(['tx-start', 'opcode 0x20'])
+    expect(formatSummary(s).join('\n')).toMatch(/witnesses over 128 KiB: 4 steps in 2 blocks \(tx-start 3, opcode 0x20 1\)/)
+  })
 })

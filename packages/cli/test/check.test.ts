@@ -20,6 +20,7 @@ const SUMMARY_KEYS = [
   'byFolder',
   'coverage',
   'largestWitness',
+  'oversized',
 ]
 
 /** A fresh cache folder, so results files stay out of the repository's .cache. */
@@ -43,6 +44,7 @@ describe('stepproof check', () => {
     expect(Object.keys(coverage ?? {}).some((k) => /^opcode 0x[0-9a-f]{2}$/.test(k))).toBe(true)
     expect(s.largestWitness).toMatchObject({ id: expect.any(String), step: expect.any(Number), kind: expect.any(String) })
     expect(s.largestWitness.bytes).toBeGreaterThan(352)
+    expect(s.oversized).toEqual({ bound: 131072, steps: 0, blocks: 0, byKind: {} })
   })
 
   it('shares a folder of traces between two workers', () => {

@@ -1,6 +1,15 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { executeReference, importBlockchainTestFile, REPO_ROOT } from '@stepproof/block-traces'
+import {
+  type BlockTrace,
+  executeReference,
+  importBlockchainTestFile,
+  REPO_ROOT,
+  Rng,
+  sealBlock,
+  systemContractsPre,
+  wallet,
+} from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
 import { checkStep } from '../src/check/index.ts'
 import { readState } from '../src/check/layout.ts'
@@ -85,6 +94,46 @@ describe.skipIf(!existsSync(INVALID))('blocks that must be rejected (eest-invali
       expect(check.checked).toBe(check.steps)
     }
   }, 300_000)
+
+  it('a Prague block whose EIP-7002 contract has no code: ethereumjs accepts it, the native proof ends in INVALID at that system call, checked', async () => {
+    // go-ethereum v1.17.10 rejects this block ("failed to process withdrawal queue: empty system
+    // contract"), as execution-specs' checked system call does; ethereumjs 10.1.3 skips the call.
+    const sender = wallet(1)
+    const pre = {
+      ...systemContractsPre('Prague'),
+      [sender.address.toString()]: { nonce: '0x0', balance: '0x56bc75e2d63100000', code: '0x', storage: {} },
+    } as BlockTrace['pre']
+    for (const missing of ['0x00000961ef480eb55e80d19ad83579a64c007002', '0x0000bbddc7ce488642fb579f8b00f3a590007251']) {
+      const without = Object.fromEntries(Object.entries(pre).filter(([a]) => a !== missing)) as BlockTrace['pre']
+      const { trace } = await sealBlock(
+        {
+          id: `no-request-contract/${missing}`,
+          fork: 'Prague',
+          pre: without,
+          rng: new Rng(missing),
+          coinbase: `0x${'c0'.repeat(20)}`,
+          source: 'test',
+          generatedBy: 'test',
+        },
+        async (add) =>
+          Number(
+            await add(
+              { from: sender, to: wallet(2).address, data: '0x', value: 1n, gasLimit: 21_000n, envelope: 'call', expect: 'success' },
+              2,
+            ),
+          ),
+      )
+      expect((await executeReference(trace)).verdict).toBe('valid')
+      expect((await executeNative(trace)).verdict).toBe('invalid')
+      const run = await traceBlock(trace, { witness: () => true })
+      const last = run.witnesses[run.witnesses.length - 1]
+      expect(last?.kind).toBe('system-call')
+      expect(readState(last?.postStateData as Uint8Array).phase).toBe(13)
+      for (const w of run.witnesses) expect(Buffer.from(await checkStep(w)).toString('hex')).toBe(Buffer.from(w.post).toString('hex'))
+      // The first system call runs when only the second contract is missing: one more system-call step before it.
+      expect(run.steps.filter((s) => s.kind === 'system-call')).toHaveLength(missing.endsWith('7002') ? 1 : 2)
+    }
+  }, 120_000)
 
   it('an invalid block is not mistaken for a valid one: expected valid, the same block is a validity mismatch', async () => {
     const { traces } = await importBlockchainTestFile(file(FILES[0]?.[0] as string))

@@ -1,4 +1,3 @@
-import { createBlock } from '@ethereumjs/block'
 import { type Address, createAddressFromString } from '@ethereumjs/util'
 import { buildBlock, createVM } from '@ethereumjs/vm'
 import { buildPreState } from '../chain.ts'
@@ -8,7 +7,7 @@ import { type Hex, quantity, toHex } from '../hex.ts'
 import { type BlockTrace, type BlockTraceInput, parseBlockTrace, TRACE_FORMAT } from '../trace.ts'
 import { TraceChain } from '../trace-chain.ts'
 import { Rng, wallet } from './accounts.ts'
-import { Nonces, parentHeader, signTx } from './generate.ts'
+import { Nonces, parentChain, signTx } from './generate.ts'
 import type { TxSpec } from './kinds.ts'
 import systemContracts from './system-contracts.json' with { type: 'json' }
 import { SCENARIO_CHAIN_ID } from './world.ts'
@@ -245,15 +244,10 @@ export interface FuzzBlock {
 export async function fuzzBlock(seed: string, fork: Fork, txCount: number): Promise<FuzzBlock> {
   const id = `fuzz/${seed}`
   const rng = new Rng(id)
-  const common = commonFor(fork, SCENARIO_CHAIN_ID)
   const addresses = Array.from({ length: FUZZ_CONTRACTS }, (_, i) => contractAddress(i))
   const targets = addresses.map((a) => BigInt(a.toString()))
   const users = Array.from({ length: txCount }, (_, i) => wallet(1000 + i))
-  const pre: BlockTraceInput['pre'] = {}
-  for (const sc of systemContracts.contracts) {
-    if (FORKS.indexOf(fork) < FORKS.indexOf(sc.fromFork as Fork)) continue
-    pre[sc.address.toLowerCase() as Hex] = { nonce: quantity(BigInt(sc.nonce)), balance: '0x0', code: sc.code as Hex, storage: {} }
-  }
+  const pre = systemContractsPre(fork)
   for (const u of users) pre[u.address.toString() as Hex] = { nonce: '0x0', balance: quantity(1_000_000n * ETH), code: '0x', storage: {} }
   for (const a of addresses) {
     const storage: Record<Hex, Hex> = {}
@@ -265,17 +259,95 @@ export async function fuzzBlock(seed: string, fork: Fork, txCount: number): Prom
       storage,
     }
   }
+  const { trace, included } = await sealBlock(
+    {
+      id,
+      fork,
+      pre,
+      rng,
+      coinbase: addresses[0]?.toString() as Hex,
+      source: `fuzz:${seed}`,
+      generatedBy: `pnpm stepproof fuzz (seed ${seed})`,
+    },
+    async (add) => {
+      let n = 0
+      for (let i = 0; i < txCount; i++) {
+        const from = users[i] as (typeof users)[number]
+        const create = rng.below(8) === 0
+        const spec: TxSpec = {
+          from,
+          ...(create
+            ? {}
+            : {
+                to:
+                  rng.below(6) === 0
+                    ? createAddressFromString(`0x${'00'.repeat(19)}0${1 + rng.below(9)}`)
+                    : addresses[rng.below(FUZZ_CONTRACTS)],
+              }),
+          data: create ? toHex(randomProgram(rng, fork, targets)) : toHex(Uint8Array.from({ length: rng.below(80) }, () => rng.below(256))),
+          value: BigInt(rng.below(3)),
+          gasLimit: BigInt(60_000 + rng.below(1_500_000)),
+          envelope: envelopeOf(rng, fork, create),
+          expect: 'success',
+        }
+        if (spec.envelope === 'set-code') {
+          spec.authority = wallet(5000 + i)
+          spec.delegateTo = addresses[rng.below(FUZZ_CONTRACTS)]
+          spec.to = spec.authority.address
+        }
+        if (await add(spec, i)) n++
+      }
+      return n
+    },
+  )
+  return { trace, included, dropped: txCount - included }
+}
+
+/** The system contracts a fork's blocks expect (EIP-4788 from Cancun; EIP-2935, EIP-7002, EIP-7251 from Prague), as a pre-state. */
+export function systemContractsPre(fork: Fork): BlockTraceInput['pre'] {
+  const pre: BlockTraceInput['pre'] = {}
+  for (const sc of systemContracts.contracts) {
+    if (FORKS.indexOf(fork) < FORKS.indexOf(sc.fromFork as Fork)) continue
+    pre[sc.address.toLowerCase() as Hex] = { nonce: quantity(BigInt(sc.nonce)), balance: '0x0', code: sc.code as Hex, storage: {} }
+  }
+  return pre
+}
+
+/** What {@link sealBlock} builds a block from. */
+export interface SealInput {
+  id: string
+  fork: Fork
+  pre: BlockTraceInput['pre']
+  /** Draws the ancestry's root hash and the beacon root, then whatever the transactions draw. */
+  rng: Rng
+  coinbase: Hex
+  source: string
+  generatedBy: string
+}
+
+/**
+ * A block sealed by ethereumjs's block builder on `pre` (as the parent's state, on parentChain's
+ * 256-block ancestry): `fill` adds the transactions (`add` signs and offers one; false when the
+ * builder refuses it, which leaves it out) and returns how many went in. The trace's roots are
+ * ethereumjs's.
+ */
+export async function sealBlock(
+  input: SealInput,
+  fill: (add: (spec: TxSpec, index: number) => Promise<boolean>) => Promise<number>,
+): Promise<{ trace: BlockTrace; included: number }> {
+  const { id, fork, pre, rng } = input
+  const common = commonFor(fork, SCENARIO_CHAIN_ID)
   const stateManager = await buildPreState(pre as BlockTrace['pre'], common)
   const world = { fork, common, pre, stateRoot: toHex(await stateManager.getStateRoot()) }
-  const parent = createBlock({ header: parentHeader(world, rng) }, { common })
-  const blockchain = new TraceChain(common, [parent])
+  const { parent, ancestors } = parentChain(world, rng)
+  const blockchain = new TraceChain(common, [...ancestors, parent])
   const vm = await createVM({ common, blockchain, stateManager })
   const cancun = FORKS.indexOf(fork) >= FORKS.indexOf('Cancun')
   const builder = await buildBlock(vm, {
     parentBlock: parent,
     headerData: {
       timestamp: parent.header.timestamp + 12n,
-      coinbase: addresses[0]?.toString() as Hex,
+      coinbase: input.coinbase,
       mixHash: toHex(new Uint8Array(32).fill(7)),
       gasLimit: parent.header.gasLimit,
       ...(cancun ? { parentBeaconBlockRoot: `0x${rng.next().toString(16).padStart(64, '0')}` as Hex } : {}),
@@ -284,52 +356,30 @@ export async function fuzzBlock(seed: string, fork: Fork, txCount: number): Prom
     blockOpts: { putBlockIntoBlockchain: false, calcDifficultyFromHeader: parent.header },
   })
   const nonces = new Nonces(world)
-  let included = 0
-  for (let i = 0; i < txCount; i++) {
-    const from = users[i] as (typeof users)[number]
-    const create = rng.below(8) === 0
-    const spec: TxSpec = {
-      from,
-      ...(create
-        ? {}
-        : {
-            to:
-              rng.below(6) === 0
-                ? createAddressFromString(`0x${'00'.repeat(19)}0${1 + rng.below(9)}`)
-                : addresses[rng.below(FUZZ_CONTRACTS)],
-          }),
-      data: create ? toHex(randomProgram(rng, fork, targets)) : toHex(Uint8Array.from({ length: rng.below(80) }, () => rng.below(256))),
-      value: BigInt(rng.below(3)),
-      gasLimit: BigInt(60_000 + rng.below(1_500_000)),
-      envelope: envelopeOf(rng, fork, create),
-      expect: 'success',
-    }
-    if (spec.envelope === 'set-code') {
-      spec.authority = wallet(5000 + i)
-      spec.delegateTo = addresses[rng.below(FUZZ_CONTRACTS)]
-      spec.to = spec.authority.address
-    }
+  const included = await fill(async (spec, index) => {
     try {
-      await builder.addTransaction(signTx(spec, i, nonces, world, rng))
-      included++
+      await builder.addTransaction(signTx(spec, index, nonces, world, rng))
+      return true
     } catch {
       // Not a valid transaction in this block (its gas, say): left out, as a block builder would.
+      return false
     }
-  }
+  })
   const { block } = await builder.build()
   const header = headerToTrace(block.header)
   const trace: BlockTraceInput = {
     format: TRACE_FORMAT,
     id,
-    source: `fuzz:${seed}`,
-    generatedBy: `pnpm stepproof fuzz (seed ${seed})`,
+    source: input.source,
+    generatedBy: input.generatedBy,
     fork,
     chainId: Number(SCENARIO_CHAIN_ID),
     chainConfig: {},
     parent: headerToTrace(parent.header),
+    ancestors: ancestors.map((b) => headerToTrace(b.header)),
     block: { header, transactions: block.transactions.map((tx) => toHex(tx.serialize())), withdrawals: withdrawalsToTrace([]) },
     pre,
     expected: expectedFromHeader(header),
   }
-  return { trace: parseBlockTrace(trace, id), included, dropped: txCount - included }
+  return { trace: parseBlockTrace(trace, id), included }
 }

@@ -1,4 +1,4 @@
-import { createBlock, createBlockHeader } from '@ethereumjs/block'
+import { type Block, createBlock } from '@ethereumjs/block'
 import {
   createAccessList2930Tx,
   createBlob4844Tx,
@@ -37,25 +37,45 @@ const EMPTY_REQUESTS_HASH = '0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca
 
 const word = (rng: Rng): Hex => `0x${rng.next().toString(16).padStart(64, '0')}`
 
-/** The parent header a generated block builds on: the world's state root and the fork's fields. */
-export function parentHeader(world: Pick<World, 'fork' | 'common' | 'stateRoot'>, rng: Rng) {
+/** Headers a generated trace carries before its parent: all that BLOCKHASH reaches (the native proof binds them). */
+const ANCESTORS = 256
+
+/**
+ * The parent block a generated block builds on (its state the world's, the fork's fields) and the
+ * 256 blocks before it: a chain from a random hash, a block every 12 seconds, each half full (so the
+ * base fee stays at 1 gwei) with the world's state root.
+ */
+export function parentChain(world: Pick<World, 'fork' | 'common' | 'stateRoot'>, rng: Rng): { parent: Block; ancestors: Block[] } {
   const at = (fork: Fork) => FORKS.indexOf(world.fork) >= FORKS.indexOf(fork)
-  return createBlockHeader(
-    {
-      parentHash: word(rng),
-      stateRoot: world.stateRoot,
-      number: PARENT_NUMBER,
-      timestamp: PARENT_TIMESTAMP,
-      gasLimit: GAS_LIMIT,
-      gasUsed: GAS_LIMIT / 2n,
-      baseFeePerGas: GWEI,
-      mixHash: word(rng),
-      withdrawalsRoot: KECCAK256_RLP,
-      ...(at('Cancun') ? { blobGasUsed: 0n, excessBlobGas: 0n, parentBeaconBlockRoot: word(rng) } : {}),
-      ...(at('Prague') ? { requestsHash: EMPTY_REQUESTS_HASH } : {}),
-    },
-    { common: world.common },
-  )
+  const header = (parentHash: Hex, back: bigint, mixHash: Hex, parentBeaconBlockRoot: () => Hex) =>
+    createBlock(
+      {
+        header: {
+          parentHash,
+          stateRoot: world.stateRoot,
+          number: PARENT_NUMBER - back,
+          timestamp: PARENT_TIMESTAMP - 12n * back,
+          gasLimit: GAS_LIMIT,
+          gasUsed: GAS_LIMIT / 2n,
+          baseFeePerGas: GWEI,
+          mixHash,
+          withdrawalsRoot: KECCAK256_RLP,
+          ...(at('Cancun') ? { blobGasUsed: 0n, excessBlobGas: 0n, parentBeaconBlockRoot: parentBeaconBlockRoot() } : {}),
+          ...(at('Prague') ? { requestsHash: EMPTY_REQUESTS_HASH } : {}),
+        },
+      },
+      { common: world.common },
+    )
+  const zero = toHex(new Uint8Array(32))
+  let parentHash = word(rng)
+  const ancestors: Block[] = []
+  for (let back = BigInt(ANCESTORS); back >= 1n; back--) {
+    const block = header(parentHash, back, zero, () => zero)
+    ancestors.push(block)
+    parentHash = toHex(block.hash())
+  }
+  const mixHash = word(rng)
+  return { parent: header(parentHash, 0n, mixHash, () => word(rng)), ancestors }
 }
 
 /** Nonces of the block being built, starting from the world's pre-state. */
@@ -120,10 +140,10 @@ export async function generateBlock(corpus: string, spec: BlockSpec, world: Worl
   const id = `${corpus}/${spec.name}`
   const rng = new Rng(id)
   const common = world.common
-  const parent = createBlock({ header: parentHeader(world, rng) }, { common })
+  const { parent, ancestors } = parentChain(world, rng)
   const draft = { id, parent: headerToTrace(parent.header), pre: world.pre } as BlockTraceInput
   const stateManager = await loadPreState(draft as BlockTrace, common, id)
-  const blockchain = new TraceChain(common, [parent])
+  const blockchain = new TraceChain(common, [...ancestors, parent])
   const vm = await createVM({ common, blockchain, stateManager })
 
   const withdrawals = Array.from({ length: spec.withdrawals ?? 0 }, (_, i) => ({
@@ -182,6 +202,7 @@ export async function generateBlock(corpus: string, spec: BlockSpec, world: Worl
     chainId: Number(SCENARIO_CHAIN_ID),
     chainConfig: {},
     parent: headerToTrace(parent.header),
+    ancestors: ancestors.map((b) => headerToTrace(b.header)),
     block: {
       header,
       transactions: block.transactions.map((tx) => toHex(tx.serialize())),

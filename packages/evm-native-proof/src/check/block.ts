@@ -6,6 +6,7 @@
  */
 import { RLP } from '@ethereumjs/rlp'
 import { sha256 } from '@noble/hashes/sha2.js'
+import { BLOCK_HASHES, boundParentsRoot } from './block-hashes.ts'
 import { BLOB_SCHEDULE, blobBaseFee, headerViolation } from './header.ts'
 import {
   BLOCK_ENV_BYTES,
@@ -29,7 +30,7 @@ import {
 } from './layout.ts'
 import { decodeAccount, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, emptyAccount, encodeAccount, encodeSlot, isEmpty, proofTrie } from './mpt.ts'
 import type { CodeOracle } from './opcode.ts'
-import { emptyMapCommitment, emptySubstateHash, freshFrame, openMapKey, openRange, rangeRoot, rangeSiblingCount } from './trees.ts'
+import { emptyMapCommitment, emptySubstateHash, freshFrame, openMapKey, openRange } from './trees.ts'
 import { credit } from './tx-end.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
@@ -118,7 +119,7 @@ export function initialState(blockHash: Uint8Array, chainId: bigint, forkId: num
  * block-start: the block's header (hashing to the block hash the initial state names) and its
  * parent's (hashing to the header's parentHash) give blockEnv and the pre-state root, so that
  * nothing of the block is the proposer's choice; then EIP-4788's beacon root and EIP-2935's parent
- * hash into their contracts' storage; then the first transaction's (or withdrawal's) presence.
+ * hash into their contracts' storage. → BLOCK_HASHES.
  */
 export async function checkBlockStart(s: MachineState, r: ItemReader): Promise<MachineState> {
   if (!equal(writeState(s), writeState(initialState(s.blockEnvHash, s.chainId, s.forkId))))
@@ -137,9 +138,7 @@ export async function checkBlockStart(s: MachineState, r: ItemReader): Promise<M
     return { ...s, phase: INVALID }
   }
   const word = (b: Uint8Array) => be(num(b))
-  // BLOCKHASH's tree: the parent's hash and its parent's are bound here; the 254 before are the
-  // siblings of that range, not yet bound to the chain (SPEC.md §8).
-  const older = r.words('older block hashes', rangeSiblingCount(254, 255, 8))
+  // BLOCKHASH's tree: the parent's hash and its parent's here, the older ones by the block-hashes steps.
   const grandparent = parentNumber === 0n ? new Uint8Array(32) : (parent[0] as Uint8Array)
   const cancun = s.forkId >= 1
   const env: BlockEnv = {
@@ -156,7 +155,7 @@ export async function checkBlockStart(s: MachineState, r: ItemReader): Promise<M
     parentBeaconRoot: cancun ? word(h[19] as Uint8Array) : new Uint8Array(32),
     transactionsRoot: word(h[4] as Uint8Array),
     withdrawalsRoot: word(h[16] as Uint8Array),
-    blockHashesRoot: rangeRoot([grandparent, h[0] as Uint8Array], 254, 8, older),
+    blockHashesRoot: boundParentsRoot(h[0] as Uint8Array, grandparent),
   }
   const writes: [Uint8Array, [bigint, bigint][]][] = []
   if (cancun) {
@@ -182,9 +181,8 @@ export async function checkBlockStart(s: MachineState, r: ItemReader): Promise<M
     for (const [slot, value] of slots) storageRoot = await storage.set(be(slot), encodeSlot(value))
     stateRoot = await trie.set(address, encodeAccount({ ...account, storageRoot }))
   }
-  const phase = await afterTransaction(r, env, 0, s.forkId)
   r.done()
-  return { ...s, blockEnvHash: keccak(writeBlockEnv(env)), stateRoot, phase, subIndex: 0 }
+  return { ...s, blockEnvHash: keccak(writeBlockEnv(env)), stateRoot, phase: BLOCK_HASHES, subIndex: 0 }
 }
 
 export async function checkWithdrawal(s: MachineState, r: ItemReader): Promise<MachineState> {

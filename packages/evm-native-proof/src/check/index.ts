@@ -5,6 +5,7 @@
  */
 
 import { checkBlockFinalize, checkBlockStart, checkSystemCall, checkWithdrawal } from './block.ts'
+import { BLOCK_HASHES, checkBlockHashes } from './block-hashes.ts'
 import { checkFrameExit } from './frame-exit.ts'
 import { equal, keccak, readFrame, readState, writeState } from './layout.ts'
 import { type CodeOracle, checkOpcode } from './opcode.ts'
@@ -31,6 +32,9 @@ const PHASES = [
   'withdrawal',
   'system-call',
   'block-finalize',
+  'DONE',
+  'INVALID',
+  'block-hashes',
 ]
 
 /** What the checker is given for one step. */
@@ -87,7 +91,8 @@ export async function checkStepState(input: CheckInput): Promise<Uint8Array> {
   if (s.phase === 9) return writeState(await checkWithdrawal(s, r))
   if (s.phase === 10) return writeState(await checkSystemCall(s, r, codeOracle(input.codes ?? [])))
   if (s.phase === 11) return writeState(await checkBlockFinalize(s, r))
-  if (s.phase !== 5) throw new WitnessError(`phase ${s.phase} (${PHASES[s.phase] ?? 'terminal: DONE or INVALID'}) has no step`)
+  if (s.phase === BLOCK_HASHES) return writeState(await checkBlockHashes(s, r))
+  if (s.phase !== 5) throw new WitnessError(`phase ${s.phase} (${PHASES[s.phase] ?? 'unknown'}) has no step`)
   const frameBytes = r.next('frame', 384)
   if (!equal(keccak(frameBytes), s.frameHash)) throw new WitnessError('the frame does not hash to the state’s frame')
   const f = readFrame(frameBytes)

@@ -71,8 +71,8 @@ export const INVALID = 13
 /** SPEC.md's fork id of Cancun, where EIP-6780 (SELFDESTRUCT), EIP-4788 and blobs start. */
 export const CANCUN = 1
 
-/** SPEC.md's machine-state version: 2 binds the block to its header (chainId in stateData, blockEnv derived at block-start). */
-export const VERSION = 2
+/** SPEC.md's machine-state version: 2 bound the block to its header (chainId in stateData, blockEnv derived at block-start); 3 binds BLOCKHASH's tree to the chain (the block-hashes steps). */
+export const VERSION = 3
 
 export function readState(b: Uint8Array): MachineState {
   if (b.length !== 352) throw new WitnessError(`stateData is ${b.length} bytes, not 352`)
@@ -147,6 +147,8 @@ export interface FrameState {
   outputSize: number
   retOffset: number
   retSize: number
+  /** Bytes of the copy at pc already moved (SPEC.md §6); 0 when no copy is under way. */
+  progress: number
 }
 
 const address = (w: Uint8Array) => {
@@ -185,6 +187,7 @@ export function readFrame(b: Uint8Array): FrameState {
     outputSize: s(8),
     retOffset: s(12),
     retSize: s(16),
+    progress: s(20),
   }
 }
 
@@ -209,7 +212,8 @@ export function writeFrame(f: FrameState): Uint8Array {
     be(f.outputSize, 4),
     be(f.retOffset, 4),
     be(f.retSize, 4),
-    new Uint8Array(12),
+    be(f.progress, 4),
+    new Uint8Array(8),
   ])
   return join([
     header,

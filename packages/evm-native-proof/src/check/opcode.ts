@@ -149,6 +149,14 @@ function shape(op: number, fork: number): { reads: number; gas: number } | undef
   return t === undefined ? undefined : { reads: t[0], gas: t[1] }
 }
 
+/**
+ * SPEC.md §6: the bytes one step of a copy (CALLDATACOPY, CODECOPY, EXTCODECOPY, RETURNDATACOPY,
+ * MCOPY) moves. A longer copy is charged and expands memory in its first step and goes on in more
+ * steps at the same pc, its operands left on the stack, the frame's `progress` counting the bytes done.
+ */
+export const COPY_CHUNK = 32 * 1024
+const COPIES = new Set([0x37, 0x39, 0x3c, 0x3e, 0x5e])
+
 const words = (len: bigint) => (len + 31n) / 32n
 const memoryCost = (w: bigint) => 3n * w + (w * w) / 512n
 
@@ -196,6 +204,11 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
   }
   const failed = (): MachineState => ({ ...s, frameHash: keccak(writeFrame({ ...f, status: 3, gas: 0n })) })
 
+  /** A copy under way (SPEC.md §6): its gas and memory expansion were charged by its first step. */
+  const continuing = f.progress > 0
+  if (continuing && !COPIES.has(op))
+    throw new WitnessError(`the frame is in the middle of a copy, but the opcode at pc is 0x${op.toString(16)}`)
+
   try {
     const sh = shape(op, s.forkId)
     if (sh === undefined) throw new Halt() // an undefined opcode (INVALID among them)
@@ -214,7 +227,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
     let h = below
     for (let i = args.length - 1; i >= 0; i--) h = keccak(h, be(args[i] as bigint))
     if (!equal(h, f.stackHash)) throw new WitnessError('the stack items do not hash to the frame’s stack')
-    use(BigInt(sh.gas))
+    if (!continuing) use(BigInt(sh.gas))
     const a = (i: number) => args[i] as bigint
 
     // What the step changes; the rest of the frame and state stays.
@@ -227,6 +240,18 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
     /** A call entered its child: the frame to run next and the chain it suspends the caller on. */
     let entered: { child: FrameState; frameStackHash: Uint8Array } | undefined
     let returnData: { root: Uint8Array; size: number } | undefined
+    /** A copy longer than a step: the bytes done after this one (pc and the stack stay). */
+    let progress: number | undefined
+    /**
+     * The part of a copy of `len` bytes this step moves, `[from, from + n)`: the next COPY_CHUNK bytes,
+     * from the end for an MCOPY to a higher address (so that no byte is read after it is written).
+     */
+    const part = (len: bigint, backward: boolean) => {
+      const done = BigInt(f.progress)
+      const n = len - done < BigInt(COPY_CHUNK) ? len - done : BigInt(COPY_CHUNK)
+      if (done + n < len) progress = Number(done + n)
+      return { from: backward ? len - done - n : done, n }
+    }
     /** Enters a call's or create's child: the caller suspended as the opcode leaves it (SPEC.md §5.1). */
     const enter = (child: FrameState, revertPre: Uint8Array) => {
       const parent: FrameState = {
@@ -500,30 +525,36 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
         case 0x39:
         case 0x3e: {
           const [dest, offset, len] = [a(0), a(1), a(2)]
-          if (op === 0x3e && offset + len > BigInt(f.returnDataSize)) throw new Halt()
-          copyGas(len)
-          expand(dest, len)
+          if (!continuing) {
+            if (op === 0x3e && offset + len > BigInt(f.returnDataSize)) throw new Halt()
+            copyGas(len)
+            expand(dest, len)
+          }
+          const { from, n } = part(len, false)
           const data =
             op === 0x37
-              ? source('calldata', f.calldataRoot, f.calldataSize, offset, len)
+              ? source('calldata', f.calldataRoot, f.calldataSize, offset + from, n)
               : op === 0x39
-                ? source('code', f.codeRoot, f.codeSize, offset, len, 16, 36)
-                : source('return data', f.returnDataRoot, f.returnDataSize, offset, len)
-          const m = memory([dest, len])
-          m?.write(dest, data)
+                ? source('code', f.codeRoot, f.codeSize, offset + from, n, 16, 36)
+                : source('return data', f.returnDataRoot, f.returnDataSize, offset + from, n)
+          const m = memory([dest + from, n])
+          m?.write(dest + from, data)
           m?.commit()
           break
         }
         case 0x3c: {
           const [addr, dest, offset, len] = [toAddress(a(0)), a(1), a(2), a(3)]
-          use(warm(addressKey(addr)) ? 2600n : 100n)
-          copyGas(len)
-          expand(dest, len)
+          if (!continuing) {
+            use(warm(addressKey(addr)) ? 2600n : 100n)
+            copyGas(len)
+            expand(dest, len)
+          }
           const { account: acct } = await account(state.stateRoot, addr, 'account')
           const c = codeOf(acct)
-          const data = source('code', c.root, c.size, offset, len, 16, 36)
-          const m = memory([dest, len])
-          m?.write(dest, data)
+          const { from, n } = part(len, false)
+          const data = source('code', c.root, c.size, offset + from, n, 16, 36)
+          const m = memory([dest + from, n])
+          m?.write(dest + from, data)
           m?.commit()
           break
         }
@@ -829,12 +860,18 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
         }
         case 0x5e: {
           const [dest, src, len] = [a(0), a(1), a(2)]
-          copyGas(len)
-          expand(dest, len)
-          expand(src, len)
-          const m = memory([dest, len], [src, len])
-          if (m !== undefined) {
-            m.write(dest, m.read(src, len))
+          if (!continuing) {
+            copyGas(len)
+            expand(dest, len)
+            expand(src, len)
+          }
+          // The source and the destination are two ranges, each proven against the memory root (one
+          // range over both would grow with their distance, not with the copy).
+          const { from, n } = part(len, dest > src)
+          const data = memory([src + from, n])?.read(src + from, n)
+          const m = memory([dest + from, n])
+          if (m !== undefined && data !== undefined) {
+            m.write(dest + from, data)
             m.commit()
           }
           break
@@ -861,6 +898,10 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
       const frame: FrameState = { ...f, status: halt.status, gas, outputRoot: bytesRoot(halt.output), outputSize: halt.output.length }
       return { ...state, frameHash: keccak(writeFrame(frame)) }
     }
+    if (progress !== undefined) {
+      // The copy goes on at the same pc with its operands on the stack (SPEC.md §6).
+      return { ...state, frameHash: keccak(writeFrame({ ...f, gas, memoryWords, memoryRoot, progress })) }
+    }
     let stackHash = below
     let stackSize = f.stackSize - sh.reads
     for (const v of out) {
@@ -875,6 +916,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
       stackSize,
       memoryWords,
       memoryRoot,
+      progress: 0,
       ...(returnData === undefined ? {} : rdFields(returnData)),
     }
     return { ...state, frameHash: keccak(writeFrame(frame)) }

@@ -256,6 +256,7 @@ export function freshFrame(
     outputSize: 0,
     retOffset: 0,
     retSize: 0,
+    progress: 0,
     ...f,
   }
 }

@@ -9,8 +9,8 @@ const word20 = (a: Uint8Array) => {
   return out
 }
 
-/** SPEC.md §2's version byte: 2 binds the block to its header (chainId in stateData, blockEnv derived at block-start). */
-export const STATE_VERSION = 2
+/** SPEC.md §2's version byte: 3 (2 bound the block to its header; 3 binds BLOCKHASH's tree to the chain, the block-hashes steps). */
+export const STATE_VERSION = 3
 
 /** SPEC.md §2: the 352-byte machine state. */
 export function stateData(s: {
@@ -89,6 +89,8 @@ export interface FrameFields {
   outputRoot: Uint8Array
   retOffset: number
   retSize: number
+  /** Bytes of a long copy already moved (SPEC.md §6); absent or 0 when no copy is under way. */
+  progress?: number
 }
 
 /** SPEC.md §2.3: the 384-byte frame. */
@@ -111,7 +113,8 @@ export function frameData(f: FrameFields): Uint8Array {
     uint(f.output.length, 4),
     uint(f.retOffset, 4),
     uint(f.retSize, 4),
-    new Uint8Array(12),
+    uint(f.progress ?? 0, 4),
+    new Uint8Array(8),
   ])
   return concat([
     header,

@@ -1,6 +1,7 @@
 /** The step kinds of SPEC.md §4. */
 export const STEP_KINDS = [
   'block-start',
+  'block-hashes',
   'tx-start',
   'tx-authorization',
   'tx-access-list',

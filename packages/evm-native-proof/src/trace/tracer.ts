@@ -1,5 +1,4 @@
-import { type Block, createBlockHeader } from '@ethereumjs/block'
-import type { Common } from '@ethereumjs/common'
+import type { Block } from '@ethereumjs/block'
 import type { EVMResult, InterpreterStep, Message } from '@ethereumjs/evm'
 import { createMerkleProof, createMPT, type MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
@@ -26,11 +25,22 @@ import { concat, H, uint, ZERO32 } from '../commit/hash.ts'
 import { IndexedMap } from '../commit/indexed-map.ts'
 import { SparseMerkleTree } from '../commit/merkle.ts'
 import { StackChain } from '../commit/stack.ts'
+import { ancestryOf, BLOCK_HASH_STEPS, BLOCK_HASHES, headerLeaves } from './block-hashes.ts'
 import { blobHashes, blockEnvData, type FrameFields, floorGas, frameData, stateData, substateData, txEnvData } from './encoding.ts'
 import { patchEthereumjs } from './ethereumjs-patches.ts'
 import { mapKey } from './keys.ts'
 import { precompileAddresses, type StepKind } from './kinds.ts'
-import { collides, frameExitWitness, opcodeWitness, precompileWitness, type StepWitness, writeNodes } from './witness.ts'
+import {
+  COPY_CHUNK,
+  COPY_OPCODES,
+  collides,
+  copyPart,
+  frameExitWitness,
+  opcodeWitness,
+  precompileWitness,
+  type StepWitness,
+  writeNodes,
+} from './witness.ts'
 
 /** One step of the native trace: its kind (and opcode), and the commitment after it. */
 export interface NativeStep {
@@ -277,15 +287,26 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
 
   const forkId = FORK_ID[trace.fork] as number
   if (FORK_ID[trace.fork] === undefined) throw new InputError(`${trace.id}: the native tracer knows Shanghai to Osaka, not ${trace.fork}`)
-  const blockHashes = blockHashesTree(trace, loaded.parent, loaded.common)
-  const blockEnv = blockEnvData({
-    forkId,
-    chainId: BigInt(trace.chainId),
-    header: block.header,
-    blobBaseFee: trace.fork === 'Shanghai' ? 0n : block.header.getBlobGasPrice(),
-    blockHashesRoot: blockHashes.root(),
-  })
-  const blockEnvHash = H(blockEnv)
+  /** BLOCKHASH's tree as the block-hashes steps leave it (the 256 hashes before the block), and the headers they open. */
+  const { tree: blockHashes, headers: ancestorHeaders } = ancestryOf(trace, loaded.parent, loaded.common)
+  const envWith = (blockHashesRoot: Uint8Array) =>
+    blockEnvData({
+      forkId,
+      chainId: BigInt(trace.chainId),
+      header: block.header,
+      blobBaseFee: trace.fork === 'Shanghai' ? 0n : block.header.getBlobGasPrice(),
+      blockHashesRoot,
+    })
+  /** blockEnv as the state holds it: from block-start to the last block-hashes step its tree is being filled. */
+  let blockEnv = envWith(blockHashes.root())
+  let blockEnvHash = H(blockEnv)
+  /** The tree the block-hashes steps fill, from block-start's two leaves. */
+  const boundHashes = new SparseMerkleTree(8)
+  const setBoundHashes = (leaves: Iterable<[number, Uint8Array]>) => {
+    for (const [i, leaf] of leaves) boundHashes.set(i, leaf)
+    blockEnv = envWith(boundHashes.root())
+    blockEnvHash = H(blockEnv)
+  }
   /**
    * Before block-start the state names the block by its hash and holds no state root: the public
    * input; block-start derives blockEnv and the pre-state root from the header and its parent's (SPEC.md §2).
@@ -409,6 +430,32 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
   }
 
   let pendingOp: { frame: Frame; opcode: number; stack: bigint[]; memory: Uint8Array; emptyBeneficiary?: Uint8Array } | undefined
+  /** A copy longer than one step (SPEC.md §6), seen at its step event: its later steps follow once its effect is seen. */
+  let pendingCopy: { frame: Frame; opcode: number; stack: bigint[]; dest: bigint; len: bigint; backward: boolean } | undefined
+  /**
+   * The later steps of a long copy (SPEC.md §6), from the state the interpreter left after it (`post`:
+   * gas, memory size and bytes): each step moves COPY_CHUNK bytes at the same pc, its operands on the
+   * stack; the last one, which the caller seals with the frame synced to `post`, pops them.
+   */
+  async function continueCopy(f: Frame, post: { gas: bigint; memoryWords: number; memory: Uint8Array }): Promise<void> {
+    const c = pendingCopy
+    pendingCopy = undefined
+    if (c === undefined || c.frame !== f) return
+    let done = 0
+    for (;;) {
+      const { from, n } = copyPart(c.len, done, c.backward)
+      if (BigInt(done) + n >= c.len) break
+      const at = Number(c.dest + from)
+      f.memory.write(at, post.memory.subarray(at, at + Number(n)))
+      done += Number(n)
+      f.gas = post.gas
+      f.memoryWords = post.memoryWords
+      f.progress = done
+      await seal()
+      await opcodeStep(f, c.opcode, c.stack)
+    }
+    f.progress = 0
+  }
   /** Effects of the previous opcode that the next event reveals (transient writes, logs, world state). */
   function settlePending(): void {
     const p = pendingOp
@@ -484,6 +531,12 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         else {
           await emitWithdrawals()
           phase = 10
+          if (!equalBytes((message.to as Address).bytes, [WITHDRAWAL_REQUESTS, CONSOLIDATION_REQUESTS][subIndex] as Uint8Array)) {
+            // ethereumjs skipped the request contract before this one (it has no code): the proof ends there.
+            if (stateDirty) throw new Error(`${trace.id}: the world state before the system calls was not read`)
+            endedInvalid = { reason: await missingSystemContract(), ethereumjsAccepts: true }
+            return
+          }
           await cutSystemCall(message)
           // ethereumjs bumps the system address's nonce before this event (and undoes it after the call).
           stateRoot = await sm.getStateRoot()
@@ -600,6 +653,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         f.returnData = new Uint8Array()
         f.returnDataRoot = EMPTY_BYTES_ROOT
       }
+      await continueCopy(f, { gas: e.gasLeft, memoryWords: Number(e.memoryWordCount), memory: e.memory })
       // The state before this opcode, which is the state the previous step left.
       f.pc = e.pc
       f.gas = e.gasLeft
@@ -612,6 +666,19 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       // (the witness is INVALID's: an undefined opcode reads nothing more).
       await opcodeStep(f, e.opcode.code, e.stack, e.opcode.code === 0xfe ? (f.code?.code[e.pc] ?? 0xfe) : e.opcode.code)
       f.beforeOp = { access: access.mark(), refundLocal: f.refundLocal }
+      if (COPY_OPCODES.has(e.opcode.code) && e.stack.length >= (e.opcode.code === 0x3c ? 4 : 3)) {
+        const top = (i: number) => e.stack[e.stack.length - 1 - i] as bigint
+        const [dest, len] = e.opcode.code === 0x3c ? [top(1), top(3)] : [top(0), top(2)]
+        if (len > BigInt(COPY_CHUNK))
+          pendingCopy = {
+            frame: f,
+            opcode: e.opcode.code,
+            stack: e.stack.slice(),
+            dest,
+            len,
+            backward: e.opcode.code === 0x5e && dest > top(1),
+          }
+      }
       if (FRAME_OPCODES.has(e.opcode.code)) {
         wrapFrameOpcode(e.opcode.code)
         // A call or create that fails fast enters no child, and still clears the return data
@@ -667,6 +734,14 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     parent.nextRet = undefined
     return { retOffset: Number(ret.offset), retSize: Number(ret.size) }
   }
+
+  /** continueCopy from the interpreter's final state (a long copy followed by no step event). */
+  const continueCopyFrom = (f: Frame, rs: FinalRunState) =>
+    continueCopy(f, {
+      gas: rs.gasLeft,
+      memoryWords: Number(rs.memoryWordCount),
+      memory: rs.memory._store.subarray(0, Number(rs.memoryWordCount) * 32),
+    })
 
   /** The frame as the interpreter left it when it stopped (for a step it took without a step event). */
   function syncFromRunState(f: Frame, rs: FinalRunState): void {
@@ -788,6 +863,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         const stack = final.stack.getStack()
         if (stack.length < 2) {
           settlePending()
+          await continueCopyFrom(f, final)
           syncFromRunState(f, final)
           syncAccess()
           await seal()
@@ -811,7 +887,10 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       if (!failed && !f.precompile && (f.lastOp === undefined || !HALTING.has(f.lastOp))) {
         // The frame ran past its code: its last opcode's effects come from the interpreter's final
         // state, then an implicit STOP step (SPEC.md §4: pc ≥ codeSize executes STOP).
-        if (final !== undefined) syncFromRunState(f, final)
+        if (final !== undefined) {
+          await continueCopyFrom(f, final)
+          syncFromRunState(f, final)
+        }
         // The interpreter has moved its refund counter into the result by now (its run state reads 0).
         if (result.execResult.gasRefund !== undefined) f.refundLocal = authRefund + result.execResult.gasRefund
         syncAccess()
@@ -1305,6 +1384,31 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     })
   }
 
+  /**
+   * A request contract without code where the block's end calls it (SPEC.md §4: execution-specs'
+   * checked system call makes the block invalid; ethereumjs 10.1.3 skips the call and accepts it):
+   * the system-call step reads the two accounts and the contract's access-map entry, and ends in INVALID.
+   */
+  async function missingSystemContract(): Promise<string> {
+    const contract = [WITHDRAWAL_REQUESTS, CONSOLIDATION_REQUESTS][subIndex]
+    if (contract === undefined) throw new Error(`${trace.id}: there is no system call ${subIndex}`)
+    if (stateDirty) {
+      stateRoot = await sm.getStateRoot()
+      stateDirty = false
+    }
+    await cutWitness('system-call', async () => ({
+      codes: [],
+      proof: [
+        RLP.encode(await accountNodes(stateTrie(stateRoot), [SYSTEM_ADDRESS, contract])),
+        ...access.witness(mapKey(1, contract), true),
+      ],
+    }))
+    phase = 13
+    push('system-call')
+    await seal()
+    return `the ${subIndex === 0 ? 'EIP-7002' : 'EIP-7251'} request contract has no code, which makes the block invalid (ethereumjs accepts the block)`
+  }
+
   const transactionsTrie = lazy(() =>
     listTrie(
       block.transactions.map((tx) => tx.serialize()),
@@ -1360,7 +1464,6 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       const proof = [
         block.header.serialize(),
         loaded.parent.header.serialize(),
-        concat(blockHashes.rangeProof(254, 255)),
         RLP.encode(
           await accountNodes(
             trie,
@@ -1375,10 +1478,13 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         for (const [slot] of w.slots) for (const n of await createMerkleProof(storage, slot)) nodes.set(bytesToHex(n), n)
         proof.push(RLP.encode([...nodes.values()]))
       }
-      proof.push(...(await listEndItems(0, 0)))
       return { proof, codes: [] }
     })
     headerBound = true
+    setBoundHashes([
+      [255, blockHashes.leaf(255)],
+      [254, blockHashes.leaf(254)],
+    ])
     const trie = stateTrie(stateRoot)
     for (const w of writes) {
       const storage = await storageAt(trie, w.address)
@@ -1394,10 +1500,39 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     }
     stateRoot = trie.root()
     stateDirty = false
-    phase = block.transactions.length > 0 ? 1 : afterTransactions()
+    phase = BLOCK_HASHES
+    subIndex = 0
     push('block-start')
     await seal()
+    await blockHashSteps()
     return undefined
+  }
+
+  /**
+   * The block-hashes steps (SPEC.md §4): step j opens the headers of leaves `hi` down to `lo` (those
+   * at or above genesis) and writes each one's parentHash into the leaf below; the last one proves
+   * what follows, the first transaction or the withdrawals.
+   */
+  async function blockHashSteps(): Promise<void> {
+    for (let j = 0; j < BLOCK_HASH_STEPS; j++) {
+      const { lo, hi } = headerLeaves(j)
+      const exists = (i: number) => block.header.number - 256n + BigInt(i) >= 0n
+      const last = j === BLOCK_HASH_STEPS - 1
+      await cutWitness('block-hashes', async () => {
+        const leaves = Array.from({ length: hi - lo + 2 }, (_, k) => boundHashes.leaf(lo - 1 + k))
+        const proof = [blockEnv, concat(leaves), concat(boundHashes.rangeProof(lo - 1, hi))]
+        for (let i = hi; i >= lo; i--) if (exists(i)) proof.push(ancestorHeaders.get(i) as Uint8Array)
+        if (last) proof.push(...(await listEndItems(0, 0)))
+        return { proof, codes: [] }
+      })
+      setBoundHashes(Array.from({ length: hi - lo + 1 }, (_, k) => [lo - 1 + k, blockHashes.leaf(lo - 1 + k)] as [number, Uint8Array]))
+      phase = last ? (block.transactions.length > 0 ? 1 : afterTransactions()) : BLOCK_HASHES
+      subIndex = last ? 0 : j + 1
+      push('block-hashes')
+      await seal()
+    }
+    if (!equalBytes(boundHashes.root(), blockHashes.root()))
+      throw new Error(`${trace.id}: the block-hashes steps fill another tree than the chain's`)
   }
 
   /** Why ethereumjs refuses the header against its parent's (its own rules: number, time, gas limit, base fee, blob gas), if it does. */
@@ -1554,6 +1689,10 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     throw new Error(`${trace.id}: the proof ended in INVALID (${endedInvalid.reason}), but ethereumjs accepted the block`)
   await seal()
   await emitWithdrawals()
+  if (phase === 10) {
+    const rejected = await missingSystemContract()
+    return { ...partialTrace(initial), rejected }
+  }
   await finalize(result)
   return {
     initial,
@@ -1632,6 +1771,10 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
       }
     if (failure !== undefined) throw failure
     await seal()
+    if (phase === 10) {
+      await missingSystemContract()
+      return
+    }
     // A failed system call ended the proof at its exit (INVALID): there is no block end.
     if (endedInvalid === undefined) await finalize(undefined)
   }
@@ -1817,24 +1960,6 @@ function frameKind(isCreate: boolean, system: boolean, parent: Frame | undefined
 
 /** SPEC.md §2.3's frame kind by the opcode that enters the frame: CALL, CALLCODE, DELEGATECALL, STATICCALL, CREATE, CREATE2. */
 const CALL_KINDS: Record<number, number> = { 241: 0, 242: 1, 244: 2, 250: 3, 240: 4, 245: 5 }
-
-/** T_8 of the 256 block hashes before the block (the trace's ancestors and parent), zero where unknown. */
-function blockHashesTree(trace: BlockTrace, parent: Block, common: Common): SparseMerkleTree {
-  const byNumber = new Map<bigint, Uint8Array>([[parent.header.number, parent.hash()]])
-  // The parent's parent is named by the parent header itself (block-start binds both leaves).
-  if (parent.header.number > 0n) byNumber.set(parent.header.number - 1n, parent.header.parentHash)
-  for (const h of trace.ancestors ?? []) {
-    const header = createBlockHeader(h, { common })
-    byNumber.set(header.number, header.hash())
-  }
-  const number = parent.header.number + 1n
-  const tree = new SparseMerkleTree(8)
-  for (let i = 0; i < 256; i++) {
-    const h = byNumber.get(number - 256n + BigInt(i))
-    if (h !== undefined) tree.set(i, h)
-  }
-  return tree
-}
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return (

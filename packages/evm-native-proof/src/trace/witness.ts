@@ -57,6 +57,7 @@ export interface OpcodeSources {
     depth: number
     pc: number
     gas: bigint
+    progress?: number
   }
   /** The stack, bottom first. */
   stack: readonly bigint[]
@@ -126,6 +127,21 @@ const PUSH_NOTHING = new Set([
   0xa2, 0xa3, 0xa4, 0xf3, 0xfd,
 ])
 
+/**
+ * SPEC.md §6: the bytes one step of a copy moves; a longer copy goes on in more steps at the same pc
+ * (the checker's COPY_CHUNK, written apart).
+ */
+export const COPY_CHUNK = 32 * 1024
+/** The opcodes whose copy is split so: CALLDATACOPY, CODECOPY, EXTCODECOPY, RETURNDATACOPY, MCOPY. */
+export const COPY_OPCODES = new Set([0x37, 0x39, 0x3c, 0x3e, 0x5e])
+
+/** The part `[from, from + n)` of a copy of `len` bytes that the step after `done` bytes moves (from the end for an MCOPY upwards). */
+export function copyPart(len: bigint, done: number, backward: boolean): { from: bigint; n: bigint } {
+  const left = len - BigInt(done)
+  const n = left < BigInt(COPY_CHUNK) ? left : BigInt(COPY_CHUNK)
+  return { from: backward ? left - n : BigInt(done), n }
+}
+
 /** Largest byte range a witness can cover (T_24); a range past it makes the step run out of gas first. */
 const TREE_BYTES = 32n * 2n ** 24n
 
@@ -148,6 +164,8 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
   const opened = f.stack.open(n)
   proof.push(concat([...opened.items.map((v) => uint(v)), opened.below]))
   const a = (i: number) => opened.items[i] as bigint
+  /** Bytes of a long copy the earlier steps moved (SPEC.md §6). */
+  const done = f.progress ?? 0
 
   const memory = (...ranges: [bigint, bigint][]) => {
     const live = ranges.filter(([, len]) => len > 0n)
@@ -221,13 +239,15 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
       case 0x3f:
       case 0x3c: {
         const target = uint(a(0) & ((1n << 160n) - 1n), 20)
-        warm(mapKey(1, target))
+        // A copy's later steps were charged (and warmed) by its first.
+        if (done === 0) warm(mapKey(1, target))
         const account = await accountAt(await stateTrie(), target)
         const code = account?.isContract() ? await sm.getCode(new Address(target)) : undefined
         if ((op === 0x3b || op === 0x3c) && code !== undefined) codes.push(code)
         if (op === 0x3c) {
-          if (code !== undefined) codeSource(new CodeTree(code), a(2), a(3))
-          memory([a(1), a(3)])
+          const { from, n } = copyPart(a(3), done, false)
+          if (code !== undefined) codeSource(new CodeTree(code), a(2) + from, n)
+          memory([a(1) + from, n])
         }
         break
       }
@@ -239,17 +259,14 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
         source(f.calldata, a(0), 32n)
         break
       case 0x37:
-        source(f.calldata, a(1), a(2))
-        memory([a(0), a(2)])
-        break
       case 0x39:
-        codeSource(f.code, a(1), a(2))
-        memory([a(0), a(2)])
+      case 0x3e: {
+        const { from, n } = copyPart(a(2), done, false)
+        if (op === 0x39) codeSource(f.code, a(1) + from, n)
+        else source(op === 0x37 ? f.calldata : f.returnData, a(1) + from, n)
+        memory([a(0) + from, n])
         break
-      case 0x3e:
-        source(f.returnData, a(1), a(2))
-        memory([a(0), a(2)])
-        break
+      }
       case 0x40: {
         proof.push(src.blockEnv)
         const num = a(0)
@@ -322,9 +339,13 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
       case 0x5d:
         proof.push(...src.transient.witness(mapKey(3, f.address, uint(a(0))), true))
         break
-      case 0x5e:
-        memory([a(0), a(2)], [a(1), a(2)])
+      case 0x5e: {
+        // The source range, then the destination range, each against the memory root.
+        const { from, n } = copyPart(a(2), done, a(0) > a(1))
+        memory([a(1) + from, n])
+        memory([a(0) + from, n])
         break
+      }
       case 0xff: {
         if (f.isStatic) break
         const to = uint(a(0) & ((1n << 160n) - 1n), 20)
