@@ -97,6 +97,13 @@ export async function checkTraceBlock(item: BlockItem): Promise<BlockResult> {
   for (const [reason, n] of Object.entries(check.notChecked))
     failures.push({ id: item.id, reason: `not re-executed (${n} steps): ${reason}` })
   if (check.witnessed < check.steps) failures.push({ id: item.id, reason: `${check.steps - check.witnessed} steps without a witness` })
+  // Every step re-derived is not enough: the proof must also end where the trace expects (valid with
+  // its roots, or invalid).
+  if (!check.outcome.match)
+    failures.push({
+      id: item.id,
+      reason: `the native proof's outcome: ${check.outcome.mismatches.map((m) => `${m.field} expected ${m.expected}, got ${m.actual}`).join('; ')}`,
+    })
   const { id, fork, folder } = item
   const status = failures.length === 0 && check.checked === check.steps ? 'checked' : 'failed'
   const coverage: Record<string, number> = {}

@@ -1,6 +1,6 @@
 import { type BlockTrace, type ExecResult, execResult, type Hex, quantity, rejectedOutcome, toHex } from '@stepproof/block-traces'
 import { STEP_KINDS, type StepKind } from './trace/kinds.ts'
-import { traceBlock } from './trace/tracer.ts'
+import { type NativeTrace, traceBlock } from './trace/tracer.ts'
 
 /** The result of tracing a block into native steps. */
 export interface NativeExecResult extends ExecResult {
@@ -30,6 +30,22 @@ export function opcodeClass(op: number): string {
   return 'arithmetic'
 }
 
+/** A native run's verdict and roots against the trace's expectation: INVALID (SPEC.md §4) is the verdict of a rejected block. */
+export function nativeOutcome(trace: BlockTrace, t: NativeTrace, started: number): ExecResult {
+  const endKind = t.steps[t.steps.length - 1]?.kind
+  const outcome =
+    t.rejected !== undefined
+      ? rejectedOutcome(trace, `the native proof ends in INVALID at step ${t.steps.length - 1}, a ${endKind} (${t.rejected})`)
+      : {
+          stateRoot: toHex(t.stateRoot),
+          receiptsRoot: toHex(t.receiptsRoot),
+          gasUsed: quantity(t.gasUsed),
+          logsBloom: toHex(t.logsBloom),
+          ...(t.requestsHash === undefined ? {} : { requestsHash: toHex(t.requestsHash) }),
+        }
+  return execResult(trace, 'evm-native', outcome, started)
+}
+
 /** Traces a block into native steps and compares the final commitment's roots with the expectation. */
 export async function executeNative(trace: BlockTrace): Promise<NativeExecResult> {
   const started = performance.now()
@@ -42,20 +58,8 @@ export async function executeNative(trace: BlockTrace): Promise<NativeExecResult
   }
   const last = t.steps[t.steps.length - 1]?.post
   if (last === undefined) throw new Error(`${trace.id}: the native trace ended with an unsealed step`)
-  // A rejected block's proof ends in INVALID (SPEC.md §4): that phase is the native verdict.
-  const endKind = t.steps[t.steps.length - 1]?.kind
-  const outcome =
-    t.rejected !== undefined
-      ? rejectedOutcome(trace, `the native proof ends in INVALID at step ${t.steps.length - 1}, a ${endKind} (${t.rejected})`)
-      : {
-          stateRoot: toHex(t.stateRoot),
-          receiptsRoot: toHex(t.receiptsRoot),
-          gasUsed: quantity(t.gasUsed),
-          logsBloom: toHex(t.logsBloom),
-          ...(t.requestsHash === undefined ? {} : { requestsHash: toHex(t.requestsHash) }),
-        }
   return {
-    ...execResult(trace, 'evm-native', outcome, started),
+    ...nativeOutcome(trace, t, started),
     engine: 'evm-native',
     steps: t.steps.length,
     stepsByKind,

@@ -1,5 +1,7 @@
-import type { BlockTrace } from '@stepproof/block-traces'
+import type { BlockTrace, ExecResult } from '@stepproof/block-traces'
 import { checkStep, NotChecked } from './check/index.ts'
+import { INVALID, readState } from './check/layout.ts'
+import { nativeOutcome } from './exec-native.ts'
 import { traceBlock } from './trace/tracer.ts'
 import type { StepWitness } from './trace/witness.ts'
 
@@ -23,6 +25,8 @@ export interface BlockCheck {
   failures: CheckFailure[]
   /** The step, kind, opcode and witness size (SPEC.md §5 serialization, {@link witnessBytes}) of every checked step. */
   sizes: { step: number; kind: string; opcode?: number; bytes: number }[]
+  /** The run's verdict and roots against the trace's expectation (as `exec --engine evm-native` gives them). */
+  outcome: ExecResult
   seconds: number
 }
 
@@ -42,6 +46,8 @@ export function witnessBytes(w: Pick<StepWitness, 'stateData' | 'proof'>): numbe
 export const WITNESS_BOUND = 128 * 1024
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
+/** SPEC.md §4's terminal phase of a valid block. */
+const DONE = 12
 
 const failureAt = (w: StepWitness, reason: string): CheckFailure => ({
   step: w.step,
@@ -50,30 +56,54 @@ const failureAt = (w: StepWitness, reason: string): CheckFailure => ({
   reason,
 })
 
-/** Cuts a witness for every step (`which` narrows it) and re-executes each with the reference checker. */
+/**
+ * Cuts a witness for every step (`which` narrows it) and re-executes each with the reference checker
+ * as the tracer seals it, keeping none: memory stays that of the trace, not of its witnesses.
+ */
 export async function checkBlock(trace: BlockTrace, which: (step: number) => boolean = () => true): Promise<BlockCheck> {
   const started = performance.now()
-  const t = await traceBlock(trace, { witness: which })
-  const out: BlockCheck = {
-    steps: t.steps.length,
-    witnessed: t.witnesses.length,
-    checked: 0,
+  let witnessed = 0
+  let last: StepWitness | undefined
+  const checked: { count: number; notChecked: Record<string, number>; failures: CheckFailure[]; sizes: BlockCheck['sizes'] } = {
+    count: 0,
     notChecked: {},
     failures: [],
     sizes: [],
-    seconds: 0,
   }
-  for (const w of t.witnesses) {
+  const check = async (w: StepWitness) => {
+    witnessed++
+    last = w
     try {
       const post = await checkStep(w)
       if (hex(post) === hex(w.post)) {
-        out.checked++
-        out.sizes.push({ step: w.step, kind: w.kind, ...(w.opcode === undefined ? {} : { opcode: w.opcode }), bytes: witnessBytes(w) })
-      } else out.failures.push(failureAt(w, 'the checker computed another post-commitment'))
+        checked.count++
+        checked.sizes.push({ step: w.step, kind: w.kind, ...(w.opcode === undefined ? {} : { opcode: w.opcode }), bytes: witnessBytes(w) })
+      } else checked.failures.push(failureAt(w, 'the checker computed another post-commitment'))
     } catch (e) {
-      if (e instanceof NotChecked) out.notChecked[e.message] = (out.notChecked[e.message] ?? 0) + 1
-      else out.failures.push(failureAt(w, (e as Error).message))
+      if (e instanceof NotChecked) checked.notChecked[e.message] = (checked.notChecked[e.message] ?? 0) + 1
+      else checked.failures.push(failureAt(w, (e as Error).message))
     }
+  }
+  const t = await traceBlock(trace, { witness: which, onWitness: check })
+  // Witnesses of steps the run never sealed (none in a whole run) are checked after it.
+  for (const w of t.witnesses) await check(w)
+  const out: BlockCheck = {
+    steps: t.steps.length,
+    witnessed,
+    checked: checked.count,
+    notChecked: checked.notChecked,
+    failures: checked.failures,
+    sizes: checked.sizes,
+    outcome: nativeOutcome(trace, t, started),
+    seconds: 0,
+  }
+  // The outcome is the checked commitments' own: the last one ends the block (DONE, or INVALID for a
+  // rejected block) with the state root the outcome reports.
+  if (last !== undefined && last.step === t.steps.length - 1) {
+    const end = readState(last.postStateData)
+    const phase = t.rejected === undefined ? DONE : INVALID
+    if (end.phase !== phase || (phase === DONE && hex(end.stateRoot) !== hex(t.stateRoot)))
+      out.failures.push(failureAt(last, `the last step ends in phase ${end.phase}, not ${phase} with the run's state root`))
   }
   out.seconds = (performance.now() - started) / 1000
   return out

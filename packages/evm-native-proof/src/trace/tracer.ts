@@ -79,6 +79,11 @@ export interface TraceOptions {
    * run's loaded state (its node store holds the world state at every checkpoint).
    */
   resume?: { checkpoint: TxCheckpoint; loaded: LoadedTrace }
+  /**
+   * Called with each witness as soon as its step is sealed (its post known), instead of keeping it for
+   * `witnesses`: for a caller that checks steps as they come and needs not hold them all.
+   */
+  onWitness?: (w: StepWitness) => Promise<void>
   /** Stop after block-start (its witness needs nothing of the block's execution). */
   blockStartOnly?: boolean
 }
@@ -393,7 +398,14 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     const last = steps[steps.length - 1]
     if (last !== undefined && last.post === undefined) {
       last.post = await commitment()
-      if (options.witness?.(steps.length - 1) === true) postStates.set(steps.length - 1, lastStateData)
+      const k = steps.length - 1
+      if (options.witness?.(k) !== true) return
+      const w = witnesses[witnesses.length - 1]
+      if (options.onWitness !== undefined && w?.step === k) {
+        // Handed over whole and not kept: a block's witnesses can take gigabytes.
+        witnesses.pop()
+        await options.onWitness({ ...w, post: last.post, postStateData: lastStateData })
+      } else postStates.set(k, lastStateData)
     }
   }
   function push(kind: StepKind, opcode?: number): void {

@@ -170,6 +170,11 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
   const memory = (...ranges: [bigint, bigint][]) => {
     const live = ranges.filter(([, len]) => len > 0n)
     if (live.length === 0 || live.some(([o, l]) => o + l > TREE_BYTES)) return
+    // A range whose memory expansion alone costs more than the gas left is never read: the step
+    // halts at the expansion, which comes first (a 256 MB range would otherwise be cut for nothing).
+    const cost = (w: bigint) => 3n * w + (w * w) / 512n
+    const words = live.reduce((w, [o, l]) => ((o + l + 31n) / 32n > w ? (o + l + 31n) / 32n : w), BigInt(f.memoryWords))
+    if (cost(words) - cost(BigInt(f.memoryWords)) > f.gas) return
     let [first, last] = [(live[0] as [bigint, bigint])[0], 0n]
     for (const [o, l] of live) {
       if (o < first) first = o
