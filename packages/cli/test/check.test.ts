@@ -1,16 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  type BlockTrace,
-  corpusFiles,
-  REPO_ROOT,
-  Rng,
-  sealBlock,
-  serializeBlockTrace,
-  systemContractsPre,
-  wallet,
-} from '@stepproof/block-traces'
+import { corpusFiles, REPO_ROOT, serializeBlockTrace, transferBlock } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
 import { stepproof } from './run.ts'
 
@@ -59,29 +50,7 @@ describe('stepproof check', () => {
   it('fails a block whose steps all re-derive but whose proof ends elsewhere than the trace expects', async () => {
     // A Prague block sealed by ethereumjs without the EIP-7002 contract: ethereumjs calls it valid (its
     // expectation), the native proof (and go-ethereum) invalid.
-    const sender = wallet(1)
-    const pre = Object.fromEntries(
-      Object.entries(systemContractsPre('Prague')).filter(([a]) => a !== '0x00000961ef480eb55e80d19ad83579a64c007002'),
-    ) as BlockTrace['pre']
-    pre[sender.address.toString() as `0x${string}`] = { nonce: '0x0', balance: '0x56bc75e2d63100000', code: '0x', storage: {} }
-    const { trace } = await sealBlock(
-      {
-        id: 'no-7002',
-        fork: 'Prague',
-        pre,
-        rng: new Rng('no-7002'),
-        coinbase: `0x${'c0'.repeat(20)}`,
-        source: 'test',
-        generatedBy: 'test',
-      },
-      async (add) =>
-        Number(
-          await add(
-            { from: sender, to: wallet(2).address, data: '0x', value: 1n, gasLimit: 21_000n, envelope: 'call', expect: 'success' },
-            2,
-          ),
-        ),
-    )
+    const trace = await transferBlock('Prague', ['0x00000961ef480eb55e80d19ad83579a64c007002'])
     const file = temp('no-7002.json')
     writeFileSync(file, serializeBlockTrace(trace))
     const r = stepproof(['check', file, '--json', '--jobs', '1'], REPO_ROOT, cache())

@@ -1,15 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import {
-  type BlockTrace,
-  executeReference,
-  importBlockchainTestFile,
-  REPO_ROOT,
-  Rng,
-  sealBlock,
-  systemContractsPre,
-  wallet,
-} from '@stepproof/block-traces'
+import { executeReference, importBlockchainTestFile, REPO_ROOT, transferBlock } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
 import { checkStep } from '../src/check/index.ts'
 import { readState } from '../src/check/layout.ts'
@@ -98,31 +89,8 @@ describe.skipIf(!existsSync(INVALID))('blocks that must be rejected (eest-invali
   it('a Prague block whose EIP-7002 contract has no code: ethereumjs accepts it, the native proof ends in INVALID at that system call, checked', async () => {
     // go-ethereum v1.17.10 rejects this block ("failed to process withdrawal queue: empty system
     // contract"), as execution-specs' checked system call does; ethereumjs 10.1.3 skips the call.
-    const sender = wallet(1)
-    const pre = {
-      ...systemContractsPre('Prague'),
-      [sender.address.toString()]: { nonce: '0x0', balance: '0x56bc75e2d63100000', code: '0x', storage: {} },
-    } as BlockTrace['pre']
     for (const missing of ['0x00000961ef480eb55e80d19ad83579a64c007002', '0x0000bbddc7ce488642fb579f8b00f3a590007251']) {
-      const without = Object.fromEntries(Object.entries(pre).filter(([a]) => a !== missing)) as BlockTrace['pre']
-      const { trace } = await sealBlock(
-        {
-          id: `no-request-contract/${missing}`,
-          fork: 'Prague',
-          pre: without,
-          rng: new Rng(missing),
-          coinbase: `0x${'c0'.repeat(20)}`,
-          source: 'test',
-          generatedBy: 'test',
-        },
-        async (add) =>
-          Number(
-            await add(
-              { from: sender, to: wallet(2).address, data: '0x', value: 1n, gasLimit: 21_000n, envelope: 'call', expect: 'success' },
-              2,
-            ),
-          ),
-      )
+      const trace = await transferBlock('Prague', [missing])
       expect((await executeReference(trace)).verdict).toBe('valid')
       expect((await executeNative(trace)).verdict).toBe('invalid')
       const run = await traceBlock(trace, { witness: () => true })

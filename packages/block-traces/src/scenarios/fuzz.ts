@@ -313,6 +313,32 @@ export function systemContractsPre(fork: Fork): BlockTraceInput['pre'] {
   return pre
 }
 
+/**
+ * A block of one value transfer on `fork`, on the fork's system contracts but those at `without`
+ * (lower-case addresses): e.g. a Prague block without its EIP-7002 contract, which execution-specs
+ * and go-ethereum reject and ethereumjs seals.
+ */
+export async function transferBlock(fork: Fork, without: readonly string[] = []): Promise<BlockTrace> {
+  const sender = wallet(1)
+  const pre = Object.fromEntries(Object.entries(systemContractsPre(fork)).filter(([a]) => !without.includes(a))) as BlockTraceInput['pre']
+  pre[sender.address.toString() as Hex] = { nonce: '0x0', balance: quantity(100n * ETH), code: '0x', storage: {} }
+  const id = `transfer/${fork}${without.map((a) => `-without-${a}`).join('')}`
+  const spec: TxSpec = {
+    from: sender,
+    to: wallet(2).address,
+    data: '0x',
+    value: 1n,
+    gasLimit: 21_000n,
+    envelope: 'call',
+    expect: 'success',
+  }
+  const { trace } = await sealBlock(
+    { id, fork, pre, rng: new Rng(id), coinbase: `0x${'c0'.repeat(20)}`, source: `test:${id}`, generatedBy: 'transferBlock' },
+    async (add) => Number(await add(spec, 2)),
+  )
+  return trace
+}
+
 /** What {@link sealBlock} builds a block from. */
 export interface SealInput {
   id: string
