@@ -1175,8 +1175,8 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     }
   }
 
-  /** tx-start's witness (SPEC.md §5.5): the block's environment and gas so far, the transaction, its inclusion, its sender. */
-  async function cutTxStart(tx: TypedTransaction, trie: MerklePatriciaTrie, sender: Uint8Array | undefined): Promise<void> {
+  /** tx-start's witness (SPEC.md §5.5): the block's environment and gas so far, the transaction in its inclusion proof, its sender. */
+  async function cutTxStart(trie: MerklePatriciaTrie, sender: Uint8Array | undefined): Promise<void> {
     await cutWitness('tx-start', async () => {
       const path = keptSenderPath?.txIndex === txIndex ? keptSenderPath : await senderPath(trie, sender)
       return {
@@ -1184,7 +1184,6 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
         proof: [
           blockEnv,
           blockAccBytes(),
-          tx.serialize(),
           RLP.encode(await createMerkleProof(await transactionsTrie(), RLP.encode(txIndex))),
           RLP.encode(path.nodes),
         ],
@@ -1211,7 +1210,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
    */
   async function rejectTransaction(): Promise<void> {
     const tx = block.transactions[txIndex] as TypedTransaction
-    await cutTxStart(tx, stateTrie(stateRoot), senderOf(tx))
+    await cutTxStart(stateTrie(stateRoot), senderOf(tx))
     phase = 13
     push('tx-start')
     await seal()
@@ -1236,7 +1235,7 @@ export async function traceBlock(trace: BlockTrace, options: TraceOptions = {}):
     // tx-start: gas bought, nonce bumped; sender, recipient (or the created address), coinbase
     // (EIP-3651) and the precompiles warm.
     const senderRaw = (await trie.get(sender)) as Uint8Array
-    await cutTxStart(tx, trie, sender)
+    await cutTxStart(trie, sender)
     txStartRoot = stateRoot
     txEnvHash = H(txEnv)
     const account = createAccountFromRLP(senderRaw)
