@@ -2,9 +2,9 @@ import { createAddressFromString } from '@ethereumjs/util'
 import { type BlockTrace, type Fork, Rng, sealBlock, systemContractsPre, wallet } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
 import { checkStep } from '../src/check/index.ts'
-import { readFrame } from '../src/check/layout.ts'
+import { keccak, readFrame, readState, writeFrame, writeState } from '../src/check/layout.ts'
 import { traceBlock } from '../src/trace/tracer.ts'
-import { COPY_CHUNK } from '../src/trace/witness.ts'
+import { COPY_CHUNK, type StepWitness } from '../src/trace/witness.ts'
 import { WITNESS_BOUND, witnessBytes } from '../src/verify-trace.ts'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
@@ -142,6 +142,13 @@ describe('copies longer than a step (SPEC.md §6)', () => {
       expect(stepsOf).toEqual(EXPECTED_STEPS)
       // The later steps of each copy, by the bytes already moved.
       const C = COPY_CHUNK
+      // A frame said to have moved the whole copy already is no state a run reaches: rejected.
+      const w = run.witnesses.find((x) => x.opcode === 0x37 && readFrame(x.proof[0] as Uint8Array).progress > 0) as StepWitness
+      const frame = writeFrame({ ...readFrame(w.proof[0] as Uint8Array), progress: 70_000 })
+      const stateData = writeState({ ...readState(w.stateData), frameHash: keccak(frame) })
+      await expect(checkStep({ ...w, pre: keccak(stateData), stateData, proof: [frame, ...w.proof.slice(1)] })).rejects.toThrow(
+        /has moved 70000 bytes of a copy of 70000/,
+      )
       expect(continuing).toEqual([`37@${C}`, `37@${2 * C}`, `39@${C}`, `5e@${C}`, `5e@${2 * C}`, `5e@${C}`, `3c@${C}`, `3e@${C}`])
     }, 120_000)
 })

@@ -248,6 +248,8 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
      */
     const part = (len: bigint, backward: boolean) => {
       const done = BigInt(f.progress)
+      // No honest run leaves a copy with nothing left to move (its last step resets progress).
+      if (continuing && done >= len) throw new WitnessError(`the frame has moved ${done} bytes of a copy of ${len}`)
       const n = len - done < BigInt(COPY_CHUNK) ? len - done : BigInt(COPY_CHUNK)
       if (done + n < len) progress = Number(done + n)
       return { from: backward ? len - done - n : done, n }
