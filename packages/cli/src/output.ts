@@ -1,21 +1,21 @@
-import { type CheckFailedError, EXIT_BAD_INPUT, EXIT_CHECK_FAILED, InputError } from '@stepproof/block-traces'
+import { EXIT_BAD_INPUT, InputError, StepproofError } from '@stepproof/block-traces'
 
 /** Prints a value as one JSON document on stdout (bigints as decimal strings). */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`)
 }
 
-/** The exit code for an error: 2 for bad input, 1 for a failed check, 1 for anything unexpected. */
+/** The exit code for an error: a named error's own (2 for bad input, 1 for a failed check), 1 for anything unexpected. */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof InputError) return EXIT_BAD_INPUT
-  if (error instanceof Error && (error as CheckFailedError).exitCode === EXIT_CHECK_FAILED) return EXIT_CHECK_FAILED
+  if (error instanceof StepproofError) return error.exitCode
   return 1
 }
 
 /** Prints an error as one line on stderr, without a stack trace, and exits with its code. */
 export function fail(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error)
-  const unexpected = !(error instanceof InputError) && exitCodeFor(error) !== EXIT_CHECK_FAILED
+  const unexpected = !(error instanceof StepproofError)
   process.stderr.write(`stepproof: ${unexpected ? 'internal error: ' : ''}${message.replace(/\s*\n\s*/g, ' ')}\n`)
   if (unexpected && process.env.STEPPROOF_DEBUG) process.stderr.write(`${(error as Error).stack}\n`)
   process.exit(exitCodeFor(error))

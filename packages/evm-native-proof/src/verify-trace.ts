@@ -1,5 +1,5 @@
 import type { BlockTrace, ExecResult } from '@stepproof/block-traces'
-import { checkStep, NotChecked } from './check/index.ts'
+import { checkStep } from './check/index.ts'
 import { INVALID, readState } from './check/layout.ts'
 import { nativeOutcome } from './exec-native.ts'
 import { traceBlock } from './trace/tracer.ts'
@@ -20,8 +20,6 @@ export interface BlockCheck {
   witnessed: number
   /** Steps the checker re-executed to the generator's post-commitment. */
   checked: number
-  /** Steps the checker does not re-execute yet, by reason. */
-  notChecked: Record<string, number>
   failures: CheckFailure[]
   /** The step, kind, opcode and witness size (SPEC.md §5 serialization, {@link witnessBytes}) of every checked step. */
   sizes: { step: number; kind: string; opcode?: number; bytes: number }[]
@@ -64,9 +62,8 @@ export async function checkBlock(trace: BlockTrace, which: (step: number) => boo
   const started = performance.now()
   let witnessed = 0
   let last: StepWitness | undefined
-  const checked: { count: number; notChecked: Record<string, number>; failures: CheckFailure[]; sizes: BlockCheck['sizes'] } = {
+  const checked: { count: number; failures: CheckFailure[]; sizes: BlockCheck['sizes'] } = {
     count: 0,
-    notChecked: {},
     failures: [],
     sizes: [],
   }
@@ -80,8 +77,7 @@ export async function checkBlock(trace: BlockTrace, which: (step: number) => boo
         checked.sizes.push({ step: w.step, kind: w.kind, ...(w.opcode === undefined ? {} : { opcode: w.opcode }), bytes: witnessBytes(w) })
       } else checked.failures.push(failureAt(w, 'the checker computed another post-commitment'))
     } catch (e) {
-      if (e instanceof NotChecked) checked.notChecked[e.message] = (checked.notChecked[e.message] ?? 0) + 1
-      else checked.failures.push(failureAt(w, (e as Error).message))
+      checked.failures.push(failureAt(w, (e as Error).message))
     }
   }
   const t = await traceBlock(trace, { witness: which, onWitness: check })
@@ -91,7 +87,6 @@ export async function checkBlock(trace: BlockTrace, which: (step: number) => boo
     steps: t.steps.length,
     witnessed,
     checked: checked.count,
-    notChecked: checked.notChecked,
     failures: checked.failures,
     sizes: checked.sizes,
     outcome: nativeOutcome(trace, t, started),

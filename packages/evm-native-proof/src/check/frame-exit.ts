@@ -6,7 +6,7 @@
  * final status and gas, for the transaction-level steps.
  */
 
-import { endSystemCall } from './block.ts'
+import { endSystemCall } from './block-end.ts'
 import { be, equal, type FrameState, INVALID, join, keccak, type MachineState, readFrame, writeFrame } from './layout.ts'
 import { decodeAccount, encodeAccount, proofTrie } from './mpt.ts'
 import { bytesRoot, openRange } from './trees.ts'

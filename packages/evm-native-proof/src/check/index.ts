@@ -4,38 +4,21 @@
  * (src/trace, src/commit) beyond keccak256; libraries do RLP and the Merkle–Patricia trie.
  */
 
-import { checkBlockFinalize, checkBlockStart, checkSystemCall, checkWithdrawal } from './block.ts'
-import { BLOCK_HASHES, checkBlockHashes } from './block-hashes.ts'
+import { checkBlockFinalize, checkSystemCall, checkWithdrawal } from './block-end.ts'
+import { checkBlockHashes } from './block-hashes.ts'
+import { checkBlockStart } from './block-start.ts'
+import { WitnessError } from './errors.ts'
 import { checkFrameExit } from './frame-exit.ts'
-import { equal, keccak, readFrame, readState, writeState } from './layout.ts'
+import { equal, keccak, type MachineState, readFrame, readState, writeState } from './layout.ts'
 import { type CodeOracle, checkOpcode } from './opcode.ts'
+import { PHASE, PHASE_NAMES } from './phases.ts'
 import { checkPrecompile } from './precompile.ts'
 import { codeRoot } from './trees.ts'
 import { checkTxCleanup, checkTxReceipt, checkTxRefund } from './tx-end.ts'
 import { checkTxAccessList, checkTxAuthorization, checkTxEnter, checkTxStart } from './tx-start.ts'
-import { ItemReader, WitnessError } from './witness-reader.ts'
+import { ItemReader } from './witness-reader.ts'
 
-export { NotChecked } from './opcode.ts'
-export { WitnessError } from './witness-reader.ts'
-
-/** SPEC.md §4's phases, by number: the step kind each starts. */
-const PHASES = [
-  'block-start',
-  'tx-start',
-  'tx-authorization',
-  'tx-access-list',
-  'tx-enter',
-  'opcode',
-  'tx-refund',
-  'tx-cleanup',
-  'tx-receipt',
-  'withdrawal',
-  'system-call',
-  'block-finalize',
-  'DONE',
-  'INVALID',
-  'block-hashes',
-]
+export { WitnessError } from './errors.ts'
 
 /** What the checker is given for one step. */
 export interface CheckInput {
@@ -70,7 +53,7 @@ export function codeOracle(codes: readonly Uint8Array[]): CodeOracle {
   return (hash) => known.get(Buffer.from(hash).toString('hex'))
 }
 
-/** Re-executes one step; returns the post-commitment. Throws WitnessError or NotChecked. */
+/** Re-executes one step; returns the post-commitment. Throws WitnessError. */
 export async function checkStep(input: CheckInput): Promise<Uint8Array> {
   return keccak(await checkStepState(input))
 }
@@ -80,23 +63,36 @@ export async function checkStepState(input: CheckInput): Promise<Uint8Array> {
   if (!equal(keccak(input.stateData), input.pre)) throw new WitnessError('stateData does not hash to the pre-commitment')
   const s = readState(input.stateData)
   const r = new ItemReader(input.proof)
-  if (s.phase === 0) return writeState(await checkBlockStart(s, r))
-  if (s.phase === 1) return writeState(await checkTxStart(s, r, codeOracle(input.codes ?? [])))
-  if (s.phase === 2) return writeState(await checkTxAuthorization(s, r, codeOracle(input.codes ?? [])))
-  if (s.phase === 3) return writeState(await checkTxAccessList(s, r))
-  if (s.phase === 4) return writeState(await checkTxEnter(s, r, codeOracle(input.codes ?? [])))
-  if (s.phase === 6) return writeState(await checkTxRefund(s, r))
-  if (s.phase === 7) return writeState(await checkTxCleanup(s, r))
-  if (s.phase === 8) return writeState(await checkTxReceipt(s, r))
-  if (s.phase === 9) return writeState(await checkWithdrawal(s, r))
-  if (s.phase === 10) return writeState(await checkSystemCall(s, r, codeOracle(input.codes ?? [])))
-  if (s.phase === 11) return writeState(await checkBlockFinalize(s, r))
-  if (s.phase === BLOCK_HASHES) return writeState(await checkBlockHashes(s, r))
-  if (s.phase !== 5) throw new WitnessError(`phase ${s.phase} (${PHASES[s.phase] ?? 'unknown'}) has no step`)
+  const step = STEPS[s.phase]
+  if (step === undefined) throw new WitnessError(`phase ${s.phase} (${PHASE_NAMES[s.phase] ?? 'unknown'}) has no step`)
+  return writeState(await step(s, r, codeOracle(input.codes ?? [])))
+}
+
+type StepChecker = (s: MachineState, r: ItemReader, code: CodeOracle) => Promise<MachineState>
+
+/** The step each phase takes (SPEC.md §4); DONE and INVALID take none. */
+const STEPS: Partial<Record<number, StepChecker>> = {
+  [PHASE.BLOCK_START]: (s, r) => checkBlockStart(s, r),
+  [PHASE.BLOCK_HASHES]: (s, r) => checkBlockHashes(s, r),
+  [PHASE.TX_START]: checkTxStart,
+  [PHASE.TX_AUTHORIZATION]: checkTxAuthorization,
+  [PHASE.TX_ACCESS_LIST]: (s, r) => checkTxAccessList(s, r),
+  [PHASE.TX_ENTER]: checkTxEnter,
+  [PHASE.EXECUTION]: checkExecution,
+  [PHASE.TX_REFUND]: (s, r) => checkTxRefund(s, r),
+  [PHASE.TX_CLEANUP]: (s, r) => checkTxCleanup(s, r),
+  [PHASE.TX_RECEIPT]: (s, r) => checkTxReceipt(s, r),
+  [PHASE.WITHDRAWAL]: (s, r) => checkWithdrawal(s, r),
+  [PHASE.SYSTEM_CALL]: checkSystemCall,
+  [PHASE.BLOCK_FINALIZE]: (s, r) => checkBlockFinalize(s, r),
+}
+
+/** A step of the executing frame, by its state: a frame exit once it has halted, a precompile's run, or an opcode. */
+async function checkExecution(s: MachineState, r: ItemReader, code: CodeOracle): Promise<MachineState> {
   const frameBytes = r.next('frame', 384)
   if (!equal(keccak(frameBytes), s.frameHash)) throw new WitnessError('the frame does not hash to the state’s frame')
   const f = readFrame(frameBytes)
-  if (f.status !== 0) return writeState(await checkFrameExit(s, f, r))
-  if (isPrecompile(f.codeAddress, s.forkId)) return writeState(checkPrecompile(s, f, r))
-  return writeState(await checkOpcode(s, f, r, codeOracle(input.codes ?? [])))
+  if (f.status !== 0) return checkFrameExit(s, f, r)
+  if (isPrecompile(f.codeAddress, s.forkId)) return checkPrecompile(s, f, r)
+  return checkOpcode(s, f, r, code)
 }

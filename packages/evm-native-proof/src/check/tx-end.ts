@@ -5,7 +5,7 @@
  * the transaction's logs into the receipts trie, the block bloom, the transaction's state cleared).
  */
 import { RLP } from '@ethereumjs/rlp'
-import { afterTransaction } from './block.ts'
+import { afterTransaction } from './block-start.ts'
 import {
   BLOCK_ENV_BYTES,
   be,

@@ -193,7 +193,7 @@ export async function checkTxAccessList(s: MachineState, r: ItemReader): Promise
 /**
  * tx-enter: the transaction's frame (depth 0) with its revert point, the value moved into the
  * recipient (touched, created empty if absent; its EIP-7702 delegate's code, the delegate warm) or
- * into the created account (nonce 1, in the created map; a collision is not re-executed yet).
+ * into the created account (nonce 1, in the created map; onto an account with code, nonce or storage, a collision, the frame is entered already failed).
  */
 export async function checkTxEnter(s: MachineState, r: ItemReader, code: CodeOracle): Promise<MachineState> {
   const { env, tx } = committedTx(r, s)

@@ -3,10 +3,9 @@
  * them. Anything that does not hash to what the state commits to is a {@link WitnessError}.
  */
 
-/** A witness that does not prove what the step needs: missing, extra, malformed or not committed to. */
-export class WitnessError extends Error {
-  override name = 'WitnessError'
-}
+import { WitnessError } from './errors.ts'
+
+export { WitnessError }
 
 /** Reads the witness items one by one; `done` requires every item to have been used. */
 export class ItemReader {

@@ -1,17 +1,17 @@
 /**
  * The tracer's side of the block-hashes steps (SPEC.md §4, phase 14; the checker's is
  * src/check/block-hashes.ts): which leaves each step opens, and the chain of ancestor headers that
- * fills BLOCKHASH's tree.
+ * fills BLOCKHASH's tree; the steps themselves.
  */
 import { type Block, type BlockHeader, createBlockHeader } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import { bytesToHex } from '@ethereumjs/util'
 import { type BlockTrace, InputError } from '@stepproof/block-traces'
-import { ZERO32 } from '../commit/hash.ts'
+import { concat, ZERO32 } from '../commit/hash.ts'
 import { SparseMerkleTree } from '../commit/merkle.ts'
+import { PHASE } from './phases.ts'
+import { equalBytes, type Tracing } from './state.ts'
 
-/** The phase of the block-hashes steps. */
-export const BLOCK_HASHES = 14
 /** Ancestor headers a step opens. */
 const HEADERS_PER_STEP = 64
 /** The block-hashes steps of every block: the headers of leaves 254 down to 1. */
@@ -23,13 +23,13 @@ export function headerLeaves(j: number): { lo: number; hi: number } {
   return { lo: Math.max(1, hi - HEADERS_PER_STEP + 1), hi }
 }
 
-export /**
+/**
  * BLOCKHASH's tree (T_8 of the 256 hashes before the block, leaf i the hash of block number − 256 + i,
  * zero below genesis) walked down the chain from the parent by each header's parentHash, and the
  * headers the block-hashes steps open, by leaf: the trace must carry every ancestor back to block
  * number − 255 (or genesis).
  */
-function ancestryOf(trace: BlockTrace, parent: Block, common: Common): { tree: SparseMerkleTree; headers: Map<number, Uint8Array> } {
+export function ancestryOf(trace: BlockTrace, parent: Block, common: Common): { tree: SparseMerkleTree; headers: Map<number, Uint8Array> } {
   const byHash = new Map<string, BlockHeader>()
   for (const [k, h] of (trace.ancestors ?? []).entries()) {
     const header = createBlockHeader(h, { common })
@@ -55,4 +55,31 @@ function ancestryOf(trace: BlockTrace, parent: Block, common: Common): { tree: S
     below = n > 0n ? header.parentHash : ZERO32
   }
   return { tree, headers }
+}
+
+/**
+ * The block-hashes steps (SPEC.md §4): step j opens the headers of leaves `hi` down to `lo` (those
+ * at or above genesis) and writes each one's parentHash into the leaf below; the last one proves
+ * what follows, the first transaction or the withdrawals.
+ */
+export async function blockHashSteps(t: Tracing): Promise<void> {
+  const block = t.block
+  for (let j = 0; j < BLOCK_HASH_STEPS; j++) {
+    const { lo, hi } = headerLeaves(j)
+    const exists = (i: number) => block.header.number - 256n + BigInt(i) >= 0n
+    const last = j === BLOCK_HASH_STEPS - 1
+    await t.cutWitness('block-hashes', async () => {
+      const leaves = Array.from({ length: hi - lo + 2 }, (_, k) => t.boundHashes.leaf(lo - 1 + k))
+      const proof = [t.blockEnv, concat(leaves), concat(t.boundHashes.rangeProof(lo - 1, hi))]
+      for (let i = hi; i >= lo; i--) if (exists(i)) proof.push(t.ancestorHeaders.get(i) as Uint8Array)
+      if (last) proof.push(...(await t.listEndItems(0, 0)))
+      return { proof, codes: [] }
+    })
+    t.setBoundHashes(Array.from({ length: hi - lo + 1 }, (_, k) => [lo - 1 + k, t.blockHashes.leaf(lo - 1 + k)] as [number, Uint8Array]))
+    t.phase = last ? (block.transactions.length > 0 ? PHASE.TX_START : t.afterTransactions()) : PHASE.BLOCK_HASHES
+    t.subIndex = last ? 0 : j + 1
+    await t.step('block-hashes')
+  }
+  if (!equalBytes(t.boundHashes.root(), t.blockHashes.root()))
+    throw new Error(`${t.trace.id}: the block-hashes steps fill another tree than the chain's`)
 }

@@ -23,6 +23,7 @@ import { concat, H, toBigInt, uint } from '../commit/hash.ts'
 import type { IndexedMap } from '../commit/indexed-map.ts'
 import type { SparseMerkleTree } from '../commit/merkle.ts'
 import type { StackChain } from '../commit/stack.ts'
+import { liveStateTrie, storageTrieAt } from './ethereumjs.ts'
 import { mapKey } from './keys.ts'
 
 /** One step's witness (SPEC.md §5): what the checker is given besides the pre-commitment. */
@@ -132,8 +133,6 @@ const PUSH_NOTHING = new Set([
  * (the checker's COPY_CHUNK, written apart).
  */
 export const COPY_CHUNK = 32 * 1024
-/** The opcodes whose copy is split so: CALLDATACOPY, CODECOPY, EXTCODECOPY, RETURNDATACOPY, MCOPY. */
-export const COPY_OPCODES = new Set([0x37, 0x39, 0x3c, 0x3e, 0x5e])
 
 /** The part `[from, from + n)` of a copy of `len` bytes that the step after `done` bytes moves (from the end for an MCOPY upwards). */
 export function copyPart(len: bigint, done: number, backward: boolean): { from: bigint; n: bigint } {
@@ -201,20 +200,10 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
   }
   const warm = (key: bigint) => proof.push(...src.access.witness(key, true))
   const sm = src.sm
-  const stateTrie = async () => {
-    await (sm as unknown as { flush(): Promise<void> }).flush()
-    return (sm as unknown as { _trie: MerklePatriciaTrie })._trie
-  }
+  const stateTrie = () => liveStateTrie(sm)
   /** The storage trie of the executing account at the given root (ethereumjs's own instance holds its unflushed layers). */
-  const storageTrie = (account: Account | undefined) => {
-    const own = (sm as unknown as { _getStorageTrie(a: Address, acct?: Account): MerklePatriciaTrie })._getStorageTrie(
-      new Address(f.address),
-      account,
-    )
-    const t = own.shallowCopy(true)
-    t.root(account?.storageRoot ?? H(RLP.encode(new Uint8Array())))
-    return t
-  }
+  const storageTrie = (account: Account | undefined) =>
+    storageTrieAt(sm, new Address(f.address), account, account?.storageRoot ?? H(RLP.encode(new Uint8Array())))
   const accountAt = async (trie: MerklePatriciaTrie, address: Uint8Array, write?: (a: Account) => Promise<Uint8Array>) => {
     const raw = await trie.get(address)
     const account = raw === null ? undefined : createAccountFromRLP(raw)
