@@ -6,13 +6,10 @@
  */
 import { RLP } from '@ethereumjs/rlp'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { BLOCK_HASHES, boundParentsRoot } from './block-hashes.ts'
 import { afterWithdrawal } from './block-start.ts'
-import { BLOB_SCHEDULE, blobBaseFee, headerViolation } from './header.ts'
+import { BLOB_SCHEDULE } from './header.ts'
 import {
   BLOCK_ENV_BYTES,
-  type BlockEnv,
-  be,
   equal,
   type FrameState,
   INVALID,
@@ -23,15 +20,12 @@ import {
   opened,
   readBlockAcc,
   readBlockEnv,
-  VERSION,
   writeBlockAcc,
-  writeBlockEnv,
   writeFrame,
-  writeState,
 } from './layout.ts'
-import { decodeAccount, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, emptyAccount, encodeAccount, encodeSlot, isEmpty, proofTrie } from './mpt.ts'
+import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
 import type { CodeOracle } from './opcode.ts'
-import { emptyMapCommitment, emptySubstateHash, freshFrame, openMapKey, openRange } from './trees.ts'
+import { freshFrame, openMapKey, openRange } from './trees.ts'
 import { credit } from './tx-end.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 

@@ -4,41 +4,29 @@
  * into their contracts' storage; and the list proofs that say what follows a block's transactions.
  */
 import { RLP } from '@ethereumjs/rlp'
-import { sha256 } from '@noble/hashes/sha2.js'
 import { BLOCK_HASHES, boundParentsRoot } from './block-hashes.ts'
-import { BLOB_SCHEDULE, blobBaseFee, headerViolation } from './header.ts'
+import { blobBaseFee, headerViolation } from './header.ts'
 import {
-  BLOCK_ENV_BYTES,
   type BlockEnv,
   be,
   equal,
-  type FrameState,
   INVALID,
-  join,
   keccak,
   type MachineState,
   num,
-  opened,
-  readBlockAcc,
-  readBlockEnv,
   VERSION,
   writeBlockAcc,
   writeBlockEnv,
-  writeFrame,
   writeState,
 } from './layout.ts'
-import { decodeAccount, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, emptyAccount, encodeAccount, encodeSlot, isEmpty, proofTrie } from './mpt.ts'
-import type { CodeOracle } from './opcode.ts'
-import { emptyMapCommitment, emptySubstateHash, freshFrame, openMapKey, openRange } from './trees.ts'
-import { credit } from './tx-end.ts'
+import { decodeAccount, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, encodeAccount, encodeSlot, proofTrie } from './mpt.ts'
+import { emptyMapCommitment, emptySubstateHash } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 const BEACON_ROOTS = Uint8Array.from(Buffer.from('000f3df6d732807ef1319fb7b8bb8522d0beac02', 'hex'))
 const HISTORY_STORAGE = Uint8Array.from(Buffer.from('0000f90827f1c53a10cb7a02335b175320002935', 'hex'))
 /** EIP-4788's and EIP-2935's ring buffer length. */
 const RING = 8191n
-
-const blockEnvOf = (r: ItemReader, s: MachineState) => readBlockEnv(opened(r, 'blockEnv', BLOCK_ENV_BYTES, s.blockEnvHash))
 
 /** The phase after the withdrawals (or where there are none): the system calls from Prague on, else the block's end. */
 const afterWithdrawals = (forkId: number) => (forkId >= 2 ? 10 : 11)

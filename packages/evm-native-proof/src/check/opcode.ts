@@ -49,8 +49,6 @@ class Halt extends Error {}
 export type CodeOracle = (codeHash: Uint8Array) => { root: Uint8Array; size: number; delegate?: Uint8Array } | undefined
 
 /** Forks by SPEC.md's id. */
-const SHANGHAI = 0
-const OSAKA = 3
 
 /**
  * SPEC.md §6: the bytes one step of a copy (CALLDATACOPY, CODECOPY, EXTCODECOPY, RETURNDATACOPY,
