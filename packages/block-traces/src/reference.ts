@@ -13,6 +13,11 @@ export interface Mismatch {
   actual: string
 }
 
+/** The mismatches as one line: "stateRoot expected 0x…, got 0x…; gasUsed expected …". */
+export function describeMismatches(mismatches: readonly Mismatch[]): string {
+  return mismatches.map((m) => `${m.field} expected ${m.expected}, got ${m.actual}`).join('; ')
+}
+
 /** The outcome of executing a trace on one engine, as `stepproof exec` reports it. */
 export interface ExecResult {
   id: string

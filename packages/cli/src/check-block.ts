@@ -1,4 +1,4 @@
-import { executeReference, readBlockTrace } from '@stepproof/block-traces'
+import { describeMismatches, executeReference, readBlockTrace } from '@stepproof/block-traces'
 import { checkBlock, WITNESS_BOUND } from '@stepproof/evm-native-proof'
 import type { BlockItem } from './block-input.ts'
 
@@ -74,8 +74,7 @@ export async function checkTraceBlock(item: BlockItem): Promise<BlockResult> {
   try {
     const reference = await executeReference(trace)
     if (!reference.match) {
-      const fields = reference.mismatches.map((m) => `${m.field} expected ${m.expected}, got ${m.actual}`)
-      return notTraced(item, 'reference-failure', `ethereumjs: ${fields.join('; ')}`, seconds())
+      return notTraced(item, 'reference-failure', `ethereumjs: ${describeMismatches(reference.mismatches)}`, seconds())
     }
   } catch (e) {
     return notTraced(item, 'reference-failure', (e as Error).message, seconds())
@@ -99,7 +98,7 @@ export async function checkTraceBlock(item: BlockItem): Promise<BlockResult> {
   if (!check.outcome.match)
     failures.push({
       id: item.id,
-      reason: `the native proof's outcome: ${check.outcome.mismatches.map((m) => `${m.field} expected ${m.expected}, got ${m.actual}`).join('; ')}`,
+      reason: `the native proof's outcome: ${describeMismatches(check.outcome.mismatches)}`,
     })
   const { id, fork, folder } = item
   const status = failures.length === 0 && check.checked === check.steps ? 'checked' : 'failed'

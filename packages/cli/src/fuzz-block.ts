@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Fork, fuzzBlock, serializeBlockTrace } from '@stepproof/block-traces'
+import { describeMismatches, type Fork, fuzzBlock, serializeBlockTrace } from '@stepproof/block-traces'
 import { executeGeth } from '@stepproof/mips-proof'
 import { type BlockItem, folderOf } from './block-input.ts'
 import { type BlockResult, checkTraceBlock } from './check-block.ts'
@@ -59,9 +59,7 @@ export async function fuzzOne(task: FuzzTask): Promise<FuzzResult> {
   let geth: FuzzResult['geth']
   try {
     const g = await executeGeth(trace, task.gethBinary)
-    geth = g.match
-      ? { match: true }
-      : { match: false, reason: g.rejected ?? g.mismatches.map((m) => `${m.field} expected ${m.expected}, got ${m.actual}`).join('; ') }
+    geth = g.match ? { match: true } : { match: false, reason: g.rejected ?? describeMismatches(g.mismatches) }
   } catch (e) {
     geth = { match: false, reason: (e as Error).message }
   }

@@ -34,7 +34,8 @@ export interface VerdictResult {
   id: string
   fork: string
   folder: string
-  expected: 'valid' | 'invalid'
+  /** What the fixture expects; unknown for a block that could not be read. */
+  expected: 'valid' | 'invalid' | 'unknown'
   /** The fixture's exception, for a block expected invalid. */
   exception?: string
   engines: EngineVerdict[]
@@ -48,7 +49,7 @@ const oneLine = (message: string) => message.replace(/\s*\n\s*/g, ' ')
 /** A block no engine gave a verdict on. */
 export function noVerdict(item: BlockItem, reason: string, seconds = 0): VerdictResult {
   const { id, fork, folder } = item
-  return { id, fork, folder, expected: 'valid', engines: [], reason: oneLine(reason), seconds }
+  return { id, fork, folder, expected: 'unknown', engines: [], reason: oneLine(reason), seconds }
 }
 
 const RUN: Record<VerdictEngine, (trace: ReturnType<typeof readBlockTrace>, task: VerdictTask) => Promise<ExecResult>> = {
