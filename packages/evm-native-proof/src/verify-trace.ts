@@ -60,38 +60,24 @@ const failureAt = (w: StepWitness, reason: string): CheckFailure => ({
  */
 export async function checkBlock(trace: BlockTrace, which: (step: number) => boolean = () => true): Promise<BlockCheck> {
   const started = performance.now()
-  let witnessed = 0
   let last: StepWitness | undefined
-  const checked: { count: number; failures: CheckFailure[]; sizes: BlockCheck['sizes'] } = {
-    count: 0,
-    failures: [],
-    sizes: [],
-  }
+  const out: Omit<BlockCheck, 'steps' | 'outcome'> = { witnessed: 0, checked: 0, failures: [], sizes: [], seconds: 0 }
   const check = async (w: StepWitness) => {
-    witnessed++
+    out.witnessed++
     last = w
     try {
       const post = await checkStep(w)
       if (hex(post) === hex(w.post)) {
-        checked.count++
-        checked.sizes.push({ step: w.step, kind: w.kind, ...(w.opcode === undefined ? {} : { opcode: w.opcode }), bytes: witnessBytes(w) })
-      } else checked.failures.push(failureAt(w, 'the checker computed another post-commitment'))
+        out.checked++
+        out.sizes.push({ step: w.step, kind: w.kind, ...(w.opcode === undefined ? {} : { opcode: w.opcode }), bytes: witnessBytes(w) })
+      } else out.failures.push(failureAt(w, 'the checker computed another post-commitment'))
     } catch (e) {
-      checked.failures.push(failureAt(w, (e as Error).message))
+      out.failures.push(failureAt(w, (e as Error).message))
     }
   }
   const t = await traceBlock(trace, { witness: which, onWitness: check })
   // Witnesses of steps the run never sealed (none in a whole run) are checked after it.
   for (const w of t.witnesses) await check(w)
-  const out: BlockCheck = {
-    steps: t.steps.length,
-    witnessed,
-    checked: checked.count,
-    failures: checked.failures,
-    sizes: checked.sizes,
-    outcome: nativeOutcome(trace, t, started),
-    seconds: 0,
-  }
   // The outcome is the checked commitments' own: the last one ends the block (DONE, or INVALID for a
   // rejected block) with the state root the outcome reports.
   if (last !== undefined && last.step === t.steps.length - 1) {
@@ -100,6 +86,5 @@ export async function checkBlock(trace: BlockTrace, which: (step: number) => boo
     if (end.phase !== phase || (phase === DONE && hex(end.stateRoot) !== hex(t.stateRoot)))
       out.failures.push(failureAt(last, `the last step ends in phase ${end.phase}, not ${phase} with the run's state root`))
   }
-  out.seconds = (performance.now() - started) / 1000
-  return out
+  return { ...out, steps: t.steps.length, outcome: nativeOutcome(trace, t, started), seconds: (performance.now() - started) / 1000 }
 }
