@@ -35,7 +35,18 @@ const OP = {
   RETURNDATACOPY: '3e',
   ADDRESS: '30',
 }
-const [MCOPY, MSTORE, KECCAK256, SSTORE, CALL, GAS, POP, RETURN, STOP] = ['5e', '52', '20', '55', 'f1', '5a', '50', 'f3', '00']
+const [MCOPY, MSTORE, KECCAK256, SSTORE, CALL, GAS, POP, RETURN, STOP, CREATE] = [
+  '5e',
+  '52',
+  '20',
+  '55',
+  'f1',
+  '5a',
+  '50',
+  'f3',
+  '00',
+  'f0',
+]
 
 const COPIER = createAddressFromString(`0x${'cc'.repeat(20)}`)
 const RETURNER = createAddressFromString(`0x${'dd'.repeat(20)}`)
@@ -88,6 +99,33 @@ const COPIER_CODE = asm(
 const RETURNER_CODE = asm(BigInt(`0x${'5a'.repeat(32)}`), 0xc000, MSTORE, BigInt(`0x${'a5'.repeat(32)}`), 0, MSTORE, 50_000, 0, RETURN)
 /** The steps each copy takes: ⌈len / COPY_CHUNK⌉. */
 const EXPECTED_STEPS: Record<string, number> = { '37': 3, '39': 2, '5e': 5, '3c': 2, '3e': 2 }
+
+/** A block of one transaction from a funded sender to `to`, whose code and the others' are in `accounts`. */
+async function oneCallBlock(
+  name: string,
+  fork: Fork,
+  accounts: [ReturnType<typeof createAddressFromString>, string][],
+  calldataBytes: number,
+): Promise<BlockTrace> {
+  const rng = new Rng(`${name}/${fork}`)
+  const sender = wallet(1)
+  const pre = {
+    ...systemContractsPre(fork),
+    [sender.address.toString()]: { nonce: '0x0', balance: '0x56bc75e2d63100000', code: '0x', storage: {} },
+    ...Object.fromEntries(accounts.map(([a, code]) => [a.toString(), { nonce: '0x1', balance: '0x0', code, storage: {} }])),
+  } as BlockTrace['pre']
+  const calldata = `0x${Buffer.from(Array.from({ length: calldataBytes }, (_, i) => 1 + ((i * 131 + rng.below(7)) % 255))).toString('hex')}`
+  const to = (accounts[0] as [ReturnType<typeof createAddressFromString>, string])[0]
+  const { trace, included } = await sealBlock(
+    { id: `${name}/${fork}`, fork, pre, rng, coinbase: `0x${'c0'.repeat(20)}`, source: `test:${name}`, generatedBy: 'long-copies.test.ts' },
+    async (add) =>
+      Number(
+        await add({ from: sender, to, data: calldata as `0x${string}`, gasLimit: 5_000_000n, envelope: 'call', expect: 'success' }, 2),
+      ),
+  )
+  expect(included).toBe(1)
+  return trace
+}
 
 async function copiesBlock(fork: Fork): Promise<BlockTrace> {
   const rng = new Rng(`long-copies/${fork}`)
@@ -150,5 +188,103 @@ describe('copies longer than a step (SPEC.md §6)', () => {
         /has moved 70000 bytes of a copy of 70000/,
       )
       expect(continuing).toEqual([`37@${C}`, `37@${2 * C}`, `39@${C}`, `5e@${C}`, `5e@${2 * C}`, `5e@${C}`, `3c@${C}`, `3e@${C}`])
+    }, 120_000)
+})
+
+const CALLER = createAddressFromString(`0x${'ce'.repeat(20)}`)
+const ECHO = createAddressFromString(`0x${'ec'.repeat(20)}`)
+const EXIT_WINDOWS = [0x20000, 0x28000, 0x30000, 0x35000, 0x40000, 0x48000]
+/**
+ * Inputs and outputs longer than a step (SPEC.md §6.1): 100,000 bytes of memory (the
+ * transaction's 60,000 bytes of calldata, a word at 80,000) passed to a call, which copies them and
+ * returns 90,000 (three exit steps into the caller's memory);
+ * 40,000 of those passed to the identity precompile and copied back (two exit steps); the keccak of
+ * 4 KiB windows where the outputs landed, stored; last, a create whose initcode returns 30,000 bytes
+ * (over EIP-170: the create fails at its exit, the output never read).
+ */
+const CALLER_CODE = asm(
+  OP.CALLDATASIZE,
+  0,
+  0,
+  OP.CALLDATACOPY,
+  BigInt(`0x${'99'.repeat(32)}`),
+  80_000,
+  MSTORE,
+  90_000,
+  0x20000,
+  100_000,
+  0,
+  0,
+  BigInt(ECHO.toString()),
+  GAS,
+  CALL,
+  POP,
+  40_000,
+  0x40000,
+  40_000,
+  0x20000,
+  0,
+  4,
+  GAS,
+  CALL,
+  POP,
+  ...EXIT_WINDOWS.flatMap((at, i) => [4096, at, KECCAK256, i, SSTORE]),
+  // Last, as a failed create takes all the gas it was given.
+  0x6175305ff3n, // PUSH2 30000 PUSH0 RETURN, as initcode
+  0,
+  MSTORE,
+  5,
+  27,
+  0,
+  CREATE,
+  20,
+  SSTORE,
+  STOP,
+)
+const ECHO_CODE = asm(OP.CALLDATASIZE, 0, 0, OP.CALLDATACOPY, BigInt(`0x${'77'.repeat(32)}`), 0x15000, MSTORE, 90_000, 0, RETURN)
+
+describe('inputs and outputs longer than a step (SPEC.md §6.1)', () => {
+  for (const fork of ['Cancun', 'Osaka'] as const)
+    it(`${fork}: calldata and outputs are views of memory, an exit copies ${COPY_CHUNK} bytes a step, every step re-derived and under the bound`, async () => {
+      const trace = await oneCallBlock(
+        'long-outputs',
+        fork,
+        [
+          [CALLER, CALLER_CODE],
+          [ECHO, ECHO_CODE],
+        ],
+        60_000,
+      )
+      const run = await traceBlock(trace, { witness: () => true })
+      expect(hex(run.stateRoot)).toBe(trace.expected.stateRoot.slice(2))
+      const exits: string[] = []
+      const largest: Record<string, number> = {}
+      for (const w of run.witnesses) {
+        expect(hex(await checkStep(w)), `step ${w.step} (${w.kind} ${w.opcode?.toString(16) ?? ''})`).toBe(hex(w.post))
+        const bytes = witnessBytes(w)
+        expect(bytes, `step ${w.step} (${w.kind})`).toBeLessThanOrEqual(WITNESS_BOUND)
+        const label = w.opcode === undefined ? w.kind : w.opcode.toString(16)
+        largest[label] = Math.max(largest[label] ?? 0, bytes)
+        if (w.kind !== 'frame-exit') continue
+        const frame = readFrame(w.proof[0] as Uint8Array)
+        if (frame.depth === 1) exits.push(`${frame.kind === 4 ? 'create' : hex(frame.codeAddress).slice(-2)}@${frame.progress}`)
+      }
+      const C = COPY_CHUNK
+      // The echo's 90,000 bytes in three steps, the identity's 40,000 in two, the create's exit (no copy).
+      expect(exits).toEqual(['ec@0', `ec@${C}`, `ec@${2 * C}`, '04@0', `04@${C}`, 'create@0'])
+      // The CALL carries none of its 100,000-byte input, RETURN none of its 90,000-byte output.
+      expect(largest.f1).toBeLessThan(16_384)
+      expect(largest.f3).toBeLessThan(4_096)
+      expect(largest['frame-exit']).toBeLessThan(2 * C + 8_192)
+      // The create's output of 30,000 bytes is over EIP-170: its exit reads none of it.
+      const createExit = run.witnesses.find((w) => w.kind === 'frame-exit' && readFrame(w.proof[0] as Uint8Array).kind === 4)
+      expect(createExit?.proof.length).toBe(2)
+      // An exit said to have copied the whole output already is no state a run reaches: rejected.
+      const w = run.witnesses.find((x) => x.kind === 'frame-exit' && readFrame(x.proof[0] as Uint8Array).progress > 0) as StepWitness
+      const frame = writeFrame({ ...readFrame(w.proof[0] as Uint8Array), progress: 90_000 })
+      const stateData = writeState({ ...readState(w.stateData), frameHash: keccak(frame) })
+      await expect(checkStep({ ...w, pre: keccak(stateData), stateData, proof: [frame, ...w.proof.slice(1)] })).rejects.toThrow(
+        /has copied 90000 bytes of an output of 90000/,
+      )
     }, 120_000)
 })

@@ -25,7 +25,7 @@ import {
 } from './layout.ts'
 import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
 import type { CodeOracle } from './opcode.ts'
-import { freshFrame, openMapKey, openRange } from './trees.ts'
+import { freshFrame, openMapKey, readView } from './trees.ts'
 import { credit } from './tx-end.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
@@ -118,10 +118,7 @@ export async function checkSystemCall(s: MachineState, r: ItemReader, code: Code
  */
 export async function endSystemCall(s: MachineState, frame: FrameState, r: ItemReader): Promise<MachineState> {
   const acc = readBlockAcc(opened(r, 'blockAcc', 192, s.blockAccHash))
-  const output =
-    frame.status === 1 && frame.outputSize > 0
-      ? join(openRange(r, 'output', frame.outputRoot, 0, (frame.outputSize - 1) >> 5, 24).leaves).subarray(0, frame.outputSize)
-      : new Uint8Array()
+  const output = frame.status === 1 ? readView(r, 'output', frame.output, 0n, BigInt(frame.output.size)) : new Uint8Array()
   const trie = await proofTrie(s.stateRoot, r.next('system address proof'), 'system address')
   const system = decodeAccount(await trie.get(SYSTEM_ADDRESS))
   if (system === undefined || system.nonce === 0n) throw new WitnessError('the system address was not bumped')

@@ -7,41 +7,55 @@
  */
 
 import { endSystemCall } from './block-end.ts'
-import { be, equal, type FrameState, INVALID, join, keccak, type MachineState, readFrame, writeFrame } from './layout.ts'
+import { be, equal, FRAME_BYTES, type FrameState, INVALID, join, keccak, type MachineState, readFrame, writeFrame } from './layout.ts'
 import { decodeAccount, encodeAccount, proofTrie } from './mpt.ts'
-import { bytesRoot, openRange } from './trees.ts'
+import { COPY_CHUNK } from './opcode.ts'
+import { emptyView, openRange, readView } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 export async function checkFrameExit(s: MachineState, child: FrameState, r: ItemReader): Promise<MachineState> {
   if (child.depth === 0) return depth0Exit(s, child, r)
-  const suspension = r.next('suspended caller', 384 + 128 + 32)
-  const parentBytes = suspension.subarray(0, 384)
-  const revertPre = suspension.subarray(384, 512)
-  const below = suspension.slice(512)
+  const suspension = r.next('suspended caller', FRAME_BYTES + 128 + 32)
+  const parentBytes = suspension.subarray(0, FRAME_BYTES)
+  const revertPre = suspension.subarray(FRAME_BYTES, FRAME_BYTES + 128)
+  const below = suspension.slice(FRAME_BYTES + 128)
   if (!equal(keccak(keccak(parentBytes), keccak(revertPre), below), s.frameStackHash))
     throw new WitnessError('the suspended caller does not hash to the frame stack')
   const parent = readFrame(parentBytes)
   if (child.kind === 4 || child.kind === 5) return createExit(s, child, parent, revertPre, below, r)
   const failed = child.status === 3
+  // The output goes to the caller's memory at retOffset, COPY_CHUNK bytes a step (SPEC.md §6.1): the
+  // child's `progress` counts the bytes done, and until the last part the caller stays suspended.
+  const n = failed ? 0 : Math.min(child.output.size, child.retSize)
+  const done = child.progress
+  if (done > 0 && done >= n) throw new WitnessError(`the exiting frame has copied ${done} bytes of an output of ${n}`)
+  const part = Math.min(n - done, COPY_CHUNK)
   let memoryRoot = parent.memoryRoot
-  const n = failed ? 0 : Math.min(child.outputSize, child.retSize)
-  if (n > 0) {
-    const output = join(openRange(r, 'output', child.outputRoot, 0, (n - 1) >> 5, 24).leaves).subarray(0, n)
-    const lo = child.retOffset >> 5
-    const hi = (child.retOffset + n - 1) >> 5
+  if (part > 0) {
+    const output = readView(r, 'output', child.output, BigInt(done), BigInt(part))
+    const at = child.retOffset + done
+    const lo = at >> 5
+    const hi = (at + part - 1) >> 5
     const range = openRange(r, 'caller memory', parent.memoryRoot, lo, hi, 24)
     const bytes = join(range.leaves)
-    bytes.set(output, child.retOffset - lo * 32)
+    bytes.set(output, at - lo * 32)
     memoryRoot = range.rootWith(Array.from({ length: hi - lo + 1 }, (_, i) => bytes.subarray(i * 32, i * 32 + 32)))
   }
   r.done()
+  if (done + part < n) {
+    const written = writeFrame({ ...parent, memoryRoot })
+    return {
+      ...s,
+      frameStackHash: keccak(keccak(written), keccak(revertPre), below),
+      frameHash: keccak(writeFrame({ ...child, progress: done + part })),
+    }
+  }
   const resumed: FrameState = {
     ...parent,
     stackHash: keccak(parent.stackHash, be(child.status === 1 ? 1n : 0n)),
     stackSize: parent.stackSize + 1,
     gas: parent.gas + (failed ? 0n : child.gas),
-    returnDataRoot: failed ? bytesRoot(new Uint8Array()) : child.outputRoot,
-    returnDataSize: failed ? 0 : child.outputSize,
+    returnData: failed ? emptyView() : child.output,
     memoryRoot,
   }
   const restored = child.status === 1 ? {} : restore(revertPre)
@@ -71,16 +85,19 @@ interface Deposit {
 
 /**
  * A create frame's code deposit: a RETURN's output becomes the new account's code unless it is too
- * large (EIP-170), starts with 0xEF (EIP-3541) or the frame cannot pay 200 gas a byte — then the
- * create fails as if the frame had (all its gas gone).
+ * large (EIP-170), the frame cannot pay 200 gas a byte, or it starts with 0xEF (EIP-3541) — then the
+ * create fails as if the frame had (all its gas gone). The first two are decided from the frame alone,
+ * so a too-large output is never read (SPEC.md §6.1); the code is read to check its first byte.
  */
 async function deposit(s: MachineState, child: FrameState, r: ItemReader): Promise<Deposit> {
-  if (child.status !== 1 || child.outputSize === 0) return { status: child.status, gas: child.gas, stateRoot: s.stateRoot }
-  const size = child.outputSize
-  const code = join(openRange(r, 'output', child.outputRoot, 0, (size - 1) >> 5, 24).leaves).subarray(0, size)
-  const trie = await proofTrie(s.stateRoot, r.next('new account proof'), 'new account')
+  if (child.status !== 1 || child.output.size === 0) return { status: child.status, gas: child.gas, stateRoot: s.stateRoot }
+  const size = child.output.size
   const cost = DEPOSIT_GAS_PER_BYTE * BigInt(size)
-  if (size > MAX_CODE_SIZE || code[0] === 0xef || child.gas < cost) return { status: 3, gas: 0n, stateRoot: s.stateRoot }
+  const failed = { status: 3, gas: 0n, stateRoot: s.stateRoot }
+  if (size > MAX_CODE_SIZE || child.gas < cost) return failed
+  const code = readView(r, 'output', child.output, 0n, BigInt(size))
+  if (code[0] === 0xef) return failed
+  const trie = await proofTrie(s.stateRoot, r.next('new account proof'), 'new account')
   const account = decodeAccount(await trie.get(child.address))
   if (account === undefined) throw new WitnessError('the created account is not in the state')
   return {
@@ -101,14 +118,12 @@ async function createExit(
 ): Promise<MachineState> {
   const { status, gas, stateRoot } = await deposit(s, child, r)
   r.done()
-  const empty = bytesRoot(new Uint8Array())
   const resumed: FrameState = {
     ...parent,
     stackHash: keccak(parent.stackHash, status === 1 ? join([new Uint8Array(12), child.address]) : be(0n)),
     stackSize: parent.stackSize + 1,
     gas: parent.gas + gas,
-    returnDataRoot: status === 2 ? child.outputRoot : empty,
-    returnDataSize: status === 2 ? child.outputSize : 0,
+    returnData: status === 2 ? child.output : emptyView(),
   }
   const after = status === 1 ? { stateRoot } : restore(revertPre)
   return { ...s, ...after, frameStackHash: below, frameHash: keccak(writeFrame(resumed)) }

@@ -9,7 +9,7 @@ import { checkBlockHashes } from './block-hashes.ts'
 import { checkBlockStart } from './block-start.ts'
 import { WitnessError } from './errors.ts'
 import { checkFrameExit } from './frame-exit.ts'
-import { equal, keccak, type MachineState, readFrame, readState, writeState } from './layout.ts'
+import { equal, FRAME_BYTES, keccak, type MachineState, readFrame, readState, writeState } from './layout.ts'
 import { type CodeOracle, checkOpcode } from './opcode.ts'
 import { PHASE, PHASE_NAMES } from './phases.ts'
 import { checkPrecompile } from './precompile.ts'
@@ -89,7 +89,7 @@ const STEPS: Partial<Record<number, StepChecker>> = {
 
 /** A step of the executing frame, by its state: a frame exit once it has halted, a precompile's run, or an opcode. */
 async function checkExecution(s: MachineState, r: ItemReader, code: CodeOracle): Promise<MachineState> {
-  const frameBytes = r.next('frame', 384)
+  const frameBytes = r.next('frame', FRAME_BYTES)
   if (!equal(keccak(frameBytes), s.frameHash)) throw new WitnessError('the frame does not hash to the state’s frame')
   const f = readFrame(frameBytes)
   if (f.status !== 0) return checkFrameExit(s, f, r)

@@ -71,8 +71,12 @@ export const INVALID = 13
 /** SPEC.md's fork id of Cancun, where EIP-6780 (SELFDESTRUCT), EIP-4788 and blobs start. */
 export const CANCUN = 1
 
-/** SPEC.md's machine-state version: 2 bound the block to its header (chainId in stateData, blockEnv derived at block-start); 3 binds BLOCKHASH's tree to the chain (the block-hashes steps). */
-export const VERSION = 3
+/**
+ * SPEC.md's machine-state version: 2 bound the block to its header (chainId in stateData, blockEnv
+ * derived at block-start); 3 binds BLOCKHASH's tree to the chain (the block-hashes steps); 4 makes
+ * calldata, return data and outputs views of the memory they come from, and splits the exit's copy.
+ */
+export const VERSION = 4
 
 export function readState(b: Uint8Array): MachineState {
   if (b.length !== 352) throw new WitnessError(`stateData is ${b.length} bytes, not 352`)
@@ -139,12 +143,12 @@ export interface FrameState {
   codeRoot: Uint8Array
   stackHash: Uint8Array
   memoryRoot: Uint8Array
-  calldataRoot: Uint8Array
-  returnDataRoot: Uint8Array
-  outputRoot: Uint8Array
-  calldataSize: number
-  returnDataSize: number
-  outputSize: number
+  /** The calldata: a view of the caller's memory (a transaction's: of its data's own tree). */
+  calldata: View
+  /** The last child's output, as that child's frame held it. */
+  returnData: View
+  /** This frame's RETURN or REVERT data, a view of its own memory (a precompile's: of a tree of its output). */
+  output: View
   retOffset: number
   retSize: number
   /** Bytes of the copy at pc already moved (SPEC.md §6); 0 when no copy is under way. */
@@ -156,12 +160,30 @@ const address = (w: Uint8Array) => {
   return w.slice(12)
 }
 
+/**
+ * SPEC.md §2.3's view: `size` bytes of a `T_24` tree from byte `offset` (the tree's other bytes are
+ * not part of it). A view of no bytes is the empty tree's, at 0.
+ */
+export interface View {
+  root: Uint8Array
+  offset: number
+  size: number
+}
+
+/** The size of SPEC.md §2.3's frame: thirteen words. */
+export const FRAME_BYTES = 416
+
 export function readFrame(b: Uint8Array): FrameState {
-  if (b.length !== 384) throw new WitnessError(`a frame is 384 bytes, not ${b.length}`)
+  if (b.length !== FRAME_BYTES) throw new WitnessError(`a frame is ${FRAME_BYTES} bytes, not ${b.length}`)
   const h = b.subarray(0, 32)
   const n = (from: number, len: number) => Number(num(h.subarray(from, from + len)))
   const sizes = b.subarray(352, 384)
   const s = (from: number) => Number(num(sizes.subarray(from, from + 4)))
+  const offsets = b.subarray(384, 416)
+  const o = (from: number) => Number(num(offsets.subarray(from, from + 4)))
+  for (let i = 27; i < 32; i++) if (h[i] !== 0) throw new WitnessError('a frame header has non-zero padding')
+  for (let i = 24; i < 32; i++) if (sizes[i] !== 0) throw new WitnessError('a frame’s sizes word has non-zero padding')
+  for (let i = 12; i < 32; i++) if (offsets[i] !== 0) throw new WitnessError('a frame’s offsets word has non-zero padding')
   return {
     kind: n(0, 1),
     status: n(1, 1),
@@ -179,12 +201,9 @@ export function readFrame(b: Uint8Array): FrameState {
     codeRoot: word(b, 5),
     stackHash: word(b, 6),
     memoryRoot: word(b, 7),
-    calldataRoot: word(b, 8),
-    returnDataRoot: word(b, 9),
-    outputRoot: word(b, 10),
-    calldataSize: s(0),
-    returnDataSize: s(4),
-    outputSize: s(8),
+    calldata: { root: word(b, 8), offset: o(0), size: s(0) },
+    returnData: { root: word(b, 9), offset: o(4), size: s(4) },
+    output: { root: word(b, 10), offset: o(8), size: s(8) },
     retOffset: s(12),
     retSize: s(16),
     progress: s(20),
@@ -207,14 +226,15 @@ export function writeFrame(f: FrameState): Uint8Array {
     new Uint8Array(5),
   ])
   const sizes = join([
-    be(f.calldataSize, 4),
-    be(f.returnDataSize, 4),
-    be(f.outputSize, 4),
+    be(f.calldata.size, 4),
+    be(f.returnData.size, 4),
+    be(f.output.size, 4),
     be(f.retOffset, 4),
     be(f.retSize, 4),
     be(f.progress, 4),
     new Uint8Array(8),
   ])
+  const offsets = join([be(f.calldata.offset, 4), be(f.returnData.offset, 4), be(f.output.offset, 4), new Uint8Array(20)])
   return join([
     header,
     pad(f.address),
@@ -224,10 +244,11 @@ export function writeFrame(f: FrameState): Uint8Array {
     f.codeRoot,
     f.stackHash,
     f.memoryRoot,
-    f.calldataRoot,
-    f.returnDataRoot,
-    f.outputRoot,
+    f.calldata.root,
+    f.returnData.root,
+    f.output.root,
     sizes,
+    offsets,
   ])
 }
 

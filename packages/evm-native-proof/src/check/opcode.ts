@@ -18,6 +18,7 @@ import {
   readBlockEnv,
   readSubstate,
   readTxEnv,
+  type View,
   writeFrame,
   writeSubstate,
 } from './layout.ts'
@@ -34,7 +35,7 @@ import {
   proofTrie,
 } from './mpt.ts'
 import { opcodeShape } from './opcodes.ts'
-import { bytesRoot, codeRoot, freshFrame, openMapKey, openRange } from './trees.ts'
+import { bytesRoot, codeRoot, emptyView, freshFrame, openMapKey, openRange, readView, viewOf } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 const U256 = (1n << 256n) - 1n
@@ -87,7 +88,6 @@ const byteLength = (v: bigint) => Math.ceil(v.toString(16).length / 2)
 /** EIP-684 and EIP-7610: a create cannot land on an account with a nonce, code or storage. */
 export const collides = (a: Account | undefined): boolean =>
   a !== undefined && (a.nonce !== 0n || !equal(a.codeHash, EMPTY_CODE_HASH) || !equal(a.storageRoot, EMPTY_TRIE_ROOT))
-const rdFields = (rd: { root: Uint8Array; size: number }) => ({ returnDataRoot: rd.root, returnDataSize: rd.size })
 
 /** Re-executes the opcode at the frame's pc; returns the state after it. */
 export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader, oracle: CodeOracle): Promise<MachineState> {
@@ -137,10 +137,10 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
     let memoryWords = f.memoryWords
     let memoryRoot = f.memoryRoot
     let state = s
-    let halt: { status: number; output: Uint8Array } | undefined
+    let halt: { status: number; output: View } | undefined
     /** A call entered its child: the frame to run next and the chain it suspends the caller on. */
     let entered: { child: FrameState; frameStackHash: Uint8Array } | undefined
-    let returnData: { root: Uint8Array; size: number } | undefined
+    let returnData: View | undefined
     /** A copy longer than a step: the bytes done after this one (pc and the stack stay). */
     let progress: number | undefined
     /**
@@ -164,7 +164,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
         stackHash: below,
         stackSize: f.stackSize - sh.reads,
         memoryWords,
-        ...rdFields(returnData ?? { root: bytesRoot(new Uint8Array()), size: 0 }),
+        returnData: returnData ?? emptyView(),
       }
       entered = { child, frameStackHash: keccak(keccak(writeFrame(parent)), keccak(revertPre), s.frameStackHash) }
     }
@@ -202,14 +202,14 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
         },
       }
     }
-    /** Bytes [offset, offset + len) of a chunk tree of `size` bytes; bytes past `size` read zero. */
-    const source = (what: string, root: Uint8Array, size: number, offset: bigint, len: bigint, depth = 24, leafBytes = 32) => {
+    /** Bytes [offset, offset + len) of a code of `size` bytes (its tree's leaves are chunk ‖ mask); bytes past `size` read zero. */
+    const codeBytes = (root: Uint8Array, size: number, offset: bigint, len: bigint) => {
       const out = new Uint8Array(Number(len))
       if (len === 0n || offset >= BigInt(size)) return out
       const end = offset + len < BigInt(size) ? offset + len : BigInt(size)
       const lo = Number(offset / 32n)
       const hi = Number((end - 1n) / 32n)
-      const { leaves } = openRange(r, what, root, lo, hi, depth, leafBytes)
+      const { leaves } = openRange(r, 'code', root, lo, hi, 16, 36)
       const bytes = join(leaves.map((l) => l.subarray(0, 32)))
       out.set(bytes.subarray(Number(offset) - lo * 32, Number(end) - lo * 32))
       return out
@@ -292,7 +292,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
     } else {
       switch (op) {
         case 0x00:
-          halt = { status: 1, output: new Uint8Array() }
+          halt = { status: 1, output: emptyView() }
           break
         case 0x01:
           out = [unsigned(a(0) + a(1))]
@@ -419,27 +419,27 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
           out = [f.value]
           break
         case 0x35:
-          out = [num(source('calldata', f.calldataRoot, f.calldataSize, a(0), 32n))]
+          out = [num(readView(r, 'calldata', f.calldata, a(0), 32n))]
           break
         case 0x36:
-          out = [BigInt(f.calldataSize)]
+          out = [BigInt(f.calldata.size)]
           break
         case 0x37:
         case 0x39:
         case 0x3e: {
           const [dest, offset, len] = [a(0), a(1), a(2)]
           if (!continuing) {
-            if (op === 0x3e && offset + len > BigInt(f.returnDataSize)) throw new Halt()
+            if (op === 0x3e && offset + len > BigInt(f.returnData.size)) throw new Halt()
             copyGas(len)
             expand(dest, len)
           }
           const { from, n } = part(len, false)
           const data =
             op === 0x37
-              ? source('calldata', f.calldataRoot, f.calldataSize, offset + from, n)
+              ? readView(r, 'calldata', f.calldata, offset + from, n)
               : op === 0x39
-                ? source('code', f.codeRoot, f.codeSize, offset + from, n, 16, 36)
-                : source('return data', f.returnDataRoot, f.returnDataSize, offset + from, n)
+                ? codeBytes(f.codeRoot, f.codeSize, offset + from, n)
+                : readView(r, 'return data', f.returnData, offset + from, n)
           const m = memory([dest + from, n])
           m?.write(dest + from, data)
           m?.commit()
@@ -455,7 +455,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
           const { account: acct } = await account(state.stateRoot, addr, 'account')
           const c = codeOf(acct)
           const { from, n } = part(len, false)
-          const data = source('code', c.root, c.size, offset + from, n, 16, 36)
+          const data = codeBytes(c.root, c.size, offset + from, n)
           const m = memory([dest + from, n])
           m?.write(dest + from, data)
           m?.commit()
@@ -468,7 +468,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
           out = [txEnv().effectiveGasPrice]
           break
         case 0x3d:
-          out = [BigInt(f.returnDataSize)]
+          out = [BigInt(f.returnData.size)]
           break
         case 0x40: {
           const env = blockEnv()
@@ -588,7 +588,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
           const createdHere = s.forkId < CANCUN || openMapKey(r, 'created map', sub.createdMap, createdKey(f.address)).value !== undefined
           if (createdHere || !toSelf) stateRoot = await trie.set(f.address, encodeAccount({ ...self, balance: 0n }))
           state = { ...state, stateRoot, substateHash: keccak(writeSubstate(next)) }
-          halt = { status: 1, output: new Uint8Array() }
+          halt = { status: 1, output: emptyView() }
           break
         }
         case 0xf0:
@@ -608,7 +608,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
                   RLP.encode([f.address, creator.nonce === 0n ? new Uint8Array() : be(creator.nonce, byteLength(creator.nonce))]),
                 ).slice(12)
           const forwarded = gas - gas / 64n
-          returnData = { root: bytesRoot(new Uint8Array()), size: 0 }
+          returnData = emptyView()
           if (f.depth >= 1024 || value > creator.balance || creator.nonce >= 2n ** 64n - 1n) {
             out = [0n] // fails fast: no child, no nonce bump, the new address not warmed
             break
@@ -677,7 +677,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
           const cap = gas - gas / 64n
           const forwarded = a(0) < cap ? a(0) : cap
           const caller = decodeAccount(await trie.get(f.address))
-          returnData = { root: bytesRoot(new Uint8Array()), size: 0 }
+          returnData = emptyView()
           const stipend = hasValue && value !== 0n ? 2300n : 0n
           if (f.depth >= 1024 || (hasValue && value > (caller?.balance ?? 0n))) {
             // Fails fast: no child; the forwarded gas stays and the stipend is the caller's too
@@ -687,7 +687,6 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
             break
           }
           gas -= forwarded
-          const calldata = memory([inOff, inLen])?.read(inOff, inLen) ?? new Uint8Array()
           const revertPre = join([state.stateRoot, state.accessMap, state.transientMap, state.substateHash])
           // The child's account context: touched (created empty if absent), the value moved into it.
           const context = op === 0xf1 || op === 0xfa ? target : f.address
@@ -720,8 +719,8 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
             caller: op === 0xf4 ? f.caller : f.address,
             value: op === 0xf4 ? f.value : value,
             codeRoot: code.root,
-            calldataRoot: bytesRoot(calldata),
-            calldataSize: calldata.length,
+            // The input is read where it lies, in the caller's memory, which stays as it is while the child runs.
+            calldata: viewOf(f.memoryRoot, inOff, inLen),
             retOffset: noRet ? 0 : Number(outOff),
             retSize: noRet ? 0 : Number(outLen),
           })
@@ -786,7 +785,8 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
         case 0xfd: {
           const [offset, len] = [a(0), a(1)]
           expand(offset, len)
-          halt = { status: op === 0xf3 ? 1 : 2, output: memory([offset, len])?.read(offset, len) ?? new Uint8Array() }
+          // The output stays where it is: the frame's memory does not change after its halt.
+          halt = { status: op === 0xf3 ? 1 : 2, output: viewOf(f.memoryRoot, offset, len) }
           break
         }
         default:
@@ -798,7 +798,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
     if (entered !== undefined) return { ...state, frameStackHash: entered.frameStackHash, frameHash: keccak(writeFrame(entered.child)) }
     if (halt !== undefined) {
       // A halting opcode leaves pc, stack and memory as they were; the frame now holds its output.
-      const frame: FrameState = { ...f, status: halt.status, gas, outputRoot: bytesRoot(halt.output), outputSize: halt.output.length }
+      const frame: FrameState = { ...f, status: halt.status, gas, output: halt.output }
       return { ...state, frameHash: keccak(writeFrame(frame)) }
     }
     if (progress !== undefined) {
@@ -820,7 +820,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
       memoryWords,
       memoryRoot,
       progress: 0,
-      ...(returnData === undefined ? {} : rdFields(returnData)),
+      ...(returnData === undefined ? {} : { returnData }),
     }
     return { ...state, frameHash: keccak(writeFrame(frame)) }
   } catch (e) {

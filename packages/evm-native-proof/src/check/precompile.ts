@@ -12,7 +12,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { type FrameState, join, keccak, type MachineState, num, writeFrame } from './layout.ts'
 import { blake2f, blake2fRounds } from './precompiles/blake2f.ts'
 import * as curves from './precompiles/curves.ts'
-import { bytesRoot, openRange } from './trees.ts'
+import { emptyView, ownView, readView } from './trees.ts'
 import type { ItemReader } from './witness-reader.ts'
 
 const words = (n: number) => BigInt(Math.ceil(n / 32))
@@ -133,18 +133,15 @@ export function checkPrecompile(s: MachineState, f: FrameState, r: ItemReader): 
   const address = Number(num(f.codeAddress))
   const precompile = PRECOMPILES[address]
   if (precompile === undefined) throw new Error(`0x${address.toString(16)} is not a precompile`)
-  const input =
-    f.calldataSize === 0
-      ? new Uint8Array()
-      : join(openRange(r, 'input', f.calldataRoot, 0, (f.calldataSize - 1) >> 5, 24).leaves).subarray(0, f.calldataSize)
+  const input = readView(r, 'input', f.calldata, 0n, BigInt(f.calldata.size))
   r.done()
-  const failed: FrameState = { ...f, status: 3, gas: 0n, outputRoot: bytesRoot(new Uint8Array()), outputSize: 0 }
+  const failed: FrameState = { ...f, status: 3, gas: 0n, output: emptyView() }
   const cost = precompile.gas(input, s.forkId)
   let frame = failed
   if (cost <= f.gas) {
     try {
       const output = precompile.run(input, s.forkId)
-      frame = { ...f, status: 1, gas: f.gas - cost, outputRoot: bytesRoot(output), outputSize: output.length }
+      frame = { ...f, status: 1, gas: f.gas - cost, output: ownView(output) }
     } catch (e) {
       if (!(e instanceof curves.PrecompileFailure)) throw e
     }

@@ -3,7 +3,7 @@
  * a contiguous range), `T_d` of a byte string, the code tree, and indexed-map lookups and writes.
  * Written apart from src/commit; shares only keccak256 with it.
  */
-import { be, equal, type FrameState, keccak, num, writeSubstate } from './layout.ts'
+import { be, equal, type FrameState, join, keccak, num, type View, writeSubstate } from './layout.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 const zeros: Uint8Array[] = [new Uint8Array(32)]
@@ -91,6 +91,34 @@ export function bytesRoot(bytes: Uint8Array, depth = 24): Uint8Array {
     level = up
   }
   return level[0] ?? zeroRoot(depth)
+}
+
+// ---- views (SPEC.md §2.3) ----
+
+/** The view of no bytes. */
+export const emptyView = (): View => ({ root: bytesRoot(new Uint8Array()), offset: 0, size: 0 })
+
+/** `size` bytes of the tree `root` from byte `offset`; the view of no bytes when `size` is 0 (wherever it points). */
+export const viewOf = (root: Uint8Array, offset: bigint, size: bigint): View =>
+  size === 0n ? emptyView() : { root, offset: Number(offset), size: Number(size) }
+
+/** A view of a whole byte string, in a tree of its own (a transaction's data, a precompile's output). */
+export const ownView = (bytes: Uint8Array): View => viewOf(bytesRoot(bytes), 0n, BigInt(bytes.length))
+
+/**
+ * Bytes `[from, from + len)` of a view, those past its size zero: the leaves they lie in are opened
+ * from the witness (none when every byte asked for is past the size).
+ */
+export function readView(r: ItemReader, what: string, v: View, from: bigint, len: bigint): Uint8Array {
+  const out = new Uint8Array(Number(len))
+  if (len === 0n || from >= BigInt(v.size)) return out
+  const end = from + len < BigInt(v.size) ? from + len : BigInt(v.size)
+  const [start, stop] = [BigInt(v.offset) + from, BigInt(v.offset) + end]
+  const lo = Number(start / 32n)
+  const hi = Number((stop - 1n) / 32n)
+  const bytes = join(openRange(r, what, v.root, lo, hi, 24).leaves)
+  out.set(bytes.subarray(Number(start) - lo * 32, Number(stop) - lo * 32))
+  return out
 }
 
 /** The code tree `C(code)`: leaf i = H(chunk ‖ mask), jump destinations found by this checker's own scan. */
@@ -239,7 +267,6 @@ export function freshFrame(
   f: Pick<FrameState, 'kind' | 'depth' | 'gas' | 'address' | 'codeAddress' | 'caller' | 'value' | 'codeRoot' | 'codeSize'> &
     Partial<FrameState>,
 ): FrameState {
-  const empty = bytesRoot(new Uint8Array())
   return {
     status: 0,
     isStatic: false,
@@ -247,13 +274,10 @@ export function freshFrame(
     stackSize: 0,
     memoryWords: 0,
     stackHash: new Uint8Array(32),
-    memoryRoot: empty,
-    calldataRoot: empty,
-    returnDataRoot: empty,
-    outputRoot: empty,
-    calldataSize: 0,
-    returnDataSize: 0,
-    outputSize: 0,
+    memoryRoot: bytesRoot(new Uint8Array()),
+    calldata: emptyView(),
+    returnData: emptyView(),
+    output: emptyView(),
     retOffset: 0,
     retSize: 0,
     progress: 0,

@@ -11,6 +11,7 @@ import {
   be,
   CANCUN,
   equal,
+  FRAME_BYTES,
   INVALID,
   join,
   keccak,
@@ -34,7 +35,7 @@ const ZERO = new Uint8Array(32)
 
 /** The transaction's frame, halted and kept after its exit. */
 function haltedTxFrame(r: ItemReader, s: MachineState) {
-  const frame = readFrame(opened(r, 'frame', 384, s.frameHash))
+  const frame = readFrame(opened(r, 'frame', FRAME_BYTES, s.frameHash))
   if (frame.depth !== 0 || frame.status === 0) throw new WitnessError('the frame is not a halted transaction frame')
   return frame
 }

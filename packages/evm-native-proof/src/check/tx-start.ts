@@ -25,7 +25,7 @@ import {
 } from './layout.ts'
 import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
 import { type CodeOracle, collides } from './opcode.ts'
-import { bytesRoot, codeRoot, emptyMapCommitment, emptySubstateHash, freshFrame, mapCommitmentOf, openMapKey } from './trees.ts'
+import { codeRoot, emptyMapCommitment, emptySubstateHash, freshFrame, mapCommitmentOf, openMapKey, ownView } from './trees.ts'
 import { authorityOf, decodeTx, floorGas, intrinsicGas, MalformedTransaction, recoverAddress, type Tx, txEnvOf } from './tx.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
@@ -255,8 +255,7 @@ export async function checkTxEnter(s: MachineState, r: ItemReader, code: CodeOra
       codeAddress: to,
       codeRoot: runs.root,
       codeSize: runs.size,
-      calldataRoot: bytesRoot(tx.data),
-      calldataSize: tx.data.length,
+      calldata: ownView(tx.data),
     })
   }
   r.done()

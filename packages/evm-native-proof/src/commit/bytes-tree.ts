@@ -68,3 +68,50 @@ export class ChunkedBytes {
     return b.root()
   }
 }
+
+/**
+ * SPEC.md §2.3's view: `size` bytes of a tree from byte `offset`, committed as the tree's root then.
+ * The tree must not change while the view is read: a caller's memory while its child runs, a halted
+ * frame's memory, a tree of its own.
+ */
+export interface BytesView {
+  tree: ChunkedBytes
+  root: Uint8Array
+  offset: number
+  size: number
+}
+
+/** The view of no bytes: the empty tree's, at 0 (SPEC.md §2.3), wherever it points. */
+export const EMPTY_VIEW: BytesView = { tree: new ChunkedBytes(), root: ChunkedBytes.root(new Uint8Array()), offset: 0, size: 0 }
+
+/** `size` bytes of `tree` from `offset`. */
+export function viewOf(tree: ChunkedBytes, offset: bigint | number, size: bigint | number): BytesView {
+  if (BigInt(size) === 0n) return EMPTY_VIEW
+  return { tree, root: tree.root(), offset: Number(offset), size: Number(size) }
+}
+
+/** A byte string in a tree of its own. */
+export function ownView(bytes: Uint8Array): BytesView {
+  const tree = new ChunkedBytes()
+  tree.write(0, bytes)
+  return viewOf(tree, 0, bytes.length)
+}
+
+/** The bytes a view holds. */
+export function viewBytes(v: BytesView): Uint8Array {
+  const out = new Uint8Array(v.size)
+  out.set(v.tree.bytes.subarray(v.offset, v.offset + v.size))
+  return out
+}
+
+/**
+ * The leaves and siblings that prove bytes `[from, from + len)` of a view, as the checker's
+ * `readView` reads them (nothing when every byte asked for is past the view's size).
+ */
+export function viewRange(v: BytesView, from: bigint, len: bigint): { leaves: Uint8Array; siblings: Uint8Array[] } | undefined {
+  if (len === 0n || from >= BigInt(v.size)) return undefined
+  const end = from + len < BigInt(v.size) ? from + len : BigInt(v.size)
+  const root = v.tree.root()
+  if (Buffer.compare(root, v.root) !== 0) throw new Error('a view’s tree has changed since the view was taken')
+  return v.tree.range(Number((BigInt(v.offset) + from) / 32n), Number((BigInt(v.offset) + end - 1n) / 32n))
+}

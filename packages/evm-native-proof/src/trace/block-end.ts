@@ -7,12 +7,12 @@ import { createMerkleProof } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import { createAccountFromRLP, hexToBytes } from '@ethereumjs/util'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { ChunkedBytes } from '../commit/bytes-tree.ts'
+import { viewBytes } from '../commit/bytes-tree.ts'
 import { concat, ZERO32 } from '../commit/hash.ts'
 import { mapKey } from './keys.ts'
 import { PHASE, PRAGUE, STATUS, TAG } from './phases.ts'
 import { accountNodes, credit, equalBytes, type Frame, SYSTEM_ADDRESS, type Tracing } from './state.ts'
-import { writeNodes } from './witness.ts'
+import { viewItems, writeNodes } from './witness.ts'
 
 /** The EIP-7002 and EIP-7251 request contracts the system calls run, in order. */
 export const SYSTEM_CONTRACTS: readonly Uint8Array[] = [
@@ -110,12 +110,7 @@ export async function extendSystemExit(t: Tracing, f: Frame, status: number): Pr
   const w = t.witnesses[t.witnesses.length - 1]
   if (w === undefined || w.step !== t.steps.length) return
   const proof = [...w.proof, t.blockAccBytes()]
-  if (status === STATUS.RETURNED && f.output.length > 0) {
-    const tree = new ChunkedBytes()
-    tree.write(0, f.output)
-    const range = tree.range(0, (f.output.length - 1) >> 5)
-    proof.push(range.leaves, concat(range.siblings))
-  }
+  if (status === STATUS.RETURNED) proof.push(...viewItems(f.output, 0n, BigInt(f.output.size)))
   // The state the exit leaves before the un-bump: as the frame left it, or its revert point's.
   const revertRoot = (t.suspendedParts[t.suspendedParts.length - 1] as { revertPre: Uint8Array }).revertPre.subarray(0, 32)
   const trie = t.stateTrie(status === STATUS.RETURNED ? t.stateRoot : revertRoot)
@@ -145,7 +140,7 @@ export async function systemCallExit(t: Tracing, f: Frame, status: number, rever
   }
   t.stateRoot = trie.root()
   t.stateDirty = false
-  t.foldRequest(concat([Uint8Array.of(t.subIndex + 1), status === STATUS.RETURNED ? f.output : new Uint8Array()]))
+  t.foldRequest(concat([Uint8Array.of(t.subIndex + 1), status === STATUS.RETURNED ? viewBytes(f.output) : new Uint8Array()]))
   t.subIndex = t.subIndex + 1 < SYSTEM_CONTRACTS.length ? t.subIndex + 1 : 0
   t.phase = t.subIndex === 0 ? PHASE.BLOCK_FINALIZE : PHASE.SYSTEM_CALL
 }

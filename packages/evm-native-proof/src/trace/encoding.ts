@@ -9,8 +9,11 @@ const word20 = (a: Uint8Array) => {
   return out
 }
 
-/** SPEC.md §2's version byte: 3 (2 bound the block to its header; 3 binds BLOCKHASH's tree to the chain, the block-hashes steps). */
-export const STATE_VERSION = 3
+/**
+ * SPEC.md §2's version byte: 4 (2 bound the block to its header; 3 binds BLOCKHASH's tree to the
+ * chain, the block-hashes steps; 4 makes calldata, return data and outputs views, and splits the exit's copy).
+ */
+export const STATE_VERSION = 4
 
 /** SPEC.md §2: the 352-byte machine state. */
 export function stateData(s: {
@@ -81,19 +84,24 @@ export interface FrameFields {
   value: bigint
   stack: { hash: Uint8Array }
   memory: { root(): Uint8Array }
-  calldata: Uint8Array
-  calldataRoot: Uint8Array
-  returnData: Uint8Array
-  returnDataRoot: Uint8Array
-  output: Uint8Array
-  outputRoot: Uint8Array
+  /** Views (SPEC.md §2.3): the caller's memory, the last child's output, this frame's RETURN or REVERT data. */
+  calldata: FrameView
+  returnData: FrameView
+  output: FrameView
   retOffset: number
   retSize: number
   /** Bytes of a long copy already moved (SPEC.md §6); absent or 0 when no copy is under way. */
   progress?: number
 }
 
-/** SPEC.md §2.3: the 384-byte frame. */
+/** What a frame commits to of a view: its tree's root, the offset in it, its size. */
+export interface FrameView {
+  root: Uint8Array
+  offset: number
+  size: number
+}
+
+/** SPEC.md §2.3: the 416-byte frame. */
 export function frameData(f: FrameFields): Uint8Array {
   const header = concat([
     uint(f.kind, 1),
@@ -108,9 +116,9 @@ export function frameData(f: FrameFields): Uint8Array {
     new Uint8Array(5),
   ])
   const sizes = concat([
-    uint(f.calldata.length, 4),
-    uint(f.returnData.length, 4),
-    uint(f.output.length, 4),
+    uint(f.calldata.size, 4),
+    uint(f.returnData.size, 4),
+    uint(f.output.size, 4),
     uint(f.retOffset, 4),
     uint(f.retSize, 4),
     uint(f.progress ?? 0, 4),
@@ -125,10 +133,11 @@ export function frameData(f: FrameFields): Uint8Array {
     f.code?.root() ?? ZERO32,
     f.stack.hash,
     f.memory.root(),
-    f.calldataRoot,
-    f.returnDataRoot,
-    f.outputRoot,
+    f.calldata.root,
+    f.returnData.root,
+    f.output.root,
     sizes,
+    concat([uint(f.calldata.offset, 4), uint(f.returnData.offset, 4), uint(f.output.offset, 4), new Uint8Array(20)]),
   ])
 }
 

@@ -7,7 +7,7 @@
 import type { Message } from '@ethereumjs/evm'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { Address, bytesToHex, generateAddress2 } from '@ethereumjs/util'
-import { ChunkedBytes } from '../commit/bytes-tree.ts'
+import { type BytesView, ChunkedBytes, EMPTY_VIEW, ownView, viewBytes, viewOf } from '../commit/bytes-tree.ts'
 import { H, ZERO32 } from '../commit/hash.ts'
 import { StackChain } from '../commit/stack.ts'
 import { cutSystemCall, emitWithdrawals, missingSystemContract, SYSTEM_CONTRACTS } from './block-end.ts'
@@ -16,7 +16,7 @@ import { createAddressOf } from './ethereumjs.ts'
 import { mapKey } from './keys.ts'
 import { settlePending } from './opcode.ts'
 import { FRAME_KIND, PHASE, TAG } from './phases.ts'
-import { EMPTY_BYTES_ROOT, equalBytes, type Frame, type Tracing } from './state.ts'
+import { equalBytes, type Frame, type Tracing } from './state.ts'
 import { cutTxEnter, setUpTransaction } from './tx-start.ts'
 import { collides } from './witness.ts'
 
@@ -70,8 +70,7 @@ export async function enterFrame(t: Tracing, message: Message): Promise<void> {
     parent.memoryWords = Number(rs.memoryWordCount)
     parent.gas = rs.gasLeft - message.gasLimit
     parent.callPending = false
-    parent.returnData = new Uint8Array() // a call clears the caller's return data
-    parent.returnDataRoot = EMPTY_BYTES_ROOT
+    parent.returnData = EMPTY_VIEW // a call clears the caller's return data
     const revertPre = await t.revertPointData()
     const parentData = frameData(parent)
     const below = t.suspended[t.suspended.length - 1] as Uint8Array
@@ -100,12 +99,9 @@ export async function enterFrame(t: Tracing, message: Message): Promise<void> {
     stackSize: 0,
     memory: new ChunkedBytes(),
     memoryWords: 0,
-    calldata: isCreate ? new Uint8Array() : data,
-    calldataRoot: isCreate ? EMPTY_BYTES_ROOT : ChunkedBytes.root(data),
-    returnData: new Uint8Array(),
-    returnDataRoot: EMPTY_BYTES_ROOT,
-    output: new Uint8Array(),
-    outputRoot: EMPTY_BYTES_ROOT,
+    calldata: isCreate ? EMPTY_VIEW : calldataOf(t, parent, data),
+    returnData: EMPTY_VIEW,
+    output: EMPTY_VIEW,
     refundLocal: t.refundNow(),
     gasStart: message.gasLimit,
     ...callTarget(parent),
@@ -156,12 +152,25 @@ export async function enterFrame(t: Tracing, message: Message): Promise<void> {
   // event inside the frame: ethereumjs moves the value and creates the account after this event.
 }
 
+/**
+ * A frame's calldata (SPEC.md §2.3): a transaction's data in a tree of its own; a child's input
+ * where it lies, in its caller's memory, which does not change while the child runs.
+ */
+function calldataOf(t: Tracing, parent: Frame | undefined, data: Uint8Array): BytesView {
+  if (parent === undefined) return ownView(data)
+  const call = parent.nextCall
+  if (call === undefined) throw new Error('a call entered its child with no input recorded')
+  const view = viewOf(parent.memory, call.inOffset, call.inSize)
+  if (!equalBytes(viewBytes(view), data)) throw t.diverged('a child’s calldata is not its caller’s memory at the call’s input')
+  return view
+}
+
 /** A call's child: where its caller wants the output (SPEC.md §2.3 word 11; none for length 0). */
 function callTarget(parent: Frame | undefined): { retOffset: number; retSize: number } {
-  const ret = parent?.nextRet
-  if (parent === undefined || ret === undefined || ret.size === 0n) return { retOffset: 0, retSize: 0 }
-  parent.nextRet = undefined
-  return { retOffset: Number(ret.offset), retSize: Number(ret.size) }
+  const call = parent?.nextCall
+  if (parent === undefined || call === undefined) return { retOffset: 0, retSize: 0 }
+  parent.nextCall = undefined
+  return call.retSize === 0n ? { retOffset: 0, retSize: 0 } : { retOffset: Number(call.retOffset), retSize: Number(call.retSize) }
 }
 
 /** SPEC.md §2.3's frame kind by the opcode that enters the frame: CALL, CALLCODE, DELEGATECALL, STATICCALL, CREATE, CREATE2. */

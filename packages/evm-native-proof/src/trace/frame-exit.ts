@@ -4,7 +4,8 @@
  * system call's frame, keeps the frame with its final status and gas until tx-end or block-end).
  */
 import type { EVMResult } from '@ethereumjs/evm'
-import { ChunkedBytes } from '../commit/bytes-tree.ts'
+import { type BytesView, EMPTY_VIEW, ownView, viewBytes, viewOf } from '../commit/bytes-tree.ts'
+import { H } from '../commit/hash.ts'
 import { extendSystemExit, systemCallExit } from './block-end.ts'
 import { frameData } from './encoding.ts'
 import { finalRunState } from './ethereumjs.ts'
@@ -12,8 +13,8 @@ import { opcodeStep, settlePending, syncFromFinal } from './opcode.ts'
 import { HALTING, OP } from './opcodes.ts'
 import { FRAME_KIND, PHASE, STATUS } from './phases.ts'
 import { precompileStep } from './precompile.ts'
-import type { Frame, Tracing } from './state.ts'
-import { frameExitWitness } from './witness.ts'
+import { equalBytes, type Frame, type Tracing } from './state.ts'
+import { COPY_CHUNK, frameExitWitness } from './witness.ts'
 
 /** ethereumjs's afterMessage: the frame's last steps, its halt and its exit. */
 export async function exitFrame(t: Tracing, result: EVMResult): Promise<void> {
@@ -60,8 +61,7 @@ export async function exitFrame(t: Tracing, result: EVMResult): Promise<void> {
     await opcodeStep(t, f, OP.STOP, final?.stack.getStack() ?? [])
   }
   f.status = !failed || depositFailed ? STATUS.RETURNED : reverted ? STATUS.REVERTED : STATUS.FAILED
-  f.output = depositFailed ? (returned as Uint8Array) : result.execResult.returnValue
-  f.outputRoot = ChunkedBytes.root(f.output)
+  f.output = outputOf(t, f, depositFailed ? (returned as Uint8Array) : result.execResult.returnValue)
   // The gas the frame halted with: the interpreter's (a create's execResult has the code deposit
   // charged already, which is the frame exit's); a call to no code leaves all of it.
   if (!failed || reverted || depositFailed) f.gas = final?.gasLeft ?? result.execResult.gas ?? f.gas - result.execResult.executionGasUsed
@@ -70,6 +70,7 @@ export async function exitFrame(t: Tracing, result: EVMResult): Promise<void> {
   // it (a create's code is stored by the frame exit, which ethereumjs has already done).
   await t.seal()
   const caller = t.frames[t.frames.length - 2]
+  if (caller !== undefined && !isCreate) await copyOutputParts(t, f, caller)
   await t.cutWitness('frame-exit', async () => ({
     codes: [],
     proof: await frameExitWitness({
@@ -115,8 +116,7 @@ export async function exitFrame(t: Tracing, result: EVMResult): Promise<void> {
   const popped = t.suspendedParts.pop()
   if (parent !== undefined) {
     // Return data: a call's output, a create's only when it reverted; nothing after a failure.
-    parent.returnData = failed && !reverted ? new Uint8Array() : isCreate && !failed ? new Uint8Array() : result.execResult.returnValue
-    parent.returnDataRoot = ChunkedBytes.root(parent.returnData)
+    parent.returnData = (failed && !reverted) || (isCreate && !failed) ? EMPTY_VIEW : f.output
     if (!failed && result.execResult.gasRefund !== undefined) parent.refundLocal = t.authRefund + result.execResult.gasRefund
     // Sealed at the caller's next event, which shows its pc, stack, gas and memory after the call.
     return
@@ -131,4 +131,52 @@ export async function exitFrame(t: Tracing, result: EVMResult): Promise<void> {
   if (system) await systemCallExit(t, f, status, popped?.revertPre)
   else t.phase = PHASE.TX_REFUND
   await t.seal()
+}
+
+/**
+ * A frame's output (SPEC.md §2.3): a precompile's in a tree of its own, a RETURN's or REVERT's where
+ * it lies in the frame's memory (which no longer changes), none after a failure or a STOP.
+ */
+function outputOf(t: Tracing, f: Frame, bytes: Uint8Array): BytesView {
+  if (f.status === STATUS.FAILED) return EMPTY_VIEW
+  const view = f.precompile
+    ? ownView(bytes)
+    : f.halted !== undefined && (f.lastOp === OP.RETURN || f.lastOp === OP.REVERT)
+      ? viewOf(f.memory, f.halted.offset, f.halted.size)
+      : EMPTY_VIEW
+  if (!equalBytes(viewBytes(view), bytes)) throw t.diverged('a frame’s output is not the memory its RETURN or REVERT names')
+  return view
+}
+
+/**
+ * The exit steps before the last of a call whose output is longer than one step copies (SPEC.md
+ * §6.1): each copies the next COPY_CHUNK bytes into the suspended caller's memory, the child's
+ * `progress` counting them; the last step (the caller's) copies the rest and resumes the caller.
+ */
+async function copyOutputParts(t: Tracing, f: Frame, caller: Frame): Promise<void> {
+  const n = f.status === STATUS.FAILED ? 0 : Math.min(f.output.size, f.retSize)
+  const output = viewBytes(f.output)
+  while (n - (f.progress ?? 0) > COPY_CHUNK) {
+    const done = f.progress ?? 0
+    await t.cutWitness('frame-exit', async () => ({
+      codes: [],
+      proof: await frameExitWitness({
+        childData: frameData(f),
+        child: f,
+        stateAt: () => t.stateTrie(),
+        suspension: t.suspendedParts[t.suspendedParts.length - 1],
+        callerMemory: caller.memory,
+      }),
+    }))
+    caller.memory.write(f.retOffset + done, output.subarray(done, done + COPY_CHUNK))
+    f.progress = done + COPY_CHUNK
+    // The caller stays suspended, its memory written: its suspension is hashed again.
+    const top = t.suspendedParts.length - 1
+    const parts = t.suspendedParts[top] as { parent: Uint8Array; revertPre: Uint8Array; below: Uint8Array }
+    const parent = frameData(caller)
+    t.suspendedParts[top] = { ...parts, parent }
+    t.suspended[t.suspended.length - 1] = H(H(parent), H(parts.revertPre), parts.below)
+    t.push('frame-exit')
+    await t.seal()
+  }
 }

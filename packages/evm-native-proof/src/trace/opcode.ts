@@ -6,13 +6,14 @@
 import type { InterpreterStep } from '@ethereumjs/evm'
 import { RLP } from '@ethereumjs/rlp'
 import { Address } from '@ethereumjs/util'
+import { EMPTY_VIEW } from '../commit/bytes-tree.ts'
 import { H, uint } from '../commit/hash.ts'
 import { frameData } from './encoding.ts'
 import { type FinalRunState, watchOpHandler } from './ethereumjs.ts'
 import { mapKey } from './keys.ts'
 import { OP, opcodeInfo } from './opcodes.ts'
 import { TAG } from './phases.ts'
-import { EMPTY_BYTES_ROOT, type Frame, type Tracing } from './state.ts'
+import type { Frame, Tracing } from './state.ts'
 import { COPY_CHUNK, copyPart, opcodeWitness } from './witness.ts'
 
 /** ethereumjs's step event: the previous step sealed from the state it shows, this opcode pushed. */
@@ -22,9 +23,8 @@ export async function onStep(t: Tracing, e: InterpreterStep): Promise<void> {
   if (f.callPending === true) {
     // The previous opcode was a call or create that failed fast (depth, balance, nonce): no child, return data cleared.
     f.callPending = false
-    f.nextRet = undefined
-    f.returnData = new Uint8Array()
-    f.returnDataRoot = EMPTY_BYTES_ROOT
+    f.nextCall = undefined
+    f.returnData = EMPTY_VIEW
   }
   await continueCopy(t, f, { gas: e.gasLeft, memoryWords: Number(e.memoryWordCount), memory: e.memory })
   // The state before this opcode, which is the state the previous step left.
@@ -48,6 +48,10 @@ export async function onStep(t: Tracing, e: InterpreterStep): Promise<void> {
     if (len > BigInt(COPY_CHUNK))
       t.pendingCopy = { frame: f, opcode: op, stack: e.stack.slice(), dest, len, backward: op === OP.MCOPY && dest > top(1) }
   }
+  if ((op === OP.RETURN || op === OP.REVERT) && e.stack.length >= 2) {
+    // Where the output lies in the frame's memory, which stays as it is after the halt (SPEC.md §2.3).
+    f.halted = { offset: e.stack[e.stack.length - 1] as bigint, size: e.stack[e.stack.length - 2] as bigint }
+  }
   if (info?.enters === true) {
     watchOpHandler(
       t.vm,
@@ -59,9 +63,10 @@ export async function onStep(t: Tracing, e: InterpreterStep): Promise<void> {
     // (execution-specs' generic_call and generic_create empty it before their checks).
     f.callPending = true
     if (op !== OP.CREATE && op !== OP.CREATE2) {
-      // Where the caller wants the output: outOffset and outSize, the last two inputs.
-      const out = e.stack.slice(-info.in).reverse()
-      f.nextRet = { offset: out[out.length - 2] as bigint, size: out[out.length - 1] as bigint }
+      // The input (inOffset, inSize) and where the caller wants the output (outOffset, outSize): the last four inputs.
+      const args = e.stack.slice(-info.in).reverse()
+      const arg = (fromEnd: number) => args[args.length - fromEnd] as bigint
+      f.nextCall = { inOffset: arg(4), inSize: arg(3), retOffset: arg(2), retSize: arg(1) }
     }
   }
   // SSTORE's gas handler has already moved the refund counter too (the only opcode that does).

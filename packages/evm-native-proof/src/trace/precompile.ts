@@ -4,11 +4,13 @@
  */
 import { frameData } from './encoding.ts'
 import type { Frame, Tracing } from './state.ts'
-import { precompileWitness } from './witness.ts'
+import { viewItems } from './witness.ts'
 
 /** The precompile's step, once the call into it (its value moved) is sealed. */
 export async function precompileStep(t: Tracing, f: Frame): Promise<void> {
   await t.seal()
-  await t.cutWitness('precompile', async () => ({ proof: precompileWitness(frameData(f), f.calldata), codes: [] }))
+  // The frame, then its whole input (SPEC.md §5.3), where it lies in the caller's memory.
+  const proof = async () => [frameData(f), ...viewItems(f.calldata, 0n, BigInt(f.calldata.size))]
+  await t.cutWitness('precompile', async () => ({ proof: await proof(), codes: [] }))
   t.push('precompile')
 }

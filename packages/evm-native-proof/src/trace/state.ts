@@ -11,7 +11,7 @@ import { RLP } from '@ethereumjs/rlp'
 import { Account, Address, bytesToHex, createAccountFromRLP, hexToBytes, KECCAK256_NULL } from '@ethereumjs/util'
 import type { VM } from '@ethereumjs/vm'
 import { type BlockTrace, InputError, type LoadedTrace } from '@stepproof/block-traces'
-import { ChunkedBytes } from '../commit/bytes-tree.ts'
+import type { BytesView, ChunkedBytes } from '../commit/bytes-tree.ts'
 import { CodeTree } from '../commit/code-tree.ts'
 import { concat, H, uint, ZERO32 } from '../commit/hash.ts'
 import { IndexedMap } from '../commit/indexed-map.ts'
@@ -54,10 +54,15 @@ export interface TraceOptions {
 
 /** The executing call frame, mirrored from ethereumjs's events into SPEC.md's structures. */
 export interface Frame extends FrameFields {
+  calldata: BytesView
+  returnData: BytesView
+  output: BytesView
   code: CodeTree | undefined
   precompile: boolean
-  /** outOffset and outSize of the CALL-family opcode running, for the child it enters. */
-  nextRet?: { offset: bigint; size: bigint }
+  /** Where the input of the CALL-family opcode running lies, and where its caller wants the output: for the child it enters. */
+  nextCall?: { inOffset: bigint; inSize: bigint; retOffset: bigint; retSize: bigint }
+  /** The operands of the RETURN or REVERT the frame ran: where its output lies in its memory. */
+  halted?: { offset: bigint; size: bigint }
   /** The last opcode the frame ran (undefined before the first). */
   lastOp: number | undefined
   /** What ethereumjs changes in an opcode's gas handler, as it was before the last opcode. */
@@ -100,8 +105,6 @@ export interface PendingCopy {
   len: bigint
   backward: boolean
 }
-
-export const EMPTY_BYTES_ROOT = ChunkedBytes.root(new Uint8Array())
 
 /** The address system calls come from (EIP-4788, EIP-7002). */
 export const SYSTEM_ADDRESS = hexToBytes('0xfffffffffffffffffffffffffffffffffffffffe')

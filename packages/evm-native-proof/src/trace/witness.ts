@@ -17,7 +17,7 @@ import {
   KECCAK256_NULL,
   KECCAK256_RLP,
 } from '@ethereumjs/util'
-import { ChunkedBytes } from '../commit/bytes-tree.ts'
+import { type BytesView, type ChunkedBytes, viewBytes, viewRange } from '../commit/bytes-tree.ts'
 import { CodeTree } from '../commit/code-tree.ts'
 import { concat, H, toBigInt, uint } from '../commit/hash.ts'
 import type { IndexedMap } from '../commit/indexed-map.ts'
@@ -51,8 +51,8 @@ export interface OpcodeSources {
     stack: StackChain
     memory: ChunkedBytes
     memoryWords: number
-    calldata: Uint8Array
-    returnData: Uint8Array
+    calldata: BytesView
+    returnData: BytesView
     address: Uint8Array
     isStatic: boolean
     depth: number
@@ -141,6 +141,9 @@ export function copyPart(len: bigint, done: number, backward: boolean): { from: 
   return { from: backward ? left - n : BigInt(done), n }
 }
 
+/** EIP-170's limit on deployed code (the checker's MAX_CODE_SIZE, written apart). */
+const MAX_CODE_SIZE = 24576
+
 /** Largest byte range a witness can cover (T_24); a range past it makes the step run out of gas first. */
 const TREE_BYTES = 32n * 2n ** 24n
 
@@ -183,14 +186,9 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
     const r = f.memory.range(lo, hi)
     proof.push(r.leaves, concat(r.siblings))
   }
-  /** A range of a byte tree of `size` bytes, as the checker's `source` reads it. */
-  const source = (bytes: Uint8Array, offset: bigint, len: bigint) => {
-    if (len === 0n || offset >= BigInt(bytes.length) || len > TREE_BYTES) return
-    const end = offset + len < BigInt(bytes.length) ? offset + len : BigInt(bytes.length)
-    const t = new ChunkedBytes()
-    t.write(0, bytes)
-    const r = t.range(Number(offset / 32n), Number((end - 1n) / 32n))
-    proof.push(r.leaves, concat(r.siblings))
+  /** A range of a view (calldata, return data), as the checker's `readView` reads it. */
+  const source = (v: BytesView, offset: bigint, len: bigint) => {
+    if (len <= TREE_BYTES) proof.push(...viewItems(v, offset, len))
   }
   const codeSource = (tree: CodeTree, offset: bigint, len: bigint) => {
     const size = BigInt(tree.code.length)
@@ -224,8 +222,6 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
   } else
     switch (op) {
       case 0x20:
-      case 0xf3:
-      case 0xfd:
         memory([a(0), a(1)])
         break
       case 0x31:
@@ -388,7 +384,6 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
         const hasValue = op === 0xf1 || op === 0xf2
         const value = hasValue ? a(2) : 0n
         if (op === 0xf1 && f.isStatic && value !== 0n) break
-        const k = hasValue ? 3 : 2
         const target = uint(a(1) & ((1n << 160n) - 1n), 20)
         // The delegate's entry (below) is read from the map with the target already warm.
         const mark = src.access.mark()
@@ -413,8 +408,8 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
         }
         src.access.revert(mark)
         const callerAccount = await sm.getAccount(new Address(f.address))
+        // The input is not read: the child's calldata is a view of this memory (SPEC.md §2.3).
         if (f.depth >= 1024 || (hasValue && value > (callerAccount?.balance ?? 0n))) break
-        memory([a(k), a(k + 1)])
         const context = op === 0xf1 || op === 0xfa ? target : f.address
         if (op !== 0xf4) {
           const before = await sm.getAccount(new Address(context))
@@ -488,7 +483,17 @@ export function collides(a: Account | undefined): boolean {
  */
 export async function frameExitWitness(src: {
   childData: Uint8Array
-  child: { kind: number; status: number; output: Uint8Array; retOffset: number; retSize: number; address: Uint8Array }
+  child: {
+    kind: number
+    status: number
+    gas: bigint
+    output: BytesView
+    retOffset: number
+    retSize: number
+    address: Uint8Array
+    /** Bytes of the output the exit's earlier steps copied (SPEC.md §6.1). */
+    progress?: number
+  }
   /** The world-state trie at the step's pre-state root (a create's code is stored against it). */
   stateAt: () => MerklePatriciaTrie
   /** The suspension the frame's entry pushed; a depth-0 frame's has an empty parent. */
@@ -499,35 +504,32 @@ export async function frameExitWitness(src: {
   if (suspension === undefined) throw new Error('a frame exits with no suspension on the frame stack')
   const depth0 = suspension.parent.length === 0
   const proof = [src.childData, depth0 ? suspension.revertPre : concat([suspension.parent, suspension.revertPre, suspension.below])]
-  const outputRange = (n: number) => {
-    const output = new ChunkedBytes()
-    output.write(0, child.output)
-    const o = output.range(0, (n - 1) >> 5)
-    proof.push(o.leaves, concat(o.siblings))
-  }
+  const size = child.output.size
   if (child.kind === 4 || child.kind === 5) {
-    // A create that returned: its code (all of it), and the new account's proof to store it in.
-    if (child.status === 1 && child.output.length > 0) {
-      outputRange(child.output.length)
-      proof.push(RLP.encode(await createMerkleProof(src.stateAt(), child.address)))
+    // A create that returned code it can store (EIP-170, 200 gas a byte): the code, then, unless it
+    // starts with 0xEF (EIP-3541), the new account's proof to store it in.
+    if (child.status === 1 && size > 0 && size <= MAX_CODE_SIZE && child.gas >= 200n * BigInt(size)) {
+      proof.push(...viewItems(child.output, 0n, BigInt(size)))
+      if (viewBytes(child.output)[0] !== 0xef) proof.push(RLP.encode(await createMerkleProof(src.stateAt(), child.address)))
     }
     return proof
   }
-  const n = child.status === 3 ? 0 : Math.min(child.output.length, child.retSize)
+  const n = child.status === 3 ? 0 : Math.min(size, child.retSize)
   if (depth0 || n === 0) return proof
   const memory = src.callerMemory
   if (memory === undefined) throw new Error('a call frame exits with no caller memory')
-  outputRange(n)
-  const m = memory.range(child.retOffset >> 5, (child.retOffset + n - 1) >> 5)
+  // This step's part of the copy into the caller's memory: the next COPY_CHUNK bytes.
+  const done = child.progress ?? 0
+  const part = Math.min(n - done, COPY_CHUNK)
+  proof.push(...viewItems(child.output, BigInt(done), BigInt(part)))
+  const at = child.retOffset + done
+  const m = memory.range(at >> 5, (at + part - 1) >> 5)
   proof.push(m.leaves, concat(m.siblings))
   return proof
 }
 
-/** The items of a `precompile` step's witness (SPEC.md §5.3): the frame, and its whole input. */
-export function precompileWitness(frameData: Uint8Array, input: Uint8Array): Uint8Array[] {
-  if (input.length === 0) return [frameData]
-  const t = new ChunkedBytes()
-  t.write(0, input)
-  const r = t.range(0, (input.length - 1) >> 5)
-  return [frameData, r.leaves, concat(r.siblings)]
+/** The two items (leaves, siblings) of bytes `[from, from + len)` of a view, as the checker's `readView` reads them; none past its size. */
+export function viewItems(v: BytesView, from: bigint, len: bigint): Uint8Array[] {
+  const r = viewRange(v, from, len)
+  return r === undefined ? [] : [r.leaves, concat(r.siblings)]
 }
