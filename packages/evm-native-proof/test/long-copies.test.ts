@@ -3,6 +3,7 @@ import { type BlockTrace, type Fork, Rng, sealBlock, systemContractsPre, wallet 
 import { describe, expect, it } from 'vitest'
 import { checkStep } from '../src/check/index.ts'
 import { keccak, readFrame, readState, writeFrame, writeState } from '../src/check/layout.ts'
+import { KECCAK_CHUNK } from '../src/check/sponge.ts'
 import { traceBlock } from '../src/trace/tracer.ts'
 import { COPY_CHUNK, type StepWitness } from '../src/trace/witness.ts'
 import { WITNESS_BOUND, witnessBytes } from '../src/verify-trace.ts'
@@ -35,18 +36,8 @@ const OP = {
   RETURNDATACOPY: '3e',
   ADDRESS: '30',
 }
-const [MCOPY, MSTORE, KECCAK256, SSTORE, CALL, GAS, POP, RETURN, STOP, CREATE] = [
-  '5e',
-  '52',
-  '20',
-  '55',
-  'f1',
-  '5a',
-  '50',
-  'f3',
-  '00',
-  'f0',
-]
+const [MCOPY, MSTORE, KECCAK256, SSTORE, CALL, GAS, POP, RETURN, STOP] = ['5e', '52', '20', '55', 'f1', '5a', '50', 'f3', '00']
+const [CREATE, LOG0, LOG2] = ['f0', 'a0', 'a2']
 
 const COPIER = createAddressFromString(`0x${'cc'.repeat(20)}`)
 const RETURNER = createAddressFromString(`0x${'dd'.repeat(20)}`)
@@ -285,6 +276,93 @@ describe('inputs and outputs longer than a step (SPEC.md §6.1)', () => {
       const stateData = writeState({ ...readState(w.stateData), frameHash: keccak(frame) })
       await expect(checkStep({ ...w, pre: keccak(stateData), stateData, proof: [frame, ...w.proof.slice(1)] })).rejects.toThrow(
         /has copied 90000 bytes of an output of 90000/,
+      )
+    }, 120_000)
+})
+
+const HASHER = createAddressFromString(`0x${'ab'.repeat(20)}`)
+/** What a LOG0 of 256 to 65,535 bytes puts before its data in its RLP: the list's header (3), the address (21), no topics (1), the data's header (3). */
+const LOG0_HEAD = 3 + 21 + 1 + 3
+/**
+ * Hashes longer than a step (SPEC.md §6.1): KECCAK256 of 100,000 bytes (four steps), of exactly one
+ * chunk (one) and of one byte more (two), each stored; LOG2 of 70,000 bytes (three); LOG0 of one byte
+ * more than fits a step with its RLP head (two).
+ */
+const HASHER_CODE = asm(
+  OP.CALLDATASIZE,
+  0,
+  0,
+  OP.CALLDATACOPY,
+  BigInt(`0x${'99'.repeat(32)}`),
+  90_000,
+  MSTORE,
+  100_000,
+  0,
+  KECCAK256,
+  0,
+  SSTORE,
+  KECCAK_CHUNK,
+  0x100,
+  KECCAK256,
+  1,
+  SSTORE,
+  KECCAK_CHUNK + 1,
+  0x100,
+  KECCAK256,
+  2,
+  SSTORE,
+  0x7072,
+  0x7071,
+  70_000,
+  5,
+  LOG2,
+  KECCAK_CHUNK - LOG0_HEAD + 1,
+  0,
+  LOG0,
+  STOP,
+)
+
+describe('hashes longer than a step (SPEC.md §6.1)', () => {
+  for (const fork of ['Shanghai', 'Prague'] as const)
+    it(`${fork}: KECCAK256 and LOG absorb ${KECCAK_CHUNK} bytes a step through the frame’s sponge, every step re-derived, all but the receipt under the bound`, async () => {
+      const trace = await oneCallBlock('long-hashes', fork, [[HASHER, HASHER_CODE]], 60_000)
+      const run = await traceBlock(trace, { witness: () => true })
+      expect(hex(run.stateRoot)).toBe(trace.expected.stateRoot.slice(2))
+      const continuing: string[] = []
+      const stepsOf: Record<string, number> = {}
+      const oversized: string[] = []
+      for (const w of run.witnesses) {
+        expect(hex(await checkStep(w)), `step ${w.step} (${w.kind} ${w.opcode?.toString(16) ?? ''})`).toBe(hex(w.post))
+        if (witnessBytes(w) > WITNESS_BOUND) oversized.push(w.kind)
+        if (w.kind !== 'opcode' || w.opcode === undefined) continue
+        const op = w.opcode.toString(16)
+        if (['20', 'a0', 'a2'].includes(op)) stepsOf[op] = (stepsOf[op] ?? 0) + 1
+        const frame = readFrame(w.proof[0] as Uint8Array)
+        if (frame.progress > 0) continuing.push(`${op}@${frame.progress}`)
+      }
+      const K = KECCAK_CHUNK
+      // The receipt still carries the transaction's logs whole (SPEC.md §6.1, not split yet): 102,707 bytes of them here.
+      expect(oversized).toEqual(['tx-receipt'])
+      expect(stepsOf).toEqual({ '20': 7, a2: 3, a0: 2 })
+      expect(continuing).toEqual([
+        `37@${COPY_CHUNK}`,
+        `20@${K}`,
+        `20@${2 * K}`,
+        `20@${3 * K}`,
+        `20@${K}`,
+        `a2@${K}`,
+        `a2@${2 * K}`,
+        `a0@${K}`,
+      ])
+      // A sponge state that is not the frame's, and a sponge said to have absorbed all there is: rejected.
+      const w = run.witnesses.find((x) => x.opcode === 0xa2 && readFrame(x.proof[0] as Uint8Array).progress > 0) as StepWitness
+      const i = w.proof.findIndex((item) => item.length === 200)
+      const forged = w.proof.map((item, j) => (j === i ? item.map((b, k) => (k === 0 ? b ^ 1 : b)) : item))
+      await expect(checkStep({ ...w, proof: forged })).rejects.toThrow(/sponge state does not hash/)
+      const frame = writeFrame({ ...readFrame(w.proof[0] as Uint8Array), progress: 3 * K })
+      const stateData = writeState({ ...readState(w.stateData), frameHash: keccak(frame) })
+      await expect(checkStep({ ...w, pre: keccak(stateData), stateData, proof: [frame, ...w.proof.slice(1)] })).rejects.toThrow(
+        /sponge has absorbed 97920 bytes of 70097/,
       )
     }, 120_000)
 })

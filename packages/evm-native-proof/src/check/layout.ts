@@ -151,8 +151,10 @@ export interface FrameState {
   output: View
   retOffset: number
   retSize: number
-  /** Bytes of the copy at pc already moved (SPEC.md §6); 0 when no copy is under way. */
+  /** Bytes of the copy at pc already moved, or of the input the sponge has absorbed (SPEC.md §6.1); 0 when neither is under way. */
   progress: number
+  /** H(the Keccak-f state) of a KECCAK256 or LOG hashing over several steps (SPEC.md §6.1); zero otherwise. */
+  sponge: Uint8Array
 }
 
 const address = (w: Uint8Array) => {
@@ -170,8 +172,8 @@ export interface View {
   size: number
 }
 
-/** The size of SPEC.md §2.3's frame: thirteen words. */
-export const FRAME_BYTES = 416
+/** The size of SPEC.md §2.3's frame: fourteen words. */
+export const FRAME_BYTES = 448
 
 export function readFrame(b: Uint8Array): FrameState {
   if (b.length !== FRAME_BYTES) throw new WitnessError(`a frame is ${FRAME_BYTES} bytes, not ${b.length}`)
@@ -180,6 +182,7 @@ export function readFrame(b: Uint8Array): FrameState {
   const sizes = b.subarray(352, 384)
   const s = (from: number) => Number(num(sizes.subarray(from, from + 4)))
   const offsets = b.subarray(384, 416)
+  const sponge = word(b, 13)
   const o = (from: number) => Number(num(offsets.subarray(from, from + 4)))
   for (let i = 27; i < 32; i++) if (h[i] !== 0) throw new WitnessError('a frame header has non-zero padding')
   for (let i = 24; i < 32; i++) if (sizes[i] !== 0) throw new WitnessError('a frame’s sizes word has non-zero padding')
@@ -207,6 +210,7 @@ export function readFrame(b: Uint8Array): FrameState {
     retOffset: s(12),
     retSize: s(16),
     progress: s(20),
+    sponge,
   }
 }
 
@@ -249,6 +253,7 @@ export function writeFrame(f: FrameState): Uint8Array {
     f.output.root,
     sizes,
     offsets,
+    f.sponge,
   ])
 }
 

@@ -35,6 +35,7 @@ import {
   proofTrie,
 } from './mpt.ts'
 import { opcodeShape } from './opcodes.ts'
+import { absorb, emptySponge, KECCAK_CHUNK, openSponge, squeeze } from './sponge.ts'
 import { bytesRoot, codeRoot, emptyView, freshFrame, openMapKey, openRange, readView, viewOf } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
@@ -57,7 +58,10 @@ export type CodeOracle = (codeHash: Uint8Array) => { root: Uint8Array; size: num
  * steps at the same pc, its operands left on the stack, the frame's `progress` counting the bytes done.
  */
 export const COPY_CHUNK = 32 * 1024
-const COPIES = new Set([0x37, 0x39, 0x3c, 0x3e, 0x5e])
+/** The hashing opcodes, KECCAK256 and LOG0–LOG4: over KECCAK_CHUNK bytes, they go on in steps through the frame's sponge. */
+const HASHES = new Set([0x20, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4])
+/** The opcodes that may take more than one step (SPEC.md §6.1): the copies and the hashes. */
+const SPLIT = new Set([0x37, 0x39, 0x3c, 0x3e, 0x5e, ...HASHES])
 
 const words = (len: bigint) => (len + 31n) / 32n
 const memoryCost = (w: bigint) => 3n * w + (w * w) / 512n
@@ -107,8 +111,11 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
 
   /** A copy under way (SPEC.md §6): its gas and memory expansion were charged by its first step. */
   const continuing = f.progress > 0
-  if (continuing && !COPIES.has(op))
-    throw new WitnessError(`the frame is in the middle of a copy, but the opcode at pc is 0x${op.toString(16)}`)
+  if (continuing && !SPLIT.has(op))
+    throw new WitnessError(`the frame is in the middle of a copy or a hash, but the opcode at pc is 0x${op.toString(16)}`)
+  // A sponge is under way exactly when a hash goes on.
+  if (f.sponge.some((b) => b !== 0) !== (continuing && HASHES.has(op)))
+    throw new WitnessError('the frame’s sponge is not that of a hash under way at pc')
 
   try {
     const sh = opcodeShape(op, s.forkId)
@@ -141,8 +148,10 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
     /** A call entered its child: the frame to run next and the chain it suspends the caller on. */
     let entered: { child: FrameState; frameStackHash: Uint8Array } | undefined
     let returnData: View | undefined
-    /** A copy longer than a step: the bytes done after this one (pc and the stack stay). */
+    /** A copy or hash longer than a step: the bytes done after this one (pc and the stack stay). */
     let progress: number | undefined
+    /** A hash longer than a step: H(the sponge's state) after this one. */
+    let sponge: Uint8Array | undefined
     /**
      * The part of a copy of `len` bytes this step moves, `[from, from + n)`: the next COPY_CHUNK bytes,
      * from the end for an MCOPY to a higher address (so that no byte is read after it is written).
@@ -215,6 +224,25 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
       return out
     }
     const copyGas = (len: bigint) => use(3n * words(len))
+    /**
+     * keccak256 of `length` bytes, `bytes(from, to)` giving those in [from, to): in one step when they
+     * fit KECCAK_CHUNK, otherwise KECCAK_CHUNK a step through the frame's sponge (SPEC.md §6.1), the
+     * digest only at the last (undefined before).
+     */
+    const hashed = (length: bigint, bytes: (from: bigint, to: bigint) => Uint8Array): Uint8Array | undefined => {
+      const chunkBytes = BigInt(KECCAK_CHUNK)
+      if (!continuing && length <= chunkBytes) return keccak(bytes(0n, length))
+      const done = BigInt(f.progress)
+      if (continuing && done >= length) throw new WitnessError(`the frame’s sponge has absorbed ${done} bytes of ${length}`)
+      const state = continuing ? openSponge(r, f.sponge) : emptySponge()
+      if (length - done <= chunkBytes) return squeeze(state, bytes(done, length))
+      progress = Number(done + chunkBytes)
+      sponge = keccak(absorb(state, bytes(done, done + chunkBytes)))
+      return undefined
+    }
+    /** Memory bytes [offset + from, offset + to). */
+    const memoryBytes = (offset: bigint, from: bigint, to: bigint) =>
+      memory([offset + from, to - from])?.read(offset + from, to - from) ?? new Uint8Array()
     const blockEnv = () => {
       const b = r.next('block environment', BLOCK_ENV_BYTES)
       if (!equal(keccak(b), s.blockEnvHash)) throw new WitnessError('the block environment does not hash to the state’s')
@@ -278,16 +306,31 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
     } else if (op >= 0xa0 && op <= 0xa4) {
       if (f.isStatic) throw new Halt()
       const [offset, len] = [a(0), a(1)]
-      use(8n * len)
-      expand(offset, len)
-      const m = memory([offset, len])
-      const data = m?.read(offset, len) ?? new Uint8Array()
+      if (!continuing) {
+        use(8n * len)
+        expand(offset, len)
+      }
       const topics = args.slice(2).map((t) => be(t))
-      const sub = substate()
-      const logHash = keccak(RLP.encode([f.address, topics, data]))
-      state = {
-        ...state,
-        substateHash: keccak(writeSubstate({ ...sub, logsHash: keccak(sub.logsHash, logHash), logCount: sub.logCount + 1n })),
+      const head = logHead(f.address, topics, len)
+      const h = BigInt(head.length)
+      // rlp([address, topics, data]) is hashed: a long one through the sponge, its head from the stack and its data from memory.
+      const logHash =
+        !continuing && h + len <= BigInt(KECCAK_CHUNK)
+          ? keccak(RLP.encode([f.address, topics, memoryBytes(offset, 0n, len)]))
+          : hashed(h + len, (from, to) =>
+              join([
+                head.subarray(Number(from < h ? from : h), Number(to < h ? to : h)),
+                memoryBytes(offset, from > h ? from - h : 0n, to - h),
+              ]),
+            )
+      if (logHash === undefined) {
+        // The log goes on in the next step.
+      } else {
+        const sub = substate()
+        state = {
+          ...state,
+          substateHash: keccak(writeSubstate({ ...sub, logsHash: keccak(sub.logsHash, logHash), logCount: sub.logCount + 1n })),
+        }
       }
     } else {
       switch (op) {
@@ -390,9 +433,12 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
           break
         case 0x20: {
           const [offset, len] = [a(0), a(1)]
-          use(6n * words(len))
-          expand(offset, len)
-          out = [num(keccak(memory([offset, len])?.read(offset, len) ?? new Uint8Array()))]
+          if (!continuing) {
+            use(6n * words(len))
+            expand(offset, len)
+          }
+          const digest = hashed(len, (from, to) => memoryBytes(offset, from, to))
+          if (digest !== undefined) out = [num(digest)]
           break
         }
         case 0x30:
@@ -802,8 +848,8 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
       return { ...state, frameHash: keccak(writeFrame(frame)) }
     }
     if (progress !== undefined) {
-      // The copy goes on at the same pc with its operands on the stack (SPEC.md §6).
-      return { ...state, frameHash: keccak(writeFrame({ ...f, gas, memoryWords, memoryRoot, progress })) }
+      // The copy or hash goes on at the same pc with its operands on the stack (SPEC.md §6.1).
+      return { ...state, frameHash: keccak(writeFrame({ ...f, gas, memoryWords, memoryRoot, progress, sponge: sponge ?? f.sponge })) }
     }
     let stackHash = below
     let stackSize = f.stackSize - sh.reads
@@ -820,6 +866,7 @@ export async function checkOpcode(s: MachineState, f: FrameState, r: ItemReader,
       memoryWords,
       memoryRoot,
       progress: 0,
+      sponge: new Uint8Array(32),
       ...(returnData === undefined ? {} : { returnData }),
     }
     return { ...state, frameHash: keccak(writeFrame(frame)) }
@@ -835,3 +882,20 @@ const PUSHES_ONE = new Set([
   0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x20, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x38, 0x3a, 0x3b, 0x3d, 0x3f, 0x40,
   0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x51, 0x54, 0x58, 0x59, 0x5a, 0x5c, 0x5f,
 ])
+
+/**
+ * The RLP of a log, `rlp([address, topics, data])`, up to its data (of `len` bytes, more than 55):
+ * what a long log's sponge absorbs before the data.
+ */
+function logHead(address: Uint8Array, topics: Uint8Array[], len: bigint): Uint8Array {
+  const header = (n: bigint, base: number) =>
+    n <= 55n ? Uint8Array.of(base + Number(n)) : join([Uint8Array.of(base + 55 + byteLength(n)), be(n, byteLength(n))])
+  const body = join([
+    Uint8Array.of(0x94),
+    address,
+    header(33n * BigInt(topics.length), 0xc0),
+    ...topics.map((t) => join([Uint8Array.of(0xa0), t])),
+    header(len, 0x80),
+  ])
+  return join([header(BigInt(body.length) + len, 0xc0), body])
+}

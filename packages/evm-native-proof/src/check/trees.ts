@@ -281,6 +281,7 @@ export function freshFrame(
     retOffset: 0,
     retSize: 0,
     progress: 0,
+    sponge: new Uint8Array(32),
     ...f,
   }
 }

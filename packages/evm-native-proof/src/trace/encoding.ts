@@ -90,8 +90,10 @@ export interface FrameFields {
   output: FrameView
   retOffset: number
   retSize: number
-  /** Bytes of a long copy already moved (SPEC.md §6); absent or 0 when no copy is under way. */
+  /** Bytes of a long copy already moved, or absorbed by the sponge (SPEC.md §6.1); absent or 0 when neither is under way. */
   progress?: number
+  /** H(the Keccak-f state) of a hash over several steps (SPEC.md §6.1); absent or zero otherwise. */
+  sponge?: Uint8Array
 }
 
 /** What a frame commits to of a view: its tree's root, the offset in it, its size. */
@@ -101,7 +103,7 @@ export interface FrameView {
   size: number
 }
 
-/** SPEC.md §2.3: the 416-byte frame. */
+/** SPEC.md §2.3: the 448-byte frame. */
 export function frameData(f: FrameFields): Uint8Array {
   const header = concat([
     uint(f.kind, 1),
@@ -138,6 +140,7 @@ export function frameData(f: FrameFields): Uint8Array {
     f.output.root,
     sizes,
     concat([uint(f.calldata.offset, 4), uint(f.returnData.offset, 4), uint(f.output.offset, 4), new Uint8Array(20)]),
+    f.sponge ?? ZERO32,
   ])
 }
 
@@ -213,4 +216,26 @@ export function txEnvData(tx: TypedTransaction, baseFee: bigint, forkId: number)
     uint(t.accessList?.length ?? 0),
     tx.hash(),
   ])
+}
+
+/**
+ * A log's RLP, rlp([address, topics, data]), up to its data of `len` bytes (more than 55, as in a
+ * hash over several steps, SPEC.md §6.1): what the sponge absorbs before the data.
+ */
+export function logHead(address: Uint8Array, topics: Uint8Array[], len: number): Uint8Array {
+  const bytesOf = (n: number) => {
+    const out: number[] = []
+    for (let x = n; x > 0; x = Math.floor(x / 256)) out.unshift(x % 256)
+    return Uint8Array.from(out)
+  }
+  const header = (n: number, base: number) =>
+    n <= 55 ? Uint8Array.of(base + n) : concat([Uint8Array.of(base + 55 + bytesOf(n).length), bytesOf(n)])
+  const body = concat([
+    Uint8Array.of(0x94),
+    address,
+    header(33 * topics.length, 0xc0),
+    ...topics.map((t) => concat([Uint8Array.of(0xa0), t])),
+    header(len, 0x80),
+  ])
+  return concat([header(body.length + len, 0xc0), body])
 }

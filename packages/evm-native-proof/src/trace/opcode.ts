@@ -8,12 +8,13 @@ import { RLP } from '@ethereumjs/rlp'
 import { Address } from '@ethereumjs/util'
 import { EMPTY_VIEW } from '../commit/bytes-tree.ts'
 import { H, uint } from '../commit/hash.ts'
-import { frameData } from './encoding.ts'
+import { KECCAK_CHUNK, spongeStates } from '../commit/sponge.ts'
+import { frameData, logHead } from './encoding.ts'
 import { type FinalRunState, watchOpHandler } from './ethereumjs.ts'
 import { mapKey } from './keys.ts'
 import { OP, opcodeInfo } from './opcodes.ts'
 import { TAG } from './phases.ts'
-import type { Frame, Tracing } from './state.ts'
+import type { Frame, PendingOp, Tracing } from './state.ts'
 import { COPY_CHUNK, copyPart, opcodeWitness } from './witness.ts'
 
 /** ethereumjs's step event: the previous step sealed from the state it shows, this opcode pushed. */
@@ -48,6 +49,17 @@ export async function onStep(t: Tracing, e: InterpreterStep): Promise<void> {
     if (len > BigInt(COPY_CHUNK))
       t.pendingCopy = { frame: f, opcode: op, stack: e.stack.slice(), dest, len, backward: op === OP.MCOPY && dest > top(1) }
   }
+  const stream = longHashStream(op, e.stack, e.memory, f.address)
+  if (stream !== undefined)
+    t.pendingCopy = {
+      frame: f,
+      opcode: op,
+      stack: e.stack.slice(),
+      dest: 0n,
+      len: 0n,
+      backward: false,
+      hash: { states: spongeStates(stream) },
+    }
   if ((op === OP.RETURN || op === OP.REVERT) && e.stack.length >= 2) {
     // Where the output lies in the frame's memory, which stays as it is after the halt (SPEC.md §2.3).
     f.halted = { offset: e.stack[e.stack.length - 1] as bigint, size: e.stack[e.stack.length - 2] as bigint }
@@ -74,12 +86,18 @@ export async function onStep(t: Tracing, e: InterpreterStep): Promise<void> {
   // ethereumjs computes an opcode's gas, warming what it touches (EIP-2929), before this event:
   // those keys are this opcode's effect.
   t.syncAccess()
-  t.pendingOp = { frame: f, opcode: op, stack: e.stack, memory: e.memory }
+  const pending: PendingOp = { frame: f, opcode: op, stack: e.stack, memory: e.memory }
+  t.pendingOp = pending
+  if (t.pendingCopy?.hash !== undefined && op !== OP.KECCAK256) {
+    // A long LOG's effect is its last step's (see continueCopy).
+    t.pendingCopy.deferred = pending
+    t.pendingOp = undefined
+  }
   if (op === OP.SELFDESTRUCT && e.stack.length > 0) {
     const to = uint((e.stack[e.stack.length - 1] as bigint) & ((1n << 160n) - 1n), 20)
     const [self, beneficiary] = await Promise.all([t.sm.getAccount(new Address(f.address)), t.sm.getAccount(new Address(to))])
     const empty = (beneficiary === undefined || beneficiary.isEmpty()) && (self?.balance ?? 0n) === 0n
-    if (empty && Buffer.compare(to, f.address) !== 0) t.pendingOp.emptyBeneficiary = to
+    if (empty && Buffer.compare(to, f.address) !== 0) pending.emptyBeneficiary = to
   }
 }
 
@@ -151,6 +169,26 @@ export async function continueCopy(t: Tracing, f: Frame, post: { gas: bigint; me
   const c = t.pendingCopy
   t.pendingCopy = undefined
   if (c === undefined || c.frame !== f) return
+  if (c.hash !== undefined) {
+    // Each step but the last absorbs KECCAK_CHUNK bytes into the frame's sponge (SPEC.md §6.1).
+    for (const [k, state] of c.hash.states.entries()) {
+      f.gas = post.gas
+      f.memoryWords = post.memoryWords
+      f.progress = (k + 1) * KECCAK_CHUNK
+      f.spongeState = state
+      f.sponge = H(state)
+      await t.seal()
+      await opcodeStep(t, f, c.opcode, c.stack)
+    }
+    f.progress = 0
+    f.spongeState = undefined
+    f.sponge = undefined
+    if (c.deferred !== undefined) {
+      t.pendingOp = c.deferred
+      settlePending(t)
+    }
+    return
+  }
   let done = 0
   for (;;) {
     const { from, n } = copyPart(c.len, done, c.backward)
@@ -200,4 +238,32 @@ function syncMemory(f: Frame, memory: Uint8Array): void {
       Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0
     if (!same) f.memory.write(c * 32, a)
   }
+}
+
+/** Memory past this is out of any step's reach (its expansion alone costs more gas than exists). */
+const REACHABLE_MEMORY = 1n << 26n
+
+/**
+ * What a KECCAK256 or LOG over more than KECCAK_CHUNK bytes hashes (SPEC.md §6.1), from the memory
+ * at its step: the range, or the log's RLP (its head, then the data); undefined for any other step.
+ */
+function longHashStream(op: number, stack: bigint[], memory: Uint8Array, address: Uint8Array): Uint8Array | undefined {
+  const isLog = op >= OP.LOG0 && op <= OP.LOG4
+  if ((op !== OP.KECCAK256 && !isLog) || stack.length < (opcodeInfo(op)?.in ?? 0)) return undefined
+  const top = (i: number) => stack[stack.length - 1 - i] as bigint
+  const [offset, len] = [top(0), top(1)]
+  // A log's head is under 200 bytes: a shorter hash fits one step.
+  if (offset + len > REACHABLE_MEMORY || len + 200n <= BigInt(KECCAK_CHUNK)) return undefined
+  const head = isLog
+    ? logHead(
+        address,
+        Array.from({ length: op - OP.LOG0 }, (_, i) => uint(top(2 + i))),
+        Number(len),
+      )
+    : new Uint8Array()
+  if (head.length + Number(len) <= KECCAK_CHUNK) return undefined
+  const stream = new Uint8Array(head.length + Number(len))
+  stream.set(head)
+  stream.set(memory.subarray(Number(offset), Number(offset + len)), head.length)
+  return stream
 }

@@ -143,6 +143,7 @@ export function opcodeInfo(op: number): OpcodeInfo | undefined {
 /** The opcodes the tracer names in its own code. */
 export const OP = {
   STOP: 0x00,
+  KECCAK256: 0x20,
   MCOPY: 0x5e,
   TSTORE: 0x5d,
   LOG0: 0xa0,

@@ -63,6 +63,8 @@ export interface Frame extends FrameFields {
   nextCall?: { inOffset: bigint; inSize: bigint; retOffset: bigint; retSize: bigint }
   /** The operands of the RETURN or REVERT the frame ran: where its output lies in its memory. */
   halted?: { offset: bigint; size: bigint }
+  /** The Keccak-f state of a hash under way (its hash is the frame's `sponge`). */
+  spongeState?: Uint8Array
   /** The last opcode the frame ran (undefined before the first). */
   lastOp: number | undefined
   /** What ethereumjs changes in an opcode's gas handler, as it was before the last opcode. */
@@ -96,7 +98,11 @@ export interface PendingOp {
   emptyBeneficiary?: Uint8Array
 }
 
-/** A copy longer than one step (SPEC.md §6), seen at its step event: its later steps follow once its effect is seen. */
+/**
+ * A copy or hash longer than one step (SPEC.md §6.1), seen at its step event: its later steps follow
+ * once its effect is seen. A copy moves `len` bytes to `dest`; a hash passes through `states`, and a
+ * LOG's effect (`deferred`) waits for its last step.
+ */
 export interface PendingCopy {
   frame: Frame
   opcode: number
@@ -104,6 +110,8 @@ export interface PendingCopy {
   dest: bigint
   len: bigint
   backward: boolean
+  hash?: { states: Uint8Array[] }
+  deferred?: PendingOp
 }
 
 /** The address system calls come from (EIP-4788, EIP-7002). */

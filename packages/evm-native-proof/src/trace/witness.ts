@@ -22,7 +22,9 @@ import { CodeTree } from '../commit/code-tree.ts'
 import { concat, H, toBigInt, uint } from '../commit/hash.ts'
 import type { IndexedMap } from '../commit/indexed-map.ts'
 import type { SparseMerkleTree } from '../commit/merkle.ts'
+import { KECCAK_CHUNK } from '../commit/sponge.ts'
 import type { StackChain } from '../commit/stack.ts'
+import { logHead } from './encoding.ts'
 import { liveStateTrie, storageTrieAt } from './ethereumjs.ts'
 import { mapKey } from './keys.ts'
 
@@ -59,6 +61,8 @@ export interface OpcodeSources {
     pc: number
     gas: bigint
     progress?: number
+    /** The Keccak-f state of a hash under way (SPEC.md §6.1). */
+    spongeState?: Uint8Array
   }
   /** The stack, bottom first. */
   stack: readonly bigint[]
@@ -196,6 +200,17 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
     const end = offset + len < size ? offset + len : size
     codeItem(tree, Number(offset / 32n), Number((end - 1n) / 32n))
   }
+  /**
+   * The part [from, to) of a hash's `length` bytes this step absorbs, as the checker's `hashed` reads
+   * it: all in one step when they fit KECCAK_CHUNK, else the next KECCAK_CHUNK, after the sponge's state.
+   */
+  const hashPart = (length: bigint): readonly [bigint, bigint] => {
+    const chunk = BigInt(KECCAK_CHUNK)
+    if (done === 0 && length <= chunk) return [0n, length]
+    if (done > 0) proof.push(f.spongeState as Uint8Array)
+    const from = BigInt(done)
+    return [from, length - from <= chunk ? length : from + chunk]
+  }
   const warm = (key: bigint) => proof.push(...src.access.witness(key, true))
   const sm = src.sm
   const stateTrie = () => liveStateTrie(sm)
@@ -217,13 +232,24 @@ export async function opcodeWitness(src: OpcodeSources): Promise<{ proof: Uint8A
     const next = (f.pc >> 5) + 1
     if ((f.pc + op - 0x5f) >> 5 === next && next * 32 < codeSize) codeItem(f.code, next, next)
   } else if (op >= 0xa0 && op <= 0xa4) {
-    memory([a(0), a(1)])
-    proof.push(src.substate)
+    const [offset, len] = [a(0), a(1)]
+    const head = BigInt(
+      logHead(
+        f.address,
+        opened.items.slice(2).map((v) => uint(v)),
+        Number(len < TREE_BYTES ? len : 0n),
+      ).length,
+    )
+    const part = head + len <= BigInt(KECCAK_CHUNK) && done === 0 ? ([head, head + len] as const) : hashPart(head + len)
+    memory([offset + (part[0] > head ? part[0] - head : 0n), part[1] - (part[0] > head ? part[0] : head)])
+    if (part[1] === head + len) proof.push(src.substate)
   } else
     switch (op) {
-      case 0x20:
-        memory([a(0), a(1)])
+      case 0x20: {
+        const [from, to] = hashPart(a(1))
+        memory([a(0) + from, to - from])
         break
+      }
       case 0x31:
       case 0x3b:
       case 0x3f:
