@@ -24,7 +24,7 @@ import {
   writeFrame,
 } from './layout.ts'
 import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
-import type { CodeOracle } from './opcode.ts'
+import type { CodeOracle } from './opcode/step.ts'
 import { freshFrame, openMapKey, readView } from './trees.ts'
 import { credit } from './tx-end.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'

@@ -9,7 +9,7 @@
 import { endSystemCall } from './block-end.ts'
 import { be, equal, FRAME_BYTES, type FrameState, INVALID, join, keccak, type MachineState, readFrame, writeFrame } from './layout.ts'
 import { decodeAccount, encodeAccount, proofTrie } from './mpt.ts'
-import { COPY_CHUNK } from './opcode.ts'
+import { COPY_CHUNK } from './opcode/step.ts'
 import { emptyView, openRange, readView } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 

@@ -24,7 +24,7 @@ import {
   writeSubstate,
 } from './layout.ts'
 import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
-import { type CodeOracle, collides } from './opcode.ts'
+import { type CodeOracle, collides } from './opcode/step.ts'
 import { codeRoot, emptyMapCommitment, emptySubstateHash, freshFrame, mapCommitmentOf, openMapKey, ownView } from './trees.ts'
 import { authorityOf, decodeTx, floorGas, intrinsicGas, MalformedTransaction, recoverAddress, type Tx, txEnvOf } from './tx.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
