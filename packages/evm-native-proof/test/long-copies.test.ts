@@ -5,7 +5,8 @@ import { checkStep } from '../src/check/index.ts'
 import { keccak, readFrame, readState, writeFrame, writeState } from '../src/check/layout.ts'
 import { KECCAK_CHUNK } from '../src/check/sponge.ts'
 import { traceBlock } from '../src/trace/tracer.ts'
-import { COPY_CHUNK, type StepWitness } from '../src/trace/witness.ts'
+import type { StepWitness } from '../src/trace/witness.ts'
+import { COPY_CHUNK } from '../src/trace/witness-parts.ts'
 import { WITNESS_BOUND, witnessBytes } from '../src/verify-trace.ts'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')

@@ -12,7 +12,7 @@ import { concat, ZERO32 } from '../commit/hash.ts'
 import { mapKey } from './keys.ts'
 import { PHASE, PRAGUE, STATUS, TAG } from './phases.ts'
 import { accountNodes, credit, equalBytes, type Frame, SYSTEM_ADDRESS, type Tracing } from './state.ts'
-import { viewItems, writeNodes } from './witness.ts'
+import { viewItems, writeNodes } from './witness-parts.ts'
 
 /** The EIP-7002 and EIP-7251 request contracts the system calls run, in order. */
 export const SYSTEM_CONTRACTS: readonly Uint8Array[] = [

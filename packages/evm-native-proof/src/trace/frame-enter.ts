@@ -18,7 +18,7 @@ import { settlePending } from './opcode.ts'
 import { FRAME_KIND, PHASE, TAG } from './phases.ts'
 import { equalBytes, type Frame, type Tracing } from './state.ts'
 import { cutTxEnter, setUpTransaction } from './tx-start.ts'
-import { collides } from './witness.ts'
+import { collides } from './witness-parts.ts'
 
 /** ethereumjs's beforeMessage: the frame a message runs in. */
 export async function enterFrame(t: Tracing, message: Message): Promise<void> {

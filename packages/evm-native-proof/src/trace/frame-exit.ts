@@ -14,7 +14,8 @@ import { HALTING, OP } from './opcodes.ts'
 import { FRAME_KIND, PHASE, STATUS } from './phases.ts'
 import { precompileStep } from './precompile.ts'
 import { equalBytes, type Frame, type Tracing } from './state.ts'
-import { COPY_CHUNK, frameExitWitness } from './witness.ts'
+import { frameExitWitness } from './witness.ts'
+import { COPY_CHUNK } from './witness-parts.ts'
 
 /** ethereumjs's afterMessage: the frame's last steps, its halt and its exit. */
 export async function exitFrame(t: Tracing, result: EVMResult): Promise<void> {

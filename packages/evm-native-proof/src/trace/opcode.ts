@@ -15,7 +15,8 @@ import { mapKey } from './keys.ts'
 import { OP, opcodeInfo } from './opcodes.ts'
 import { TAG } from './phases.ts'
 import type { Frame, PendingOp, Tracing } from './state.ts'
-import { COPY_CHUNK, copyPart, opcodeWitness } from './witness.ts'
+import { opcodeWitness } from './witness.ts'
+import { COPY_CHUNK, copyPart } from './witness-parts.ts'
 
 /** ethereumjs's step event: the previous step sealed from the state it shows, this opcode pushed. */
 export async function onStep(t: Tracing, e: InterpreterStep): Promise<void> {

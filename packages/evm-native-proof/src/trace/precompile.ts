@@ -4,7 +4,7 @@
  */
 import { frameData } from './encoding.ts'
 import type { Frame, Tracing } from './state.ts'
-import { viewItems } from './witness.ts'
+import { viewItems } from './witness-parts.ts'
 
 /** The precompile's step, once the call into it (its value moved) is sealed. */
 export async function precompileStep(t: Tracing, f: Frame): Promise<void> {

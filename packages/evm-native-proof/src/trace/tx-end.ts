@@ -17,7 +17,7 @@ import { mapKey } from './keys.ts'
 import { CANCUN, PHASE, PRAGUE, TAG } from './phases.ts'
 import { accountNodes, credit, equalBytes, type Tracing } from './state.ts'
 import { keepSenderPath } from './tx-start.ts'
-import { writeNodes } from './witness.ts'
+import { writeNodes } from './witness-parts.ts'
 
 /** ethereumjs's afterTx: the transaction-end steps. */
 export async function endTransaction(t: Tracing, event: AfterTxEvent): Promise<void> {

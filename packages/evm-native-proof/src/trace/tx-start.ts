@@ -24,7 +24,7 @@ import { blobHashes, txEnvData } from './encoding.ts'
 import { mapKey } from './keys.ts'
 import { PHASE, PRAGUE, TAG } from './phases.ts'
 import { accountNodes, delegateOf, equalBytes, sortedKeys, type Tracing } from './state.ts'
-import { collides } from './witness.ts'
+import { collides } from './witness-parts.ts'
 
 /** Before a transaction's first message: its environment, and the transaction's sub-state from zero. */
 export function beginTransaction(t: Tracing, tx: TypedTransaction): void {
