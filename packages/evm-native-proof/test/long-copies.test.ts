@@ -185,13 +185,14 @@ describe('copies longer than a step (SPEC.md §6)', () => {
 
 const CALLER = createAddressFromString(`0x${'ce'.repeat(20)}`)
 const ECHO = createAddressFromString(`0x${'ec'.repeat(20)}`)
-const EXIT_WINDOWS = [0x20000, 0x28000, 0x30000, 0x35000, 0x40000, 0x48000]
+const EXIT_WINDOWS = [0x20000, 0x28000, 0x30000, 0x35000, 0x40000, 0x48000, 0x50000]
 /**
  * Inputs and outputs longer than a step (SPEC.md §6.1): 100,000 bytes of memory (the
  * transaction's 60,000 bytes of calldata, a word at 80,000) passed to a call, which copies them and
  * returns 90,000 (three exit steps into the caller's memory);
- * 40,000 of those passed to the identity precompile and copied back (two exit steps); the keccak of
- * 4 KiB windows where the outputs landed, stored; last, a create whose initcode returns 30,000 bytes
+ * 40,000 of those passed to the identity precompile, whose output is its input where it lies, and
+ * copied back (two exit steps, the second reading the memory as it was before the first wrote it),
+ * then 1,000 of them read again by RETURNDATACOPY; the keccak of 4 KiB windows where the outputs landed, stored; last, a create whose initcode returns 30,000 bytes
  * (over EIP-170: the create fails at its exit, the output never read).
  */
 const CALLER_CODE = asm(
@@ -220,6 +221,11 @@ const CALLER_CODE = asm(
   GAS,
   CALL,
   POP,
+  // Return data read after the caller's memory has moved on from what identity's output views.
+  1000,
+  100,
+  0x50000,
+  OP.RETURNDATACOPY,
   ...EXIT_WINDOWS.flatMap((at, i) => [4096, at, KECCAK256, i, SSTORE]),
   // Last, as a failed create takes all the gas it was given.
   0x6175305ff3n, // PUSH2 30000 PUSH0 RETURN, as initcode
@@ -267,6 +273,8 @@ describe('inputs and outputs longer than a step (SPEC.md §6.1)', () => {
       // The CALL carries none of its 100,000-byte input, RETURN none of its 90,000-byte output.
       expect(largest.f1).toBeLessThan(16_384)
       expect(largest.f3).toBeLessThan(4_096)
+      // Identity's output is its input where it lies: its step reads none of its 40,000 bytes.
+      expect(largest.precompile).toBeLessThan(1_024)
       expect(largest['frame-exit']).toBeLessThan(2 * C + 8_192)
       // The create's output of 30,000 bytes is over EIP-170: its exit reads none of it.
       const createExit = run.witnesses.find((w) => w.kind === 'frame-exit' && readFrame(w.proof[0] as Uint8Array).kind === 4)

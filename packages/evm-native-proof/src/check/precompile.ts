@@ -18,6 +18,7 @@ import type { ItemReader } from './witness-reader.ts'
 const words = (n: number) => BigInt(Math.ceil(n / 32))
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 const OSAKA = 3
+const IDENTITY = 4
 
 interface Precompile {
   gas(input: Uint8Array, forkId: number): bigint
@@ -30,6 +31,7 @@ const PRECOMPILES: Record<number, Precompile> = {
   1: { gas: () => 3000n, run: ecrecover },
   2: { gas: (i) => 60n + 12n * words(i.length), run: (i) => sha256(i) },
   3: { gas: (i) => 600n + 120n * words(i.length), run: (i) => join([new Uint8Array(12), ripemd160(i)]) },
+  // Identity is checked apart (checkPrecompile): its output is a view of its input.
   4: { gas: (i) => 15n + 3n * words(i.length), run: (i) => i.slice() },
   5: { gas: modexpGas, run: modexp },
   6: { gas: () => 150n, run: curves.bn254Add },
@@ -133,9 +135,16 @@ export function checkPrecompile(s: MachineState, f: FrameState, r: ItemReader): 
   const address = Number(num(f.codeAddress))
   const precompile = PRECOMPILES[address]
   if (precompile === undefined) throw new Error(`0x${address.toString(16)} is not a precompile`)
+  const failed: FrameState = { ...f, status: 3, gas: 0n, output: emptyView() }
+  if (address === IDENTITY) {
+    // Its output is its input where it lies (SPEC.md §5.3): nothing is read, the gas is the size's.
+    r.done()
+    const cost = 15n + 3n * words(f.calldata.size)
+    const frame = cost <= f.gas ? { ...f, status: 1, gas: f.gas - cost, output: f.calldata } : failed
+    return { ...s, frameHash: keccak(writeFrame(frame)) }
+  }
   const input = readView(r, 'input', f.calldata, 0n, BigInt(f.calldata.size))
   r.done()
-  const failed: FrameState = { ...f, status: 3, gas: 0n, output: emptyView() }
   const cost = precompile.gas(input, s.forkId)
   let frame = failed
   if (cost <= f.gas) {

@@ -79,6 +79,13 @@ export interface BytesView {
   root: Uint8Array
   offset: number
   size: number
+  /**
+   * For a view whose tree may change while it lives (the identity precompile's output, a view of its
+   * caller's memory): the tree's bytes when the view was taken, and the tree rebuilt from them once
+   * the live one has moved on.
+   */
+  saved?: Uint8Array
+  snapshot?: ChunkedBytes
 }
 
 /** The view of no bytes: the empty tree's, at 0 (SPEC.md §2.3), wherever it points. */
@@ -100,8 +107,20 @@ export function ownView(bytes: Uint8Array): BytesView {
 /** The bytes a view holds. */
 export function viewBytes(v: BytesView): Uint8Array {
   const out = new Uint8Array(v.size)
-  out.set(v.tree.bytes.subarray(v.offset, v.offset + v.size))
+  out.set((v.saved ?? v.tree.bytes).subarray(v.offset, v.offset + v.size))
   return out
+}
+
+/** The tree a view reads from: its own while that is as it was, else the one rebuilt from what was saved. */
+function treeOf(v: BytesView): ChunkedBytes {
+  if (Buffer.compare(v.tree.root(), v.root) === 0) return v.tree
+  if (v.saved === undefined) throw new Error('a view’s tree has changed since the view was taken')
+  if (v.snapshot === undefined) {
+    v.snapshot = new ChunkedBytes()
+    v.snapshot.write(0, v.saved)
+  }
+  if (Buffer.compare(v.snapshot.root(), v.root) !== 0) throw new Error('a view’s saved bytes are not its tree’s')
+  return v.snapshot
 }
 
 /**
@@ -111,7 +130,5 @@ export function viewBytes(v: BytesView): Uint8Array {
 export function viewRange(v: BytesView, from: bigint, len: bigint): { leaves: Uint8Array; siblings: Uint8Array[] } | undefined {
   if (len === 0n || from >= BigInt(v.size)) return undefined
   const end = from + len < BigInt(v.size) ? from + len : BigInt(v.size)
-  const root = v.tree.root()
-  if (Buffer.compare(root, v.root) !== 0) throw new Error('a view’s tree has changed since the view was taken')
-  return v.tree.range(Number((BigInt(v.offset) + from) / 32n), Number((BigInt(v.offset) + end - 1n) / 32n))
+  return treeOf(v).range(Number((BigInt(v.offset) + from) / 32n), Number((BigInt(v.offset) + end - 1n) / 32n))
 }

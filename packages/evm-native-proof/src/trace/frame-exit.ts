@@ -12,7 +12,7 @@ import { finalRunState } from './ethereumjs.ts'
 import { opcodeStep, settlePending, syncFromFinal } from './opcode.ts'
 import { HALTING, OP } from './opcodes.ts'
 import { FRAME_KIND, PHASE, STATUS } from './phases.ts'
-import { precompileStep } from './precompile.ts'
+import { IDENTITY, precompileStep } from './precompile.ts'
 import { equalBytes, type Frame, type Tracing } from './state.ts'
 import { frameExitWitness } from './witness.ts'
 import { COPY_CHUNK } from './witness-parts.ts'
@@ -141,12 +141,24 @@ export async function exitFrame(t: Tracing, result: EVMResult): Promise<void> {
 function outputOf(t: Tracing, f: Frame, bytes: Uint8Array): BytesView {
   if (f.status === STATUS.FAILED) return EMPTY_VIEW
   const view = f.precompile
-    ? ownView(bytes)
+    ? precompileOutput(t, f, bytes)
     : f.halted !== undefined && (f.lastOp === OP.RETURN || f.lastOp === OP.REVERT)
       ? viewOf(f.memory, f.halted.offset, f.halted.size)
       : EMPTY_VIEW
   if (!equalBytes(viewBytes(view), bytes)) throw t.diverged('a frame’s output is not the memory its RETURN or REVERT names')
   return view
+}
+
+/**
+ * A precompile's output: a tree of its own, but identity's is its input where it lies (SPEC.md
+ * §5.3), in the caller's memory, which the exit's copy and the caller then write: it keeps the
+ * memory's bytes as they were, to read from once the live tree has moved on.
+ */
+function precompileOutput(t: Tracing, f: Frame, bytes: Uint8Array): BytesView {
+  const identity = f.codeAddress[19] === IDENTITY && f.codeAddress.subarray(0, 19).every((b) => b === 0)
+  if (!identity) return ownView(bytes)
+  const caller = t.frames[t.frames.length - 2]
+  return caller === undefined ? f.calldata : { ...f.calldata, saved: caller.memory.bytes.slice() }
 }
 
 /**
