@@ -5,6 +5,7 @@ import { registerBench } from './bench.ts'
 import { registerCheck } from './check.ts'
 import { registerExec } from './exec.ts'
 import { registerFuzz } from './fuzz.ts'
+import { registerMinimise } from './minimise.ts'
 import { registerMips } from './mips.ts'
 import { fail } from './output.ts'
 import { registerProve } from './prove.ts'
@@ -30,6 +31,7 @@ registerWitness(program)
 registerCheck(program)
 registerVerdicts(program)
 registerFuzz(program)
+registerMinimise(program)
 
 try {
   await program.parseAsync(process.argv)
