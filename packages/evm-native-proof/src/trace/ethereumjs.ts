@@ -130,17 +130,23 @@ export function finalRunState(result: EVMResult): FinalRunState | undefined {
 
 /**
  * ethereumjs 10.1.3's step hook, before a REVERT, reads the revert data from memory for the step
- * event — before the interpreter has charged the memory expansion. A REVERT whose size is huge
- * (2^256 − 1, say) then throws a RangeError out of the whole block, where without a step listener the
- * REVERT runs out of gas. Found by `stepproof fuzz`. The patch leaves the hook as it is but for that
- * read: while the hook runs for a REVERT whose range ends past 2^32 bytes (no such memory can be
- * paid for), reads return no bytes (the event's `error` field, which the tracer does not use).
+ * event — before the interpreter has checked the stack or charged the memory expansion. Two things
+ * then go wrong, and the patch mends both while leaving the hook as it is otherwise:
+ * - a REVERT whose size is huge (2^256 − 1, say) throws a RangeError out of the whole block, where
+ *   without a step listener it runs out of gas (found by `stepproof fuzz`): while the hook runs for
+ *   a REVERT whose range ends past 2^32 bytes (no such memory can be paid for), reads return no bytes;
+ * - a REVERT with fewer than two stack items throws in the hook, so no step event comes for it and
+ *   the interpreter fails the frame and reverts its state before anything else is heard; the last
+ *   opcode before it would be sealed on the reverted state (found by execution-spec-tests'
+ *   test_self_sponsored_set_code, whose delegated code ends in such a REVERT after its SSTOREs):
+ *   the hook sees two zero items instead, and the REVERT then underflows as it would.
+ * Only the event's `error` field (which the tracer does not use) comes from those reads.
  */
 const UNPAYABLE = 2n ** 32n
 
 interface RunStateLike {
   opCode: number
-  stack: { peek(n: number): bigint[] }
+  stack: { peek(n?: number): bigint[] }
   memory: { read: (offset: number, size: number, avoidCopy?: boolean) => Uint8Array }
 }
 interface InterpreterLike {
@@ -162,12 +168,24 @@ export function patchEthereumjs(): Promise<void> {
       const rs = this._runState
       let unpayable = false
       if (rs.opCode === 0xfd) {
+        let items: bigint[] | undefined
         try {
-          const [offset, length] = rs.stack.peek(2) as [bigint, bigint]
-          unpayable = length > 0n && offset + length > UNPAYABLE
+          items = rs.stack.peek(2)
         } catch {
-          // Fewer than two items: the hook throws as it always has (the tracer takes that step itself).
+          items = undefined
         }
+        if (items === undefined) {
+          const stack = rs.stack
+          const peek = stack.peek
+          stack.peek = () => [0n, 0n]
+          try {
+            return await hook.call(this, dynamicFee, gasLeft, memorySize)
+          } finally {
+            stack.peek = peek
+          }
+        }
+        const [offset, length] = items as [bigint, bigint]
+        unpayable = length > 0n && offset + length > UNPAYABLE
       }
       if (!unpayable) return hook.call(this, dynamicFee, gasLeft, memorySize)
       const memory = rs.memory

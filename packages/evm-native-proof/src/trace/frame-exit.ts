@@ -29,20 +29,6 @@ export async function exitFrame(t: Tracing, result: EVMResult): Promise<void> {
   // the RETURN succeeded, the frame exit fails the create (SPEC.md §4).
   const returned = final?.returnValue
   const depositFailed = failed && !reverted && isCreate && f.lastOp === OP.RETURN && returned !== undefined
-  if (failed && !reverted && !f.precompile && final !== undefined && final.code[final.programCounter] === OP.REVERT) {
-    // ethereumjs emits no step event for a REVERT with fewer than two stack items (its step hook
-    // peeks at them and throws): the step is taken here, from the interpreter's final state.
-    const stack = final.stack.getStack()
-    if (stack.length < 2) {
-      settlePending(t)
-      await syncFromFinal(t, f, final)
-      t.syncAccess()
-      await t.seal()
-      await opcodeStep(t, f, OP.REVERT, stack)
-      f.beforeOp = { access: t.access.mark(), refundLocal: f.refundLocal }
-      t.pendingOp = { frame: f, opcode: OP.REVERT, stack, memory: final.memory }
-    }
-  }
   if (failed && !reverted && !depositFailed && f.beforeOp !== undefined) {
     // An exceptional halt: the failing opcode changes nothing but the frame (SPEC.md §5), though
     // ethereumjs warmed and refunded in its gas handler before failing.
