@@ -37,6 +37,26 @@ describe('stepproof fuzz', () => {
     for (const op of [0x1e, 0x5c, 0x5d, 0x5e, 0xf0, 0xf1, 0xf5, 0xff, 0x55]) expect(osaka.has(op), `0x${op.toString(16)}`).toBe(true)
   })
 
+  it('makes most jumps land on a JUMPDEST ahead (so the code after them runs), and some go astray', () => {
+    let valid = 0
+    let jumps = 0
+    for (let i = 0; i < 200; i++) {
+      const code = randomProgram(new Rng(`jumps/${i}`), 'Cancun', [1n])
+      for (let pc = 0; pc < code.length; pc++) {
+        const op = code[pc] as number
+        if ((op === 0x56 || op === 0x57) && code[pc - 3] === 0x61) {
+          jumps++
+          const target = ((code[pc - 2] as number) << 8) | (code[pc - 1] as number)
+          if (target > pc && code[target] === 0x5b) valid++
+        } else if (op === 0x56 || op === 0x57) jumps++
+        if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f
+      }
+    }
+    expect(jumps).toBeGreaterThan(50)
+    expect(valid / jumps).toBeGreaterThan(0.6)
+    expect(valid).toBeLessThan(jumps)
+  })
+
   it('runs random blocks on every fork through go-ethereum and the native proof, and they agree with ethereumjs', () => {
     const out = mkdtempSync(join(tmpdir(), 'fuzz-out-'))
     const r = stepproof(['fuzz', '--seed', 'ci', '--blocks', '8', '--txs', '8', '--jobs', '2', '--out', out, '--json'], REPO_ROOT, cache())

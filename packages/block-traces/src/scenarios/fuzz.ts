@@ -157,8 +157,9 @@ function initcode(rng: Rng): bigint {
 /**
  * A random program for `fork`: 8 to 48 instructions, each with its stack inputs pushed first (edge
  * values; memory ranges kept mostly small; call targets among `targets`, the precompiles and
- * nothing; creates with an initcode stored first), ending in a STOP, RETURN, REVERT, INVALID, a
- * SELFDESTRUCT or nothing at all.
+ * nothing; creates with an initcode stored first; three jumps in four to a JUMPDEST a few
+ * instructions ahead, so that the code after them runs), ending in a STOP, RETURN, REVERT, INVALID,
+ * a SELFDESTRUCT or nothing at all.
  */
 export function randomProgram(rng: Rng, fork: Fork, targets: readonly bigint[]): Uint8Array {
   const at = FORKS.indexOf(fork)
@@ -176,7 +177,14 @@ export function randomProgram(rng: Rng, fork: Fork, targets: readonly bigint[]):
   }
   const code: number[] = []
   const length = 8 + rng.below(40)
+  /** Forward jumps waiting for their JUMPDEST: where their PUSH2's two bytes are, and before which instruction it goes. */
+  const jumps: { at: number; before: number }[] = []
   for (let i = 0; i < length; i++) {
+    for (const j of jumps.filter((x) => x.before === i)) {
+      code[j.at] = code.length >> 8
+      code[j.at + 1] = code.length & 0xff
+      code.push(0x5b)
+    }
     const op = opcodes[rng.below(opcodes.length)] as number
     const inputs = STACK_IN[op] as number
     let args: bigint[] = Array.from({ length: inputs }, () => edgeValue(rng))
@@ -195,14 +203,29 @@ export function randomProgram(rng: Rng, fork: Fork, targets: readonly bigint[]):
     } else if (op === 0x55 || op === 0x54 || op === 0x5c || op === 0x5d) {
       // Few slots and values, so SSTORE sequences hit every EIP-2200 case.
       args = [BigInt(rng.below(4)), ...(inputs > 1 ? [BigInt(rng.below(3))] : [])]
+    } else if ((op === 0x56 || op === 0x57) && rng.below(4) !== 0) {
+      // A valid jump: its target (PUSH2, filled in when the JUMPDEST is placed) 1 to 4 instructions on.
+      if (op === 0x57) code.push(...push(BigInt(rng.below(2))))
+      jumps.push({ at: code.length + 1, before: i + 1 + rng.below(4) })
+      code.push(0x61, 0, 0, op)
+      continue
     } else if (op === 0x56 || op === 0x57) {
       args = [BigInt(rng.below(length * 4)), ...(op === 0x57 ? [BigInt(rng.below(2))] : [])]
-    } else if ([0x31, 0x3b, 0x3c, 0x3f, 0xff].includes(op)) args = [target(), ...args.slice(1)]
+    } else if (op === 0x3c) {
+      // EXTCODECOPY: an account, then a memory range and a code offset as the other copies have.
+      args = [target(), memoryValue(rng, false), memoryValue(rng, false), memoryValue(rng, true)]
+    } else if ([0x31, 0x3b, 0x3f, 0xff].includes(op)) args = [target(), ...args.slice(1)]
     for (const a of [...args].reverse()) code.push(...push(a))
     code.push(op)
     // Left-over results would pile up: pop what is there, now and then.
     if (rng.below(4) === 0) code.push(0x50)
   }
+  // Jumps past the last instruction land on a JUMPDEST before the ending.
+  for (const j of jumps.filter((x) => x.before >= length)) {
+    code[j.at] = code.length >> 8
+    code[j.at + 1] = code.length & 0xff
+  }
+  if (jumps.some((x) => x.before >= length)) code.push(0x5b)
   const end = rng.below(6)
   if (end === 0) code.push(0x00)
   else if (end === 1) code.push(...push(BigInt(rng.below(64))), ...push(0n), 0xf3)

@@ -15,7 +15,7 @@ import { frameData } from './encoding.ts'
 import { createAddressOf } from './ethereumjs.ts'
 import { mapKey } from './keys.ts'
 import { settlePending } from './opcode.ts'
-import { FRAME_KIND, PHASE, TAG } from './phases.ts'
+import { FRAME_KIND, PHASE, STATUS, TAG } from './phases.ts'
 import { equalBytes, type Frame, type Tracing } from './state.ts'
 import { cutTxEnter, setUpTransaction } from './tx-start.ts'
 import { collides } from './witness-parts.ts'
@@ -83,7 +83,7 @@ export async function enterFrame(t: Tracing, message: Message): Promise<void> {
   if (parent === undefined && t.phase === PHASE.TX_ENTER) await cutTxEnter(t, message, newAddress)
   const frame: Frame = {
     kind: frameKind(isCreate, parent === undefined && t.phase === PHASE.SYSTEM_CALL, parent),
-    status: 0,
+    status: STATUS.RUNNING,
     isStatic: message.isStatic,
     depth: message.depth,
     pc: 0,

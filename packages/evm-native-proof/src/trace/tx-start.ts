@@ -105,6 +105,10 @@ export async function setUpTransaction(t: Tracing, tx: TypedTransaction, newAddr
       const raw = await trie.get(authority)
       const a = raw === null ? new Account() : createAccountFromRLP(raw)
       const code = await t.codeAt(trie, authority)
+      // ethereumjs's test (the tracer follows it): code that starts with the designator's prefix. The
+      // checker takes execution-specs' `is_valid_delegation` (exactly 23 bytes); no deployable code
+      // tells them apart (EIP-3541 refuses code starting with 0xEF), and a pre-state that did would
+      // be a step the checker rejects, not one it accepts wrongly.
       const delegated = code.length >= 3 && code[0] === 0xef && code[1] === 0x01 && code[2] === 0x00
       if ((code.length === 0 || delegated) && a.nonce === bytesToBigInt(auth[2] as Uint8Array)) {
         if (raw !== null) t.authRefund += 12500n
