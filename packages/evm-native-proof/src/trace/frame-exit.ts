@@ -58,16 +58,7 @@ export async function exitFrame(t: Tracing, result: EVMResult): Promise<void> {
   await t.seal()
   const caller = t.frames[t.frames.length - 2]
   if (caller !== undefined && !isCreate) await copyOutputParts(t, f, caller)
-  await t.cutWitness('frame-exit', async () => ({
-    codes: [],
-    proof: await frameExitWitness({
-      childData: frameData(f),
-      child: f,
-      stateAt: () => t.stateTrie(),
-      suspension: t.suspendedParts[t.suspendedParts.length - 1],
-      ...(caller === undefined ? {} : { callerMemory: caller.memory }),
-    }),
-  }))
+  await cutExitWitness(t, f, caller)
   const system = f.kind === FRAME_KIND.SYSTEM
   if (system && failed) {
     // execution-specs' checked system call (EIP-7002, EIP-7251): one that reverts or fails makes
@@ -157,16 +148,7 @@ async function copyOutputParts(t: Tracing, f: Frame, caller: Frame): Promise<voi
   const output = viewBytes(f.output)
   while (n - (f.progress ?? 0) > COPY_CHUNK) {
     const done = f.progress ?? 0
-    await t.cutWitness('frame-exit', async () => ({
-      codes: [],
-      proof: await frameExitWitness({
-        childData: frameData(f),
-        child: f,
-        stateAt: () => t.stateTrie(),
-        suspension: t.suspendedParts[t.suspendedParts.length - 1],
-        callerMemory: caller.memory,
-      }),
-    }))
+    await cutExitWitness(t, f, caller)
     caller.memory.write(f.retOffset + done, output.subarray(done, done + COPY_CHUNK))
     f.progress = done + COPY_CHUNK
     // The caller stays suspended, its memory written: its suspension is hashed again.
@@ -178,4 +160,18 @@ async function copyOutputParts(t: Tracing, f: Frame, caller: Frame): Promise<voi
     t.push('frame-exit')
     await t.seal()
   }
+}
+
+/** Cuts the witness of the exit step about to be pushed (SPEC.md §5.2), when asked to. */
+async function cutExitWitness(t: Tracing, f: Frame, caller: Frame | undefined): Promise<void> {
+  await t.cutWitness('frame-exit', async () => ({
+    codes: [],
+    proof: await frameExitWitness({
+      childData: frameData(f),
+      child: f,
+      stateAt: () => t.stateTrie(),
+      suspension: t.suspendedParts[t.suspendedParts.length - 1],
+      ...(caller === undefined ? {} : { callerMemory: caller.memory }),
+    }),
+  }))
 }
