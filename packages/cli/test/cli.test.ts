@@ -122,8 +122,8 @@ describe('stepproof witness --vm evm', () => {
     for (const key of ['step', 'kind', 'opcode', 'pre', 'post', 'stateData', 'proof']) expect(w).toHaveProperty(key)
     expect([w.kind, w.opcode]).toEqual(['opcode', '0x55'])
     expect((w.stateData as string).length).toBe(2 + 2 * 352)
-    // The frame comes first (384 bytes), the witness is the sum of its parts.
-    expect(((w.proof[0] as string).length - 2) / 2).toBe(384)
+    // The frame comes first (448 bytes, SPEC.md §2.3), the witness is the sum of its parts.
+    expect(((w.proof[0] as string).length - 2) / 2).toBe(448)
     expect(w.witnessBytes).toBe(352 + w.proof.reduce((n, p) => n + 4 + (p.length - 2) / 2, 0))
     expect(w.checker).toEqual({ ok: true, post: w.post })
   })
