@@ -85,8 +85,8 @@ export async function onStep(t: Tracing, e: InterpreterStep): Promise<void> {
   // SSTORE's gas handler has already moved the refund counter too (the only opcode that does).
   f.refundLocal = t.authRefund + e.gasRefund
   // ethereumjs computes an opcode's gas, warming what it touches (EIP-2929), before this event:
-  // those keys are this opcode's effect.
-  t.syncAccess()
+  // those keys are this opcode's effect (a call's target first, then its delegate).
+  t.syncAccess(info?.enters === true && op !== OP.CREATE && op !== OP.CREATE2 ? callTargetKey(t, e.stack) : undefined)
   const pending: PendingOp = { frame: f, opcode: op, stack: e.stack, memory: e.memory }
   t.pendingOp = pending
   if (t.pendingCopy?.hash !== undefined && op !== OP.KECCAK256) {
@@ -267,4 +267,11 @@ function longHashStream(op: number, stack: bigint[], memory: Uint8Array, address
   stream.set(head)
   stream.set(memory.subarray(Number(offset), Number(offset + len)), head.length)
   return stream
+}
+
+/** The access-map key of a CALL-family opcode's target (its second input). */
+function callTargetKey(t: Tracing, stack: readonly bigint[]): bigint | undefined {
+  const target = stack[stack.length - 2]
+  if (target === undefined) return undefined
+  return t.accessKey((target & ((1n << 160n) - 1n)).toString(16).padStart(40, '0'))
 }

@@ -475,7 +475,12 @@ export class Tracing {
   }
 
   /** Warm keys ethereumjs added since the last sync, inserted in ascending key order (SPEC.md §4). */
-  syncAccess(): void {
+  /**
+   * Mirrors the keys ethereumjs has warmed since the last sync into the access map: in ascending
+   * key order (SPEC.md §1), but `first` before the rest — a call's target before its EIP-7702
+   * delegate, the order the checker warms them in (SPEC.md §5.1).
+   */
+  syncAccess(first?: bigint): void {
     const fresh: bigint[] = []
     for (const source of warmJournal(this.vm)) {
       for (const [addr, slots] of source) {
@@ -487,7 +492,9 @@ export class Tracing {
         }
       }
     }
-    for (const k of sortedKeys(fresh)) this.access.set(k, 1n)
+    const ordered =
+      first !== undefined && fresh.includes(first) ? [first, ...sortedKeys(fresh.filter((k) => k !== first))] : sortedKeys(fresh)
+    for (const k of ordered) this.access.set(k, 1n)
   }
 
   /** A map key for an address (SPEC.md §2.1), remembering the address behind it. */
