@@ -3,6 +3,7 @@ import { type BlockTrace, type Fork, Rng, sealBlock, systemContractsPre, wallet 
 import { describe, expect, it } from 'vitest'
 import { checkStep } from '../src/check/index.ts'
 import { keccak, readFrame, readState, writeFrame, writeState } from '../src/check/layout.ts'
+import { MD_CHUNK } from '../src/check/precompiles/md-hashes.ts'
 import { KECCAK_CHUNK } from '../src/check/sponge.ts'
 import { traceBlock } from '../src/trace/tracer.ts'
 import type { StepWitness } from '../src/trace/witness.ts'
@@ -374,4 +375,101 @@ describe('hashes longer than a step (SPEC.md §6.1)', () => {
         /sponge has absorbed 97920 bytes of 70097/,
       )
     }, 120_000)
+})
+
+const PRECOMPILER = createAddressFromString(`0x${'9c'.repeat(20)}`)
+const MLOAD = '51'
+/** A CALL of `to` with `gas`, input memory[at, at + size), output to 0x60000 + 0x20·slot; then the output's first word stored at `slot`. */
+const callInto = (to: number, gas: number | string, at: number, size: number, slot: number) => [
+  32,
+  0x60000 + 0x20 * slot,
+  size,
+  at,
+  0,
+  to,
+  gas,
+  CALL,
+  POP,
+  0x60000 + 0x20 * slot,
+  MLOAD,
+  slot,
+  SSTORE,
+]
+/**
+ * Precompile inputs longer than a step (SPEC.md §5.3), over 100,000 bytes of memory (the
+ * transaction's 60,000 bytes of calldata, a word at 99,968): SHA-256 of all of it (four steps), of
+ * exactly one chunk (one) and of one byte more (two); RIPEMD-160 of 70,000 bytes (three); ECRECOVER
+ * and BN254 add given all 100,000 (each reads its prefix), BLAKE2F given them (the wrong size: read
+ * not at all; a failed call takes the gas it was given, so the failing ones get little); MODEXP with lengths (1, 1, 1) before 99,904 more bytes (3⁵ mod 7, reading the lengths
+ * and three bytes), and with a base of 2,000 bytes (over EIP-7823 from Osaka: the lengths only);
+ * SHA-256 and the BN254 pairing with too little gas for their size (read not at all); from Prague
+ * the BLS12-381 G1 MSM likewise. Each output's first word is stored.
+ */
+function precompilerCode(fork: Fork): string {
+  return asm(
+    OP.CALLDATASIZE,
+    0,
+    0,
+    OP.CALLDATACOPY,
+    BigInt(`0x${'99'.repeat(32)}`),
+    99_968,
+    MSTORE,
+    // MODEXP's inputs: lengths (1, 1, 1) and bytes 3, 5, 7 at 0x20000; lengths (2000, 1, 1) at 0x30000.
+    ...[1, 1, 1].flatMap((v, i) => [v, 0x20000 + 32 * i, MSTORE]),
+    0x030507n << 232n,
+    0x20000 + 96,
+    MSTORE,
+    ...[2000, 1, 1].flatMap((v, i) => [v, 0x30000 + 32 * i, MSTORE]),
+    ...callInto(2, GAS, 0, 100_000, 0),
+    ...callInto(2, GAS, 0, MD_CHUNK, 1),
+    ...callInto(2, GAS, 0, MD_CHUNK + 1, 2),
+    ...callInto(3, GAS, 0, 70_000, 3),
+    ...callInto(1, GAS, 0, 100_000, 4),
+    ...callInto(6, 10_000, 0, 100_000, 5),
+    ...callInto(9, 10_000, 0, 100_000, 6),
+    ...callInto(5, GAS, 0x20000, 100_000, 7),
+    ...callInto(5, 100_000, 0x30000, 100_000, 8),
+    ...callInto(2, 1000, 0, 100_000, 9),
+    ...callInto(8, 50_000, 0, 521 * 192, 10),
+    ...(fork === 'Prague' || fork === 'Osaka' ? callInto(0x0c, 1000, 0, 625 * 160, 11) : []),
+    STOP,
+  )
+}
+
+describe('precompile inputs longer than a step (SPEC.md §5.3)', () => {
+  for (const fork of ['Cancun', 'Osaka'] as const)
+    it(`${fork}: SHA-256 and RIPEMD-160 hash ${MD_CHUNK} bytes a step, the others read only what they use, every step re-derived and under the bound`, async () => {
+      const trace = await oneCallBlock('long-precompile-inputs', fork, [[PRECOMPILER, precompilerCode(fork)]], 60_000)
+      const run = await traceBlock(trace, { witness: () => true })
+      expect(hex(run.stateRoot)).toBe(trace.expected.stateRoot.slice(2))
+      const steps: string[] = []
+      for (const w of run.witnesses) {
+        expect(hex(await checkStep(w)), `step ${w.step} (${w.kind} ${w.opcode?.toString(16) ?? ''})`).toBe(hex(w.post))
+        expect(witnessBytes(w), `step ${w.step} (${w.kind})`).toBeLessThanOrEqual(WITNESS_BOUND)
+        if (w.kind !== 'precompile') continue
+        const frame = readFrame(w.proof[0] as Uint8Array)
+        // Each precompile step by address, the bytes hashed before it, and its witness's size in KiB (rounded up).
+        steps.push(`${Number(BigInt(`0x${hex(frame.codeAddress)}`))}@${frame.progress}:${Math.ceil(witnessBytes(w) / 1024)}`)
+      }
+      const M = MD_CHUNK
+      const stepsOf = (address: number) => steps.filter((s) => s.startsWith(`${address}@`))
+      // SHA-256: 100,000 bytes in four steps, one chunk in one, one byte more in two, and the one it cannot pay for reading nothing.
+      expect(stepsOf(2).map((s) => s.split(':')[0])).toEqual(['2@0', `2@${M}`, `2@${2 * M}`, `2@${3 * M}`, '2@0', '2@0', `2@${M}`, '2@0'])
+      expect(stepsOf(3).map((s) => s.split(':')[0])).toEqual(['3@0', `3@${M}`, `3@${2 * M}`])
+      // A step of a long hash reads its chunk and not much more; the others a few ranges of at most a few words each.
+      for (const s of steps) expect(Number(s.split(':')[1]), s).toBeLessThanOrEqual(s.startsWith('2@') || s.startsWith('3@') ? 36 : 8)
+      expect(steps.filter((s) => !s.startsWith('2@') && !s.startsWith('3@')).map((s) => s.split('@')[0])).toEqual(
+        fork === 'Osaka' ? ['1', '6', '9', '5', '5', '8', '12'] : ['1', '6', '9', '5', '5', '8'],
+      )
+      // Every output came from ethereumjs (the state root stores each one's first word) and was re-derived by the checker's own hashing.
+      // A hash state that is not the frame's, and a hash said to have gone past its input: rejected.
+      const w = run.witnesses.find((x) => x.kind === 'precompile' && readFrame(x.proof[0] as Uint8Array).progress > 0) as StepWitness
+      const forged = w.proof.map((item, j) => (j === 1 ? item.map((b, k) => (k === 0 ? b ^ 1 : b)) : item))
+      await expect(checkStep({ ...w, proof: forged })).rejects.toThrow(/hash state does not hash/)
+      const frame = writeFrame({ ...readFrame(w.proof[0] as Uint8Array), progress: 100_000 })
+      const stateData = writeState({ ...readState(w.stateData), frameHash: keccak(frame) })
+      await expect(checkStep({ ...w, pre: keccak(stateData), stateData, proof: [frame, ...w.proof.slice(1)] })).rejects.toThrow(
+        /has hashed 100000 bytes of an input of 100000/,
+      )
+    }, 180_000)
 })

@@ -1,6 +1,20 @@
+import { ripemd160 } from '@noble/hashes/legacy.js'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { describe, expect, it } from 'vitest'
+import {
+  initialState,
+  MD_BLOCK,
+  MD_CHUNK,
+  mdAbsorb,
+  mdFinish,
+  RIPEMD160,
+  SHA256,
+  stateFromBytes,
+  stateToBytes,
+} from '../src/check/precompiles/md-hashes.ts'
 import { absorb, emptySponge, KECCAK_CHUNK, RATE, squeeze } from '../src/check/sponge.ts'
+import { mdStates } from '../src/commit/md-hashes.ts'
 import { spongeStates } from '../src/commit/sponge.ts'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
@@ -35,5 +49,45 @@ describe('the keccak sponge of SPEC.md §6.1', () => {
 
   it('refuses to absorb part of a block', () => {
     expect(() => absorb(emptySponge(), bytes(100))).toThrow(/whole blocks of 136 bytes, not 100/)
+  })
+})
+
+describe('SHA-256 and RIPEMD-160 as chains of compressions (SPEC.md §5.3)', () => {
+  const hashes = [
+    ['SHA-256', SHA256, sha256, 'sha256'],
+    ['RIPEMD-160', RIPEMD160, ripemd160, 'ripemd160'],
+  ] as const
+  it('compressing whole blocks, then padding the rest, gives @noble/hashes’s digest, at every block edge and chunk split', () => {
+    for (const [name, hash, reference] of hashes)
+      for (const n of [0, 1, 55, 56, 63, 64, 65, 119, 120, 127, 128, 1000, MD_CHUNK - 1, MD_CHUNK, MD_CHUNK + 1, 3 * MD_CHUNK + 57]) {
+        const data = bytes(n)
+        const expected = hex(reference(data))
+        expect(hex(mdFinish(hash, initialState(hash), data, n)), `${name} of ${n} bytes in one go`).toBe(expected)
+        for (const blocks of [1, 2, 512]) {
+          const cut = blocks * MD_BLOCK
+          if (cut > n) continue
+          const state = mdAbsorb(hash, initialState(hash), data.subarray(0, cut))
+          expect(hex(mdFinish(hash, state, data.subarray(cut), n)), `${name} of ${n} bytes cut at ${cut}`).toBe(expected)
+        }
+      }
+  })
+
+  it('the checker’s states between steps are the generator’s (read from @noble/hashes’s hashers), in the bytes the frame commits to', () => {
+    const data = bytes(100_000)
+    for (const [name, hash, , kind] of hashes) {
+      const states = mdStates(kind, data)
+      expect(states.length, name).toBe(3)
+      let state = initialState(hash)
+      for (const [k, theirs] of states.entries()) {
+        state = mdAbsorb(hash, state, data.subarray(k * MD_CHUNK, (k + 1) * MD_CHUNK))
+        expect(hex(stateToBytes(hash, state)), `${name} after step ${k}`).toBe(hex(theirs))
+        expect(hex(stateToBytes(hash, stateFromBytes(hash, theirs))), `${name} state ${k} read back`).toBe(hex(theirs))
+      }
+    }
+    expect(mdStates('sha256', data.subarray(0, MD_CHUNK))).toEqual([])
+  })
+
+  it('refuses to compress part of a block', () => {
+    expect(() => mdAbsorb(SHA256, initialState(SHA256), bytes(65))).toThrow(/whole blocks of 64/)
   })
 })

@@ -1,43 +1,63 @@
 /**
- * The reference checker's `precompile` step (SPEC.md §5.3): the whole input is opened from the
- * frame's calldata, then every precompile of the fork is re-executed with its gas — ECRECOVER,
- * SHA-256, RIPEMD-160, identity, MODEXP (EIP-198 with EIP-2565's gas; Osaka's EIP-7823 bounds
- * and EIP-7883 gas), BN254 (EIP-196/197), BLAKE2F (EIP-152), KZG point evaluation (EIP-4844),
- * BLS12-381 (EIP-2537) and P-256 (EIP-7951). A gas cost above the frame's gas, or an input the
- * EIP rejects, fails the frame with all its gas.
+ * The reference checker's `precompile` step (SPEC.md §5.3): every precompile of the fork is
+ * re-executed with its gas from the part of its input it reads — ECRECOVER, SHA-256, RIPEMD-160,
+ * identity, MODEXP (EIP-198 with EIP-2565's gas; Osaka's EIP-7823 bounds and EIP-7883 gas), BN254
+ * (EIP-196/197), BLAKE2F (EIP-152), KZG point evaluation (EIP-4844), BLS12-381 (EIP-2537) and P-256
+ * (EIP-7951). A gas cost above the frame's gas, or an input the EIP rejects, fails the frame with
+ * all its gas. A step reads only what the precompile looks at: a fixed-size one nothing when the
+ * size is wrong, a prefix one its prefix, MODEXP its lengths and then only what it can pay for; a
+ * SHA-256 or RIPEMD-160 input longer than MD_CHUNK is hashed over several steps, the frame's
+ * `sponge` word committing to the compression state between them.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { ripemd160 } from '@noble/hashes/legacy.js'
-import { sha256 } from '@noble/hashes/sha2.js'
-import { type FrameState, join, keccak, type MachineState, num, writeFrame } from './layout.ts'
+import { equal, type FrameState, join, keccak, type MachineState, num, writeFrame } from './layout.ts'
 import { blake2f, blake2fRounds } from './precompiles/blake2f.ts'
 import * as curves from './precompiles/curves.ts'
+import {
+  initialState,
+  MD_CHUNK,
+  type MdHash,
+  mdAbsorb,
+  mdFinish,
+  RIPEMD160,
+  SHA256,
+  stateFromBytes,
+  stateToBytes,
+} from './precompiles/md-hashes.ts'
 import { emptyView, ownView, readView } from './trees.ts'
-import type { ItemReader } from './witness-reader.ts'
+import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 const words = (n: number) => BigInt(Math.ceil(n / 32))
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 const OSAKA = 3
 const IDENTITY = 4
+const MODEXP = 5
+
+/**
+ * What a precompile reads of its input (SPEC.md §5.3): all of it; its first `prefix` bytes (zeros
+ * past the end); exactly `size` bytes, or nothing when the input has another size (`mismatch`:
+ * the frame fails, or returns nothing); or its hash's blocks (SHA-256, RIPEMD-160).
+ */
+type Reads = 'all' | { prefix: number } | { size: number; mismatch: 'fail' | 'empty' } | { md: MdHash }
 
 interface Precompile {
-  gas(input: Uint8Array, forkId: number): bigint
+  reads: Reads
+  /** The gas: from the input's size, or (BLAKE2F, a fixed size) from the bytes. */
+  gas(input: Uint8Array, forkId: number, size: number): bigint
   /** The output; throws {@link curves.PrecompileFailure} for an input the EIP rejects. */
   run(input: Uint8Array, forkId: number): Uint8Array
 }
 
 /** Every precompile up to Osaka by address; which exist in a fork is the caller's (SPEC.md §4) concern. */
 const PRECOMPILES: Record<number, Precompile> = {
-  1: { gas: () => 3000n, run: ecrecover },
-  2: { gas: (i) => 60n + 12n * words(i.length), run: (i) => sha256(i) },
-  3: { gas: (i) => 600n + 120n * words(i.length), run: (i) => join([new Uint8Array(12), ripemd160(i)]) },
-  // Identity is checked apart (checkPrecompile): its output is a view of its input.
-  4: { gas: (i) => 15n + 3n * words(i.length), run: (i) => i.slice() },
-  5: { gas: modexpGas, run: modexp },
-  6: { gas: () => 150n, run: curves.bn254Add },
-  7: { gas: () => 6000n, run: curves.bn254Mul },
-  8: { gas: (i) => 45000n + 34000n * BigInt(Math.floor(i.length / 192)), run: curves.bn254Pairing },
+  1: { reads: { prefix: 128 }, gas: () => 3000n, run: ecrecover },
+  2: { reads: { md: SHA256 }, gas: (_, __, n) => 60n + 12n * words(n), run: () => new Uint8Array() },
+  3: { reads: { md: RIPEMD160 }, gas: (_, __, n) => 600n + 120n * words(n), run: () => new Uint8Array() },
+  6: { reads: { prefix: 128 }, gas: () => 150n, run: curves.bn254Add },
+  7: { reads: { prefix: 96 }, gas: () => 6000n, run: curves.bn254Mul },
+  8: { reads: 'all', gas: (_, __, n) => 45000n + 34000n * BigInt(Math.floor(n / 192)), run: curves.bn254Pairing },
   9: {
+    reads: { size: 213, mismatch: 'fail' },
     // A malformed input costs nothing up front and then fails with all the gas.
     gas: (i) => BigInt(blake2fRounds(i) ?? 0),
     run: (i) => {
@@ -45,15 +65,15 @@ const PRECOMPILES: Record<number, Precompile> = {
       return blake2f(i)
     },
   },
-  10: { gas: () => 50000n, run: curves.pointEvaluation },
-  11: { gas: () => 375n, run: curves.blsG1Add },
-  12: { gas: curves.blsG1MsmGas, run: curves.blsG1Msm },
-  13: { gas: () => 600n, run: curves.blsG2Add },
-  14: { gas: curves.blsG2MsmGas, run: curves.blsG2Msm },
-  15: { gas: (i) => 37700n + 32600n * BigInt(Math.floor(i.length / 384)), run: curves.blsPairing },
-  16: { gas: () => 5500n, run: curves.blsMapFpToG1 },
-  17: { gas: () => 23800n, run: curves.blsMapFp2ToG2 },
-  256: { gas: () => 6900n, run: curves.p256Verify },
+  10: { reads: { size: 192, mismatch: 'fail' }, gas: () => 50000n, run: curves.pointEvaluation },
+  11: { reads: { size: 256, mismatch: 'fail' }, gas: () => 375n, run: curves.blsG1Add },
+  12: { reads: 'all', gas: (_, __, n) => curves.blsG1MsmGas(n), run: curves.blsG1Msm },
+  13: { reads: { size: 512, mismatch: 'fail' }, gas: () => 600n, run: curves.blsG2Add },
+  14: { reads: 'all', gas: (_, __, n) => curves.blsG2MsmGas(n), run: curves.blsG2Msm },
+  15: { reads: 'all', gas: (_, __, n) => 37700n + 32600n * BigInt(Math.floor(n / 384)), run: curves.blsPairing },
+  16: { reads: { size: 64, mismatch: 'fail' }, gas: () => 5500n, run: curves.blsMapFpToG1 },
+  17: { reads: { size: 128, mismatch: 'fail' }, gas: () => 23800n, run: curves.blsMapFp2ToG2 },
+  256: { reads: { size: 160, mismatch: 'empty' }, gas: () => 6900n, run: curves.p256Verify },
 }
 
 /** ECRECOVER: the address that signed hash with (v, r, s), left-padded; nothing for an invalid signature. */
@@ -75,29 +95,13 @@ function ecrecover(input: Uint8Array): Uint8Array {
 
 // ---- MODEXP: baseLen ‖ expLen ‖ modLen (32 bytes each) ‖ base ‖ exp ‖ mod; the input reads as zeros past its end.
 
-/** `length` bytes of the input from `offset` (either may be huge), zeros past the end. */
-function slice(input: Uint8Array, offset: bigint, length: bigint): Uint8Array {
-  const out = new Uint8Array(Number(length))
-  if (offset < BigInt(input.length)) out.set(input.subarray(Number(offset), Number(offset) + out.length))
-  return out
-}
-
-function modexpLengths(input: Uint8Array): [bigint, bigint, bigint] {
-  const head = slice(input, 0n, 96n)
-  return [num(head.subarray(0, 32)), num(head.subarray(32, 64)), num(head.subarray(64, 96))]
-}
-
-/** EIP-2565's (and, from Osaka, EIP-7883's) gas. */
-function modexpGas(input: Uint8Array, forkId: number): bigint {
-  const [baseLen, expLen, modLen] = modexpLengths(input)
-  const osaka = forkId >= OSAKA
-  // The iteration count: from the exponent's first (up to) 32 bytes and its length beyond them.
-  const head = expLen === 0n ? 0n : num(slice(input, 96n + baseLen, expLen < 32n ? expLen : 32n))
-  const headBits = BigInt(head.toString(2).length) - (head === 0n ? 1n : 0n)
+/** EIP-2565's (and, from Osaka, EIP-7883's) gas, `expHead` the exponent's first (up to) 32 bytes. */
+function modexpGas(baseLen: bigint, expLen: bigint, modLen: bigint, expHead: bigint, osaka: boolean): bigint {
+  // The iteration count: from the exponent's first word and its length beyond it.
+  const headBits = BigInt(expHead.toString(2).length) - (expHead === 0n ? 1n : 0n)
   const beyond = expLen > 32n ? (expLen - 32n) * (osaka ? 16n : 8n) : 0n
   const iterations = beyond + (headBits > 1n ? headBits - 1n : 0n)
   const count = iterations < 1n ? 1n : iterations
-  // biome-ignore lint/complexity/useMathMinMax: Math.max does not take bigints
   const maxLen = baseLen > modLen ? baseLen : modLen
   const w = (maxLen + 7n) / 8n
   if (osaka) {
@@ -108,15 +112,8 @@ function modexpGas(input: Uint8Array, forkId: number): bigint {
   return gas < 200n ? 200n : gas
 }
 
-function modexp(input: Uint8Array, forkId: number): Uint8Array {
-  const [baseLen, expLen, modLen] = modexpLengths(input)
-  if (forkId >= OSAKA && (baseLen > 1024n || expLen > 1024n || modLen > 1024n))
-    throw new curves.PrecompileFailure('MODEXP: a length is above 1,024 bytes (EIP-7823)')
-  if (modLen === 0n) return new Uint8Array()
-  // Before Osaka a length this large cannot be paid for: the gas check fails first.
-  const base = num(slice(input, 96n, baseLen))
-  const exponent = num(slice(input, 96n + baseLen, expLen))
-  const modulus = num(slice(input, 96n + baseLen + expLen, modLen))
+/** base^exponent mod modulus in `modLen` bytes (0 when the modulus is 0 or 1). */
+function modexp(base: bigint, exponent: bigint, modulus: bigint, modLen: bigint): Uint8Array {
   let result = 0n
   if (modulus > 1n) {
     result = 1n
@@ -133,27 +130,88 @@ function modexp(input: Uint8Array, forkId: number): Uint8Array {
 
 export function checkPrecompile(s: MachineState, f: FrameState, r: ItemReader): MachineState {
   const address = Number(num(f.codeAddress))
-  const precompile = PRECOMPILES[address]
-  if (precompile === undefined) throw new Error(`0x${address.toString(16)} is not a precompile`)
-  const failed: FrameState = { ...f, status: 3, gas: 0n, output: emptyView() }
-  if (address === IDENTITY) {
-    // Its output is its input where it lies (SPEC.md §5.3): nothing is read, the gas is the size's.
+  const size = f.calldata.size
+  const done = (frame: FrameState) => {
     r.done()
-    const cost = 15n + 3n * words(f.calldata.size)
-    const frame = cost <= f.gas ? { ...f, status: 1, gas: f.gas - cost, output: f.calldata } : failed
     return { ...s, frameHash: keccak(writeFrame(frame)) }
   }
-  const input = readView(r, 'input', f.calldata, 0n, BigInt(f.calldata.size))
-  r.done()
-  const cost = precompile.gas(input, s.forkId)
-  let frame = failed
-  if (cost <= f.gas) {
-    try {
-      const output = precompile.run(input, s.forkId)
-      frame = { ...f, status: 1, gas: f.gas - cost, output: ownView(output) }
-    } catch (e) {
-      if (!(e instanceof curves.PrecompileFailure)) throw e
-    }
+  const failed: FrameState = { ...f, status: 3, gas: 0n, output: emptyView() }
+  const succeeded = (cost: bigint, output: FrameState['output']): FrameState =>
+    cost <= f.gas ? { ...f, status: 1, gas: f.gas - cost, output } : failed
+  const reads = PRECOMPILES[address]?.reads
+  const hashing = typeof reads === 'object' && 'md' in reads
+  if (!hashing && (f.progress !== 0 || !equal(f.sponge, new Uint8Array(32))))
+    throw new WitnessError(`precompile 0x${address.toString(16)} hashes over no steps: its frame has progress ${f.progress}`)
+  // Identity's output is its input where it lies: nothing is read, the gas is the size's.
+  if (address === IDENTITY) return done(succeeded(15n + 3n * words(size), f.calldata))
+  if (address === MODEXP) return done(modexpStep(r, f, s.forkId, failed))
+  const precompile = PRECOMPILES[address]
+  if (precompile === undefined) throw new Error(`0x${address.toString(16)} is not a precompile`)
+  const plan = precompile.reads
+  if (typeof plan === 'object' && 'md' in plan) {
+    const cost = precompile.gas(new Uint8Array(), s.forkId, size)
+    return done(cost > f.gas ? failed : hashPart(r, f, plan.md, cost))
   }
-  return { ...s, frameHash: keccak(writeFrame(frame)) }
+  let input: Uint8Array
+  if (plan === 'all') {
+    // The cost is the size's: an input it cannot pay for is not read.
+    if (precompile.gas(new Uint8Array(), s.forkId, size) > f.gas) return done(failed)
+    input = readView(r, 'input', f.calldata, 0n, BigInt(size))
+  } else if ('prefix' in plan) input = readView(r, 'input', f.calldata, 0n, BigInt(plan.prefix))
+  else if (size !== plan.size) {
+    return done(plan.mismatch === 'fail' ? failed : succeeded(precompile.gas(new Uint8Array(), s.forkId, size), emptyView()))
+  } else input = readView(r, 'input', f.calldata, 0n, BigInt(size))
+  const cost = precompile.gas(input, s.forkId, size)
+  if (cost > f.gas) return done(failed)
+  try {
+    return done(succeeded(cost, ownView(precompile.run(input, s.forkId))))
+  } catch (e) {
+    if (!(e instanceof curves.PrecompileFailure)) throw e
+    return done(failed)
+  }
+}
+
+/**
+ * A step of SHA-256 or RIPEMD-160 (whose cost the frame's gas covers): the state so far (the
+ * initial one at progress 0, else from the witness against the frame's `sponge`), then the input's
+ * next MD_CHUNK bytes absorbed, or the rest and the padding, the frame then returning the digest.
+ */
+function hashPart(r: ItemReader, f: FrameState, hash: MdHash, cost: bigint): FrameState {
+  const size = f.calldata.size
+  const from = f.progress
+  if (from > 0 && from >= size) throw new WitnessError(`the frame has hashed ${from} bytes of an input of ${size}`)
+  let state = initialState(hash)
+  if (from === 0 && !equal(f.sponge, new Uint8Array(32))) throw new WitnessError('a hash that has not started has a sponge word')
+  if (from > 0) {
+    const bytes = r.next('hash state', hash.stateBytes)
+    if (!equal(keccak(bytes), f.sponge)) throw new WitnessError('the hash state does not hash to the frame’s sponge')
+    state = stateFromBytes(hash, bytes)
+  }
+  if (size - from > MD_CHUNK) {
+    const next = mdAbsorb(hash, state, readView(r, 'input', f.calldata, BigInt(from), BigInt(MD_CHUNK)))
+    return { ...f, progress: from + MD_CHUNK, sponge: keccak(stateToBytes(hash, next)) }
+  }
+  const digest = mdFinish(hash, state, readView(r, 'input', f.calldata, BigInt(from), BigInt(size - from)), size)
+  const output = hash === RIPEMD160 ? join([new Uint8Array(12), digest]) : digest
+  return { ...f, status: 1, gas: f.gas - cost, output: ownView(output), progress: 0, sponge: new Uint8Array(32) }
+}
+
+/**
+ * MODEXP's step: the three lengths (the first 96 bytes), then the exponent's first word when its
+ * length is not 0 (the gas needs it); the gas and, from Osaka, EIP-7823's bounds; then, when it can
+ * pay and the modulus has a length, base, exponent and modulus. Bytes past the input are zeros.
+ */
+function modexpStep(r: ItemReader, f: FrameState, forkId: number, failed: FrameState): FrameState {
+  const at = (offset: bigint, length: bigint) => readView(r, 'input', f.calldata, offset, length)
+  const head = at(0n, 96n)
+  const [baseLen, expLen, modLen] = [num(head.subarray(0, 32)), num(head.subarray(32, 64)), num(head.subarray(64, 96))]
+  if (forkId >= OSAKA && (baseLen > 1024n || expLen > 1024n || modLen > 1024n)) return failed
+  const expHead = expLen === 0n ? 0n : num(at(96n + baseLen, expLen < 32n ? expLen : 32n))
+  const cost = modexpGas(baseLen, expLen, modLen, expHead, forkId >= OSAKA)
+  if (cost > f.gas) return failed
+  if (modLen === 0n) return { ...f, status: 1, gas: f.gas - cost, output: emptyView() }
+  const base = num(at(96n, baseLen))
+  const exponent = num(at(96n + baseLen, expLen))
+  const modulus = num(at(96n + baseLen + expLen, modLen))
+  return { ...f, status: 1, gas: f.gas - cost, output: ownView(modexp(base, exponent, modulus, modLen)) }
 }

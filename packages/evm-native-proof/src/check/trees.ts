@@ -148,7 +148,7 @@ export function codeRoot(code: Uint8Array): Uint8Array {
 
 // ---- indexed maps (SPEC.md §1) ----
 
-const MAP_DEPTH = 16
+const MAP_DEPTH = 24
 
 interface MapLeaf {
   index: number
@@ -167,7 +167,7 @@ function fold(leaf: Uint8Array, index: number, siblings: readonly Uint8Array[]):
   return node
 }
 
-/** A map item: count (32) ‖ index (4) ‖ key ‖ value ‖ nextKey ‖ 16 siblings. */
+/** A map item: count (32) ‖ index (4) ‖ key ‖ value ‖ nextKey ‖ 24 siblings. */
 function readMapLeaf(r: ItemReader, what: string): MapLeaf & { count: number } {
   const b = r.next(what, 32 + 4 + 96 + MAP_DEPTH * 32)
   const at = (i: number) => b.subarray(36 + i * 32, 68 + i * 32)

@@ -1,8 +1,8 @@
 import { concat, H, uint } from './hash.ts'
 import { SparseMerkleTree } from './merkle.ts'
 
-/** Depth of an indexed map's tree: 2^16 leaves, the sentinel included. */
-export const MAP_DEPTH = 16
+/** Depth of an indexed map's tree: 2^24 leaves, the sentinel included. */
+export const MAP_DEPTH = 24
 
 interface Leaf {
   key: bigint
@@ -26,7 +26,7 @@ type JournalEntry = { kind: 'update'; index: number; before: Leaf } | { kind: 'i
 
 /**
  * SPEC.md's indexed Merkle map: a sorted linked list of non-zero u256 keys threaded through the
- * leaves of a depth-16 tree, leaf 0 the sentinel (0, 0, firstKey), nextKey 0 meaning "none larger".
+ * leaves of a depth-24 tree, leaf 0 the sentinel (0, 0, firstKey), nextKey 0 meaning "none larger".
  * The commitment is H(root ‖ count), count the number of leaves (sentinel included). Membership
  * and non-membership are one path each; an insert updates the leaf below and appends one.
  * Changes are journaled so that a reverted call frame can undo them (`mark` and `revert`).
@@ -68,16 +68,22 @@ export class IndexedMap {
     this.tree.set(index, mapLeaf(leaf))
   }
 
+  /** The number of keys in `sorted` not above `key` (the sentinel's 0 counted): where `key` goes, or one past it. */
+  private sortedPosition(key: bigint): number {
+    let lo = 0
+    let hi = this.sorted.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if ((this.sorted[mid] as bigint) <= key) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
   /** The index of the largest key below `key` (the sentinel at worst). */
   private lowIndex(key: bigint): number {
-    let lo = 0
-    let hi = this.sorted.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1
-      if ((this.sorted[mid] as bigint) < key) lo = mid
-      else hi = mid - 1
-    }
-    return this.indexOf.get(this.sorted[lo] as bigint) ?? 0
+    const below = this.sorted[this.sortedPosition(key - 1n) - 1] as bigint
+    return this.indexOf.get(below) ?? 0
   }
 
   /** Inserts `key` or updates its value. */
@@ -99,9 +105,7 @@ export class IndexedMap {
     this.write(low, { ...lowBefore, nextKey: key })
     this.write(index, { key, value, nextKey: lowBefore.nextKey })
     this.indexOf.set(key, index)
-    const pos = this.sorted.findIndex((k) => k > key)
-    if (pos < 0) this.sorted.push(key)
-    else this.sorted.splice(pos, 0, key)
+    this.sorted.splice(this.sortedPosition(key), 0, key)
   }
 
   /** A point to come back to with {@link revert}. */
@@ -122,7 +126,7 @@ export class IndexedMap {
       this.cachedCommitment = undefined
       this.tree.set(e.index, new Uint8Array(32))
       this.indexOf.delete(removed.key)
-      this.sorted.splice(this.sorted.indexOf(removed.key), 1)
+      this.sorted.splice(this.sortedPosition(removed.key) - 1, 1)
       this.write(e.low, e.lowBefore)
     }
   }

@@ -10,10 +10,11 @@ const word20 = (a: Uint8Array) => {
 }
 
 /**
- * SPEC.md §2's version byte: 4 (2 bound the block to its header; 3 binds BLOCKHASH's tree to the
- * chain, the block-hashes steps; 4 makes calldata, return data and outputs views, and splits the exit's copy).
+ * SPEC.md §2's version byte: 5 (2 bound the block to its header; 3 binds BLOCKHASH's tree to the
+ * chain, the block-hashes steps; 4 makes calldata, return data and outputs views, and splits the exit's copy;
+ * 5 deepens the indexed maps to 24 levels).
  */
-export const STATE_VERSION = 4
+export const STATE_VERSION = 5
 
 /** SPEC.md §2: the 352-byte machine state. */
 export function stateData(s: {

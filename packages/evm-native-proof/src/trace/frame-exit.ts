@@ -12,7 +12,7 @@ import { finalRunState } from './ethereumjs.ts'
 import { opcodeStep, settlePending, syncFromFinal } from './opcode.ts'
 import { HALTING, OP } from './opcodes.ts'
 import { FRAME_KIND, PHASE, STATUS } from './phases.ts'
-import { IDENTITY, precompileStep } from './precompile.ts'
+import { isIdentity, precompileStep } from './precompile.ts'
 import { equalBytes, type Frame, type Tracing } from './state.ts'
 import { frameExitWitness } from './witness.ts'
 import { COPY_CHUNK } from './witness-parts.ts'
@@ -36,7 +36,7 @@ export async function exitFrame(t: Tracing, result: EVMResult): Promise<void> {
     t.access.revert(f.beforeOp.access)
     f.refundLocal = f.beforeOp.refundLocal
   } else settlePending(t)
-  if (f.precompile) await precompileStep(t, f)
+  if (f.precompile) await precompileStep(t, f, result.execResult.exceptionError?.error === 'out of gas')
   if (!failed && !f.precompile && (f.lastOp === undefined || !HALTING.has(f.lastOp))) {
     // The frame ran past its code: its last opcode's effects come from the interpreter's final
     // state, then an implicit STOP step (SPEC.md §4: pc ≥ codeSize executes STOP).
@@ -132,8 +132,7 @@ function outputOf(t: Tracing, f: Frame, bytes: Uint8Array): BytesView {
  * memory's bytes as they were, to read from once the live tree has moved on.
  */
 function precompileOutput(t: Tracing, f: Frame, bytes: Uint8Array): BytesView {
-  const identity = f.codeAddress[19] === IDENTITY && f.codeAddress.subarray(0, 19).every((b) => b === 0)
-  if (!identity) return ownView(bytes)
+  if (!isIdentity(f.codeAddress)) return ownView(bytes)
   const caller = t.frames[t.frames.length - 2]
   return caller === undefined ? f.calldata : { ...f.calldata, saved: caller.memory.bytes.slice() }
 }

@@ -1,22 +1,103 @@
 /**
- * precompile steps (SPEC.md §4; the checker's side is src/check/precompile.ts): a call into a
- * precompile runs it in one step, from the frame's calldata; the frame exit follows.
+ * precompile steps (SPEC.md §5.3; the checker's side is src/check/precompile.ts): a call into a
+ * precompile runs it in one step from the part of its input it reads — a SHA-256 or RIPEMD-160 input
+ * longer than MD_CHUNK in several, the frame's sponge word committing to the compression state
+ * between them; the frame exit follows. What each precompile reads is written here apart from the
+ * checker.
  */
+
+import { viewBytes } from '../commit/bytes-tree.ts'
+import { H } from '../commit/hash.ts'
+import { MD_CHUNK, mdStates } from '../commit/md-hashes.ts'
 import { frameData } from './encoding.ts'
 import type { Frame, Tracing } from './state.ts'
+import { viewItems } from './witness-parts.ts'
 
 /** The identity precompile's address (its last byte). */
 export const IDENTITY = 4
+const MODEXP = 5
+const OSAKA = 3
 
-import { viewItems } from './witness-parts.ts'
+/** A precompile's number: its address's value (0x01 … 0x11, 0x100). */
+const precompileNumber = (address: Uint8Array) => address.reduce((n, b) => n * 256 + b, 0)
 
-/** The precompile's step, once the call into it (its value moved) is sealed. */
-export async function precompileStep(t: Tracing, f: Frame): Promise<void> {
+export const isIdentity = (address: Uint8Array) => precompileNumber(address) === IDENTITY
+
+const words = (n: number) => BigInt(Math.ceil(n / 32))
+
+/** The precompiles that read a prefix of their input (zeros past it): ECRECOVER, BN254 add and mul. */
+const PREFIX: Record<number, number> = { 1: 128, 6: 128, 7: 96 }
+/** Those that take one size of input and read nothing of another: BLAKE2F, KZG, the BLS adds and maps, P-256. */
+const FIXED: Record<number, number> = { 9: 213, 10: 192, 11: 256, 13: 512, 16: 64, 17: 128, 256: 160 }
+/** Those whose cost is their input's size's, which read nothing when the frame cannot pay: SHA-256, RIPEMD-160, the pairings. */
+const SIZE_GAS: Record<number, (size: number) => bigint> = {
+  2: (n) => 60n + 12n * words(n),
+  3: (n) => 600n + 120n * words(n),
+  8: (n) => 45000n + 34000n * BigInt(Math.floor(n / 192)),
+  15: (n) => 37700n + 32600n * BigInt(Math.floor(n / 384)),
+}
+/** The BLS MSMs (0x0c, 0x0e): ethereumjs prices them by their floored pair count before any other check, so its out-of-gas says the frame cannot pay. */
+const MSM = new Set([12, 14])
+
+/**
+ * The precompile's steps, once the call into it (its value moved) is sealed: each reads the frame,
+ * then what §5.3 says of the precompile. `outOfGas`: ethereumjs ran it out of gas.
+ */
+export async function precompileStep(t: Tracing, f: Frame, outOfGas: boolean): Promise<void> {
   await t.seal()
-  // The frame, then its whole input (SPEC.md §5.3), where it lies in the caller's memory; identity's
-  // output is that input, read by nothing here.
-  const identity = f.codeAddress[19] === IDENTITY && f.codeAddress.subarray(0, 19).every((b) => b === 0)
-  const proof = async () => [frameData(f), ...(identity ? [] : viewItems(f.calldata, 0n, BigInt(f.calldata.size)))]
-  await t.cutWitness('precompile', async () => ({ proof: await proof(), codes: [] }))
+  const n = precompileNumber(f.codeAddress)
+  const size = f.calldata.size
+  const input = (from: number, len: number) => viewItems(f.calldata, BigInt(from), BigInt(len))
+  let reads: Uint8Array[] = []
+  const sizeGas = SIZE_GAS[n]
+  if (n === 2 || n === 3) {
+    if ((sizeGas as (size: number) => bigint)(size) <= f.gas) {
+      await hashParts(t, f, n === 2 ? 'sha256' : 'ripemd160')
+      reads = input(f.progress ?? 0, size - (f.progress ?? 0))
+    }
+  } else if (n === MODEXP) reads = modexpReads(f, t.forkId, outOfGas)
+  else if (PREFIX[n] !== undefined) reads = input(0, PREFIX[n])
+  else if (FIXED[n] !== undefined) reads = size === FIXED[n] ? input(0, size) : []
+  else if (MSM.has(n)) reads = outOfGas ? [] : input(0, size)
+  else if (sizeGas !== undefined) reads = sizeGas(size) > f.gas ? [] : input(0, size)
+  // identity reads nothing: its output is its input where it lies.
+  const state = (f.progress ?? 0) > 0 ? [f.spongeState as Uint8Array] : []
+  await t.cutWitness('precompile', async () => ({ proof: [frameData(f), ...state, ...reads], codes: [] }))
   t.push('precompile')
+  f.progress = 0
+  f.spongeState = undefined
+  f.sponge = undefined
+}
+
+/** The steps of a long SHA-256 or RIPEMD-160 input but its last: MD_CHUNK bytes each, the state so far before them. */
+async function hashParts(t: Tracing, f: Frame, kind: 'sha256' | 'ripemd160'): Promise<void> {
+  for (const [k, next] of mdStates(kind, viewBytes(f.calldata)).entries()) {
+    const from = k * MD_CHUNK
+    const state = k > 0 ? [f.spongeState as Uint8Array] : []
+    const part = viewItems(f.calldata, BigInt(from), BigInt(MD_CHUNK))
+    await t.cutWitness('precompile', async () => ({ proof: [frameData(f), ...state, ...part], codes: [] }))
+    t.push('precompile')
+    f.progress = from + MD_CHUNK
+    f.spongeState = next
+    f.sponge = H(next)
+    await t.seal()
+  }
+}
+
+/**
+ * MODEXP's reads: the lengths; unless one is over EIP-7823's bound (Osaka), the exponent's first
+ * word; unless the frame cannot pay (the only way it fails then) or the modulus is empty, base,
+ * exponent and modulus.
+ */
+function modexpReads(f: Frame, forkId: number, failed: boolean): Uint8Array[] {
+  const bytes = viewBytes(f.calldata)
+  const word = (at: number) =>
+    bytes.subarray(at, at + 32).reduce((v, b) => (v << 8n) | BigInt(b), 0n) << BigInt(8 * Math.max(0, at + 32 - bytes.length))
+  const [baseLen, expLen, modLen] = [word(0), word(32), word(64)]
+  const at = (from: bigint, len: bigint) => viewItems(f.calldata, from, len)
+  const reads = at(0n, 96n)
+  if (forkId >= OSAKA && (baseLen > 1024n || expLen > 1024n || modLen > 1024n)) return reads
+  if (expLen > 0n) reads.push(...at(96n + baseLen, expLen < 32n ? expLen : 32n))
+  if (failed || modLen === 0n) return reads
+  return [...reads, ...at(96n, baseLen), ...at(96n + baseLen, expLen), ...at(96n + baseLen + expLen, modLen)]
 }

@@ -173,14 +173,14 @@ const G2_DISCOUNT = [
 ]
 
 /** MSM gas: `k × base × discount(k) / 1000` with `k = ⌊len / pairSize⌋` (0 for no whole pair). */
-function msmGas(input: Uint8Array, pairSize: number, base: bigint, discounts: readonly number[]): bigint {
-  const k = Math.floor(input.length / pairSize)
+function msmGas(size: number, pairSize: number, base: bigint, discounts: readonly number[]): bigint {
+  const k = Math.floor(size / pairSize)
   if (k === 0) return 0n
   return (BigInt(k) * base * BigInt(discounts[Math.min(k, discounts.length) - 1] as number)) / 1000n
 }
 
-export const blsG1MsmGas = (input: Uint8Array) => msmGas(input, 160, 12000n, G1_DISCOUNT)
-export const blsG2MsmGas = (input: Uint8Array) => msmGas(input, 288, 22500n, G2_DISCOUNT)
+export const blsG1MsmGas = (size: number) => msmGas(size, 160, 12000n, G1_DISCOUNT)
+export const blsG2MsmGas = (size: number) => msmGas(size, 288, 22500n, G2_DISCOUNT)
 
 function exactly(input: Uint8Array, n: number, name: string): void {
   if (input.length !== n) fail(`${name}: the input must be ${n} bytes, not ${input.length}`)
