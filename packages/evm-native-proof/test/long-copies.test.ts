@@ -1,4 +1,5 @@
 import { createAddressFromString } from '@ethereumjs/util'
+import { bls12_381 } from '@noble/curves/bls12-381.js'
 import { type BlockTrace, type Fork, Rng, sealBlock, systemContractsPre, wallet } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
 import { checkStep } from '../src/check/index.ts'
@@ -93,12 +94,13 @@ const RETURNER_CODE = asm(BigInt(`0x${'5a'.repeat(32)}`), 0xc000, MSTORE, BigInt
 /** The steps each copy takes: ⌈len / COPY_CHUNK⌉. */
 const EXPECTED_STEPS: Record<string, number> = { '37': 3, '39': 2, '5e': 5, '3c': 2, '3e': 2 }
 
-/** A block of one transaction from a funded sender to `to`, whose code and the others' are in `accounts`. */
+/** A block of one transaction from a funded sender to `to`, whose code and the others' are in `accounts`; calldata of random bytes, or given. */
 async function oneCallBlock(
   name: string,
   fork: Fork,
   accounts: [ReturnType<typeof createAddressFromString>, string][],
-  calldataBytes: number,
+  calldataBytes: number | Uint8Array,
+  gasLimit = 5_000_000n,
 ): Promise<BlockTrace> {
   const rng = new Rng(`${name}/${fork}`)
   const sender = wallet(1)
@@ -107,14 +109,16 @@ async function oneCallBlock(
     [sender.address.toString()]: { nonce: '0x0', balance: '0x56bc75e2d63100000', code: '0x', storage: {} },
     ...Object.fromEntries(accounts.map(([a, code]) => [a.toString(), { nonce: '0x1', balance: '0x0', code, storage: {} }])),
   } as BlockTrace['pre']
-  const calldata = `0x${Buffer.from(Array.from({ length: calldataBytes }, (_, i) => 1 + ((i * 131 + rng.below(7)) % 255))).toString('hex')}`
+  const bytes =
+    typeof calldataBytes === 'number'
+      ? Uint8Array.from({ length: calldataBytes }, (_, i) => 1 + ((i * 131 + rng.below(7)) % 255))
+      : calldataBytes
+  const calldata = `0x${Buffer.from(bytes).toString('hex')}`
   const to = (accounts[0] as [ReturnType<typeof createAddressFromString>, string])[0]
   const { trace, included } = await sealBlock(
     { id: `${name}/${fork}`, fork, pre, rng, coinbase: `0x${'c0'.repeat(20)}`, source: `test:${name}`, generatedBy: 'long-copies.test.ts' },
     async (add) =>
-      Number(
-        await add({ from: sender, to, data: calldata as `0x${string}`, gasLimit: 5_000_000n, envelope: 'call', expect: 'success' }, 2),
-      ),
+      Number(await add({ from: sender, to, data: calldata as `0x${string}`, gasLimit, envelope: 'call', expect: 'success' }, 2)),
   )
   expect(included).toBe(1)
   return trace
@@ -472,4 +476,118 @@ describe('precompile inputs longer than a step (SPEC.md §5.3)', () => {
         /has hashed 100000 bytes of an input of 100000/,
       )
     }, 180_000)
+})
+
+const MSMER = createAddressFromString(`0x${'35'.repeat(20)}`)
+/** The pairs the calldata carries; the code doubles each set in memory with MCOPY (the raw transaction stays under the bound). */
+const [G1_PAIRS, G2_PAIRS] = [205, 57]
+/** The EIP-2537 encoding of a field element: 16 zero bytes, then 48. */
+const fp = (v: bigint) => Buffer.from(v.toString(16).padStart(128, '0'), 'hex')
+/**
+ * BLS12-381 MSMs of more pairs than a step takes (SPEC.md §5.3): 410 G1 pairs (three steps: 204,
+ * 204, 2) and 114 G2 pairs (two: 113, 1), multiples of the generators with scalars of every size,
+ * each set twice over; each result stored whole, a word a slot (G1's in 0–3, G2's in 4–11). Then the
+ * same G1 MSM with its last point moved off the curve: the frame fails at that step, after two parts
+ * have been summed.
+ */
+function msmCalldata(): Uint8Array {
+  const rng = new Rng('long-msm')
+  const scalar = () => Buffer.from(Array.from({ length: 32 }, (_, i) => (i < rng.below(32) ? 0 : rng.below(256))))
+  const g1 = Array.from({ length: G1_PAIRS }, (_, i) => {
+    const p = bls12_381.G1.Point.BASE.multiply(BigInt(i + 1)).toAffine()
+    return Buffer.concat([fp(p.x), fp(p.y), scalar()])
+  })
+  const g2 = Array.from({ length: G2_PAIRS }, (_, i) => {
+    const p = bls12_381.G2.Point.BASE.multiply(BigInt(i + 7)).toAffine()
+    return Buffer.concat([fp(p.x.c0), fp(p.x.c1), fp(p.y.c0), fp(p.y.c1), scalar()])
+  })
+  return new Uint8Array(Buffer.concat([...g1, ...g2]))
+}
+const [G1_HALF, G2_HALF] = [G1_PAIRS * 160, G2_PAIRS * 288]
+const G2_AT = 0x20000
+const MSMER_CODE = asm(
+  G1_HALF,
+  0,
+  0,
+  OP.CALLDATACOPY,
+  G1_HALF,
+  0,
+  G1_HALF,
+  MCOPY,
+  G2_HALF,
+  G1_HALF,
+  G2_AT,
+  OP.CALLDATACOPY,
+  G2_HALF,
+  G2_AT,
+  G2_AT + G2_HALF,
+  MCOPY,
+  // The G1 MSM's 128-byte result at 0x40000, the G2's 256 at 0x40100.
+  128,
+  0x40000,
+  2 * G1_HALF,
+  0,
+  0,
+  0x0c,
+  GAS,
+  CALL,
+  POP,
+  256,
+  0x40100,
+  2 * G2_HALF,
+  G2_AT,
+  0,
+  0x0e,
+  GAS,
+  CALL,
+  POP,
+  ...[0, 1, 2, 3].flatMap((i) => [0x40000 + 32 * i, MLOAD, i, SSTORE]),
+  ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap((i) => [0x40100 + 32 * i, MLOAD, 4 + i, SSTORE]),
+  // The last G1 pair's y moved by one: off the curve, in the third part; the call fails, given 3,000,000 gas (it costs 2,553,480).
+  2 * G1_HALF - 64,
+  MLOAD,
+  1,
+  '01',
+  2 * G1_HALF - 64,
+  MSTORE,
+  128,
+  0x40200,
+  2 * G1_HALF,
+  0,
+  0,
+  0x0c,
+  3_000_000,
+  CALL,
+  12,
+  SSTORE,
+  STOP,
+)
+
+describe('BLS12-381 MSMs longer than a step (SPEC.md §5.3)', () => {
+  for (const fork of ['Prague', 'Osaka'] as const)
+    it(`${fork}: an MSM sums its pairs a part a step, the sum in the frame's sponge word; a bad point fails the frame at its part`, async () => {
+      const trace = await oneCallBlock('long-msm', fork, [[MSMER, MSMER_CODE]], msmCalldata(), 14_000_000n)
+      const run = await traceBlock(trace, { witness: () => true })
+      expect(hex(run.stateRoot)).toBe(trace.expected.stateRoot.slice(2))
+      const steps: string[] = []
+      for (const w of run.witnesses) {
+        expect(hex(await checkStep(w)), `step ${w.step} (${w.kind} ${w.opcode?.toString(16) ?? ''})`).toBe(hex(w.post))
+        expect(witnessBytes(w), `step ${w.step} (${w.kind})`).toBeLessThanOrEqual(WITNESS_BOUND)
+        if (w.kind !== 'precompile') continue
+        const frame = readFrame(w.proof[0] as Uint8Array)
+        steps.push(`${Number(BigInt(`0x${hex(frame.codeAddress)}`))}@${frame.progress}`)
+      }
+      const [P1, P2] = [204 * 160, 113 * 288]
+      expect(steps).toEqual(['12@0', `12@${P1}`, `12@${2 * P1}`, '14@0', `14@${P2}`, '12@0', `12@${P1}`, `12@${2 * P1}`])
+      // The failed MSM's last step leaves the frame failed, its progress and sponge cleared.
+      const failedExit = run.witnesses
+        .filter((w) => w.kind === 'frame-exit' && hex(readFrame(w.proof[0] as Uint8Array).codeAddress).endsWith('0c'))
+        .at(-1)
+      const exitFrame = readFrame(failedExit?.proof[0] as Uint8Array)
+      expect([exitFrame.status, exitFrame.progress, hex(exitFrame.sponge)]).toEqual([3, 0, '00'.repeat(32)])
+      // A sum that is not the frame's: rejected.
+      const w = run.witnesses.find((x) => x.kind === 'precompile' && readFrame(x.proof[0] as Uint8Array).progress > 0) as StepWitness
+      const forged = w.proof.map((item, j) => (j === 1 ? item.map((b, k) => (k === 127 ? b ^ 1 : b)) : item))
+      await expect(checkStep({ ...w, proof: forged })).rejects.toThrow(/MSM sum does not hash/)
+    }, 300_000)
 })

@@ -7,7 +7,8 @@
  * all its gas. A step reads only what the precompile looks at: a fixed-size one nothing when the
  * size is wrong, a prefix one its prefix, MODEXP its lengths and then only what it can pay for; a
  * SHA-256 or RIPEMD-160 input longer than MD_CHUNK is hashed over several steps, the frame's
- * `sponge` word committing to the compression state between them.
+ * `sponge` word committing to the compression state between them, and a BLS12-381 MSM of more pairs
+ * than a step takes is summed a part a step, the sum so far in that word.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { equal, type FrameState, join, keccak, type MachineState, num, writeFrame } from './layout.ts'
@@ -38,7 +39,18 @@ const MODEXP = 5
  * past the end); exactly `size` bytes, or nothing when the input has another size (`mismatch`:
  * the frame fails, or returns nothing); or its hash's blocks (SHA-256, RIPEMD-160).
  */
-type Reads = 'all' | { prefix: number } | { size: number; mismatch: 'fail' | 'empty' } | { md: MdHash }
+type Reads = 'all' | { prefix: number } | { size: number; mismatch: 'fail' | 'empty' } | { md: MdHash } | { msm: Msm }
+
+/** A BLS12-381 MSM over several steps: its pair's size, the pairs a step takes, its MSM and its point addition (EIP-2537 encodings). */
+interface Msm {
+  pairSize: number
+  pairsPerStep: number
+  msm(pairs: Uint8Array): Uint8Array
+  add(points: Uint8Array): Uint8Array
+}
+/** The pairs a step of an MSM takes: the most within 32 KiB (SPEC.md §5.3). */
+const G1_MSM: Msm = { pairSize: 160, pairsPerStep: 204, msm: curves.blsG1Msm, add: curves.blsG1Add }
+const G2_MSM: Msm = { pairSize: 288, pairsPerStep: 113, msm: curves.blsG2Msm, add: curves.blsG2Add }
 
 interface Precompile {
   reads: Reads
@@ -67,9 +79,9 @@ const PRECOMPILES: Record<number, Precompile> = {
   },
   10: { reads: { size: 192, mismatch: 'fail' }, gas: () => 50000n, run: curves.pointEvaluation },
   11: { reads: { size: 256, mismatch: 'fail' }, gas: () => 375n, run: curves.blsG1Add },
-  12: { reads: 'all', gas: (_, __, n) => curves.blsG1MsmGas(n), run: curves.blsG1Msm },
+  12: { reads: { msm: G1_MSM }, gas: (_, __, n) => curves.blsG1MsmGas(n), run: () => new Uint8Array() },
   13: { reads: { size: 512, mismatch: 'fail' }, gas: () => 600n, run: curves.blsG2Add },
-  14: { reads: 'all', gas: (_, __, n) => curves.blsG2MsmGas(n), run: curves.blsG2Msm },
+  14: { reads: { msm: G2_MSM }, gas: (_, __, n) => curves.blsG2MsmGas(n), run: () => new Uint8Array() },
   15: { reads: 'all', gas: (_, __, n) => 37700n + 32600n * BigInt(Math.floor(n / 384)), run: curves.blsPairing },
   16: { reads: { size: 64, mismatch: 'fail' }, gas: () => 5500n, run: curves.blsMapFpToG1 },
   17: { reads: { size: 128, mismatch: 'fail' }, gas: () => 23800n, run: curves.blsMapFp2ToG2 },
@@ -135,11 +147,11 @@ export function checkPrecompile(s: MachineState, f: FrameState, r: ItemReader): 
     r.done()
     return { ...s, frameHash: keccak(writeFrame(frame)) }
   }
-  const failed: FrameState = { ...f, status: 3, gas: 0n, output: emptyView() }
+  const failed: FrameState = { ...f, status: 3, gas: 0n, output: emptyView(), progress: 0, sponge: new Uint8Array(32) }
   const succeeded = (cost: bigint, output: FrameState['output']): FrameState =>
     cost <= f.gas ? { ...f, status: 1, gas: f.gas - cost, output } : failed
   const reads = PRECOMPILES[address]?.reads
-  const hashing = typeof reads === 'object' && 'md' in reads
+  const hashing = typeof reads === 'object' && ('md' in reads || 'msm' in reads)
   if (!hashing && (f.progress !== 0 || !equal(f.sponge, new Uint8Array(32))))
     throw new WitnessError(`precompile 0x${address.toString(16)} hashes over no steps: its frame has progress ${f.progress}`)
   // Identity's output is its input where it lies: nothing is read, the gas is the size's.
@@ -151,6 +163,11 @@ export function checkPrecompile(s: MachineState, f: FrameState, r: ItemReader): 
   if (typeof plan === 'object' && 'md' in plan) {
     const cost = precompile.gas(new Uint8Array(), s.forkId, size)
     return done(cost > f.gas ? failed : hashPart(r, f, plan.md, cost))
+  }
+  if (typeof plan === 'object' && 'msm' in plan) {
+    const cost = precompile.gas(new Uint8Array(), s.forkId, size)
+    const { pairSize } = plan.msm
+    return done(cost > f.gas || size === 0 || size % pairSize !== 0 ? failed : msmPart(r, f, plan.msm, cost, failed))
   }
   let input: Uint8Array
   if (plan === 'all') {
@@ -194,6 +211,36 @@ function hashPart(r: ItemReader, f: FrameState, hash: MdHash, cost: bigint): Fra
   const digest = mdFinish(hash, state, readView(r, 'input', f.calldata, BigInt(from), BigInt(size - from)), size)
   const output = hash === RIPEMD160 ? join([new Uint8Array(12), digest]) : digest
   return { ...f, status: 1, gas: f.gas - cost, output: ownView(output), progress: 0, sponge: new Uint8Array(32) }
+}
+
+/**
+ * A step of a BLS12-381 MSM (whose cost the frame's gas covers, of a non-zero number of whole
+ * pairs): the sum so far (none at progress 0, else from the witness against the frame's `sponge`),
+ * plus the MSM of the next pairs — the sum of the parts is the whole's; the frame returns the sum
+ * after the last part, and fails, as the whole MSM would, at a part with a point the EIP rejects.
+ */
+function msmPart(r: ItemReader, f: FrameState, group: Msm, cost: bigint, failed: FrameState): FrameState {
+  const size = f.calldata.size
+  const from = f.progress
+  if (from > 0 && from >= size) throw new WitnessError(`the frame has summed ${from} bytes of an MSM of ${size}`)
+  if (from === 0 && !equal(f.sponge, new Uint8Array(32))) throw new WitnessError('an MSM that has not started has a sponge word')
+  let sum: Uint8Array | undefined
+  if (from > 0) {
+    sum = r.next('MSM sum', group.pairSize - 32)
+    if (!equal(keccak(sum), f.sponge)) throw new WitnessError('the MSM sum does not hash to the frame’s sponge')
+  }
+  const n = Math.min(size - from, group.pairsPerStep * group.pairSize)
+  const pairs = readView(r, 'input', f.calldata, BigInt(from), BigInt(n))
+  let next: Uint8Array
+  try {
+    const part = group.msm(pairs)
+    next = sum === undefined ? part : group.add(join([sum, part]))
+  } catch (e) {
+    if (!(e instanceof curves.PrecompileFailure)) throw e
+    return failed
+  }
+  if (from + n < size) return { ...f, progress: from + n, sponge: keccak(next) }
+  return { ...f, status: 1, gas: f.gas - cost, output: ownView(next), progress: 0, sponge: new Uint8Array(32) }
 }
 
 /**

@@ -3,7 +3,7 @@
  * new ethereumjs version may break is here and nowhere else. The rest of src/trace uses the public
  * API (events, getAccount, getStateRoot) and these functions.
  */
-import { createEVM, type EVMResult, type Message } from '@ethereumjs/evm'
+import { createEVM, type EVMResult, getActivePrecompiles, type Message } from '@ethereumjs/evm'
 import type { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import type { Account, Address } from '@ethereumjs/util'
 import type { VM } from '@ethereumjs/vm'
@@ -33,6 +33,18 @@ export function storageTrieAt(sm: unknown, address: Address, account: Account | 
   const t = (sm as StateManagerInternals)._getStorageTrie(address, account).shallowCopy(true)
   t.root(root)
   return t
+}
+
+/**
+ * Runs ethereumjs's own precompile `address` (a 20-byte address's hex, lower case, no 0x) on `data`
+ * with gas enough, as its EVM would (with the EVM's curve libraries): the output, or undefined for
+ * an input it rejects. The generator's parts of a long MSM come from here (SPEC.md §5.3).
+ */
+export async function runPrecompile(vm: VM, address: string, data: Uint8Array): Promise<Uint8Array | undefined> {
+  const run = getActivePrecompiles(vm.common).get(address)
+  if (run === undefined) throw new Error(`ethereumjs has no precompile 0x${address} on ${vm.common.hardfork()}`)
+  const result = await run({ data, gasLimit: 1n << 62n, common: vm.common, _EVM: vm.evm } as unknown as Parameters<typeof run>[0])
+  return result.exceptionError === undefined ? result.returnValue : undefined
 }
 
 /** The addresses and slots ethereumjs holds warm (EIP-2929), by its journal keys ("addr" → slots). */

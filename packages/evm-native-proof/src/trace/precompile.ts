@@ -3,13 +3,14 @@
  * precompile runs it in one step from the part of its input it reads — a SHA-256 or RIPEMD-160 input
  * longer than MD_CHUNK in several, the frame's sponge word committing to the compression state
  * between them; the frame exit follows. What each precompile reads is written here apart from the
- * checker.
+ * checker. A BLS12-381 MSM of more pairs than a step takes sums them a part a step, the sum so far
+ * in the sponge word.
  */
-
 import { viewBytes } from '../commit/bytes-tree.ts'
-import { H } from '../commit/hash.ts'
+import { concat, H } from '../commit/hash.ts'
 import { MD_CHUNK, mdStates } from '../commit/md-hashes.ts'
 import { frameData } from './encoding.ts'
+import { runPrecompile } from './ethereumjs.ts'
 import type { Frame, Tracing } from './state.ts'
 import { viewItems } from './witness-parts.ts'
 
@@ -36,8 +37,17 @@ const SIZE_GAS: Record<number, (size: number) => bigint> = {
   8: (n) => 45000n + 34000n * BigInt(Math.floor(n / 192)),
   15: (n) => 37700n + 32600n * BigInt(Math.floor(n / 384)),
 }
-/** The BLS MSMs (0x0c, 0x0e): ethereumjs prices them by their floored pair count before any other check, so its out-of-gas says the frame cannot pay. */
-const MSM = new Set([12, 14])
+/**
+ * The BLS MSMs (0x0c, 0x0e) by number: a pair's size, the pairs a step takes (the checker's, written
+ * apart: the most within 32 KiB), and the point addition (0x0b, 0x0d) that sums their parts.
+ * ethereumjs prices an MSM by its floored pair count before any other check, so its out-of-gas says
+ * the frame cannot pay.
+ */
+const MSM: Record<number, { pairSize: number; pairsPerStep: number; add: number }> = {
+  12: { pairSize: 160, pairsPerStep: 204, add: 11 },
+  14: { pairSize: 288, pairsPerStep: 113, add: 13 },
+}
+const addressHex = (n: number) => n.toString(16).padStart(40, '0')
 
 /**
  * The precompile's steps, once the call into it (its value moved) is sealed: each reads the frame,
@@ -58,8 +68,10 @@ export async function precompileStep(t: Tracing, f: Frame, outOfGas: boolean): P
   } else if (n === MODEXP) reads = modexpReads(f, t.forkId, outOfGas)
   else if (PREFIX[n] !== undefined) reads = input(0, PREFIX[n])
   else if (FIXED[n] !== undefined) reads = size === FIXED[n] ? input(0, size) : []
-  else if (MSM.has(n)) reads = outOfGas ? [] : input(0, size)
-  else if (sizeGas !== undefined) reads = sizeGas(size) > f.gas ? [] : input(0, size)
+  else if (MSM[n] !== undefined) {
+    const msm = MSM[n]
+    if (!outOfGas && size > 0 && size % msm.pairSize === 0) reads = await msmParts(t, f, n, msm)
+  } else if (sizeGas !== undefined) reads = sizeGas(size) > f.gas ? [] : input(0, size)
   // identity reads nothing: its output is its input where it lies.
   const state = (f.progress ?? 0) > 0 ? [f.spongeState as Uint8Array] : []
   await t.cutWitness('precompile', async () => ({ proof: [frameData(f), ...state, ...reads], codes: [] }))
@@ -78,6 +90,38 @@ async function hashParts(t: Tracing, f: Frame, kind: 'sha256' | 'ripemd160'): Pr
     await t.cutWitness('precompile', async () => ({ proof: [frameData(f), ...state, ...part], codes: [] }))
     t.push('precompile')
     f.progress = from + MD_CHUNK
+    f.spongeState = next
+    f.sponge = H(next)
+    await t.seal()
+  }
+}
+
+/**
+ * The steps of a long MSM but its last, and the last one's reads: each step sums the next pairs into
+ * the sum so far (ethereumjs's own MSM of the part, then its point addition), and stops early at a
+ * part ethereumjs rejects (the checker fails the frame there).
+ */
+async function msmParts(
+  t: Tracing,
+  f: Frame,
+  n: number,
+  msm: { pairSize: number; pairsPerStep: number; add: number },
+): Promise<Uint8Array[]> {
+  const bytes = viewBytes(f.calldata)
+  const step = msm.pairsPerStep * msm.pairSize
+  let sum: Uint8Array | undefined
+  for (let from = 0; ; from += step) {
+    const reads = viewItems(f.calldata, BigInt(from), BigInt(Math.min(step, bytes.length - from)))
+    if (from + step >= bytes.length) return reads
+    const part = await runPrecompile(t.vm, addressHex(n), bytes.subarray(from, from + step))
+    if (part === undefined) return reads
+    const next = sum === undefined ? part : await runPrecompile(t.vm, addressHex(msm.add), concat([sum, part]))
+    if (next === undefined) throw t.diverged('ethereumjs cannot add two sums of its own MSM')
+    const before = sum === undefined ? [] : [sum]
+    await t.cutWitness('precompile', async () => ({ proof: [frameData(f), ...before, ...reads], codes: [] }))
+    t.push('precompile')
+    sum = next
+    f.progress = from + step
     f.spongeState = next
     f.sponge = H(next)
     await t.seal()
