@@ -1,4 +1,4 @@
-import { describeMismatches, executeReference, readBlockTrace } from '@stepproof/block-traces'
+import { type BlockTrace, describeMismatches, executeReference, readBlockTrace } from '@stepproof/block-traces'
 import { checkBlock, WITNESS_BOUND } from '@stepproof/evm-native-proof'
 import type { BlockItem } from './block-input.ts'
 
@@ -51,26 +51,36 @@ const oneLine = (message: string) => message.replace(/\s*\n\s*/g, ' ')
 const hexByte = (b: number) => `0x${b.toString(16).padStart(2, '0')}`
 
 /** A block that never reached the checker. */
-export function notTraced(item: BlockItem, status: 'untraced' | 'reference-failure', reason: string, seconds = 0): BlockResult {
+export function notTraced(
+  item: Omit<BlockItem, 'path'>,
+  status: 'untraced' | 'reference-failure',
+  reason: string,
+  seconds = 0,
+): BlockResult {
   const { id, fork, folder } = item
   // The block is named by the row: a reason that starts with its id is grouped by the rest.
   const own = reason.startsWith(`${id}: `) ? reason.slice(id.length + 2) : reason
   return { id, fork, folder, status, steps: 0, stepsChecked: 0, failures: [], reason: oneLine(own), seconds }
 }
 
+/** Checks the block of a trace file (see {@link checkBlockTrace}); one that does not read is untraced. */
+export async function checkTraceBlock(item: BlockItem): Promise<BlockResult> {
+  const started = performance.now()
+  let trace: BlockTrace
+  try {
+    trace = readBlockTrace(item.path)
+  } catch (e) {
+    return notTraced(item, 'untraced', (e as Error).message, (performance.now() - started) / 1000)
+  }
+  return checkBlockTrace(item, trace, started)
+}
+
 /**
  * Checks one block: its reference execution on ethereumjs against the expected roots, then a native
  * trace with a witness for every step, each re-executed by the reference checker.
  */
-export async function checkTraceBlock(item: BlockItem): Promise<BlockResult> {
-  const started = performance.now()
+export async function checkBlockTrace(item: Omit<BlockItem, 'path'>, trace: BlockTrace, started = performance.now()): Promise<BlockResult> {
   const seconds = () => (performance.now() - started) / 1000
-  let trace: ReturnType<typeof readBlockTrace>
-  try {
-    trace = readBlockTrace(item.path)
-  } catch (e) {
-    return notTraced(item, 'untraced', (e as Error).message, seconds())
-  }
   try {
     const reference = await executeReference(trace)
     if (!reference.match) {

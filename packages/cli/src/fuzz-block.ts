@@ -1,9 +1,9 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describeMismatches, type Fork, fuzzBlock, serializeBlockTrace } from '@stepproof/block-traces'
 import { executeGeth } from '@stepproof/mips-proof'
 import { type BlockItem, folderOf } from './block-input.ts'
-import { type BlockResult, checkTraceBlock } from './check-block.ts'
+import { type BlockResult, checkBlockTrace } from './check-block.ts'
 
 /** One random block for a worker of `stepproof fuzz`. */
 export interface FuzzTask {
@@ -54,8 +54,6 @@ export async function fuzzOne(task: FuzzTask): Promise<FuzzResult> {
   const started = performance.now()
   const { trace, included, dropped } = await fuzzBlock(task.seed, task.item.fork as Fork, task.txs)
   const path = join(task.out, `${task.seed.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`)
-  mkdirSync(task.out, { recursive: true })
-  writeFileSync(path, serializeBlockTrace(trace))
   let geth: FuzzResult['geth']
   try {
     const g = await executeGeth(trace, task.gethBinary)
@@ -63,7 +61,7 @@ export async function fuzzOne(task: FuzzTask): Promise<FuzzResult> {
   } catch (e) {
     geth = { match: false, reason: (e as Error).message }
   }
-  const r = await checkTraceBlock({ id: trace.id, path, fork: trace.fork, folder: folderOf(trace.id) })
+  const r = await checkBlockTrace({ id: trace.id, fork: trace.fork, folder: folderOf(trace.id) }, trace)
   const native = {
     status: r.status,
     steps: r.steps,
@@ -72,8 +70,10 @@ export async function fuzzOne(task: FuzzTask): Promise<FuzzResult> {
     ...(r.reason === undefined ? {} : { reason: r.reason }),
   }
   const agreed = geth.match && r.status === 'checked'
-  if (agreed) {
-    rmSync(path)
+  if (!agreed) {
+    // A disagreement's trace is kept, to minimise and replay.
+    mkdirSync(task.out, { recursive: true })
+    writeFileSync(path, serializeBlockTrace(trace))
   }
   return {
     id: task.item.id,

@@ -1,10 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { type BlockTrace, blockSize, InputError, minimiseBlock, resolveTrace, serializeBlockTrace } from '@stepproof/block-traces'
 import { executeGeth, nativeGuest } from '@stepproof/mips-proof'
 import type { Command } from 'commander'
-import { checkTraceBlock } from './check-block.ts'
+import { checkBlockTrace } from './check-block.ts'
 import { printJson, userCwd } from './output.ts'
 
 /**
@@ -12,13 +11,11 @@ import { printJson, userCwd } from './output.ts'
  * reaching other roots or rejecting it; the native proof failing a step (by kind and opcode) or not
  * tracing it (by its reason, numbers masked). Undefined when both agree.
  */
-export async function disagreement(trace: BlockTrace, gethBinary: string, dir: string): Promise<string | undefined> {
+export async function disagreement(trace: BlockTrace, gethBinary: string): Promise<string | undefined> {
   const parts: string[] = []
   const geth = await executeGeth(trace, gethBinary).catch((e: Error) => ({ match: false, rejected: e.message }))
   if (!geth.match) parts.push(`geth: ${'rejected' in geth && geth.rejected !== undefined ? 'rejects the block' : 'other roots'}`)
-  const path = join(dir, 'candidate.json')
-  writeFileSync(path, serializeBlockTrace(trace))
-  const native = await checkTraceBlock({ id: trace.id, path, fork: trace.fork, folder: 'minimise' })
+  const native = await checkBlockTrace({ id: trace.id, fork: trace.fork, folder: 'minimise' }, trace)
   if (native.status !== 'checked') {
     const first = native.failures[0]
     parts.push(
@@ -42,9 +39,8 @@ export function registerMinimise(program: Command): void {
     .action(async (ref: string, opts: { out?: string; json?: boolean }) => {
       const { trace, path } = await resolveTrace(ref, userCwd())
       const gethBinary = nativeGuest()
-      const dir = mkdtempSync(join(tmpdir(), 'stepproof-minimise-'))
-      try {
-        const wanted = await disagreement(trace, gethBinary, dir)
+      {
+        const wanted = await disagreement(trace, gethBinary)
         if (wanted === undefined)
           throw new InputError(
             `${trace.id}: go-ethereum and the native proof both agree with ethereumjs on this block; nothing to minimise`,
@@ -53,7 +49,7 @@ export function registerMinimise(program: Command): void {
           if (!opts.json) console.error(`stepproof minimise: ${m}`)
         }
         log(`${trace.id} disagrees: ${wanted}; ${JSON.stringify(blockSize(trace))}`)
-        const result = await minimiseBlock(trace, async (t) => (await disagreement(t, gethBinary, dir)) === wanted, log)
+        const result = await minimiseBlock(trace, async (t) => (await disagreement(t, gethBinary)) === wanted, log)
         const out = opts.out === undefined ? join(dirname(path), `${basename(path, '.json')}.min.json`) : resolve(userCwd(), opts.out)
         writeFileSync(out, serializeBlockTrace({ ...result.trace, source: `${trace.source} (minimised: ${wanted})` }))
         const outcome = { id: trace.id, disagreement: wanted, tried: result.tried, before: result.before, after: result.after, out }
@@ -62,8 +58,6 @@ export function registerMinimise(program: Command): void {
           console.log(
             `${trace.id}: ${wanted}\n  ${result.before.transactions} → ${result.after.transactions} transactions, ${result.before.codeBytes} → ${result.after.codeBytes} code bytes, ${result.before.storageSlots} → ${result.after.storageSlots} storage slots (${result.tried} candidates)\n  ${out}`,
           )
-      } finally {
-        rmSync(dir, { recursive: true, force: true })
       }
     })
 }

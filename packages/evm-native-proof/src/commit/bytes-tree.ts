@@ -111,6 +111,13 @@ export function viewBytes(v: BytesView): Uint8Array {
   return out
 }
 
+/** Whether a view holds exactly `bytes`, compared where they lie (nothing copied; past the tree's bytes, zeros). */
+export function viewHolds(v: BytesView, bytes: Uint8Array): boolean {
+  if (bytes.length !== v.size) return false
+  const there = (v.saved ?? v.tree.bytes).subarray(v.offset, v.offset + v.size)
+  return Buffer.compare(there, bytes.subarray(0, there.length)) === 0 && bytes.subarray(there.length).every((b) => b === 0)
+}
+
 /** The tree a view reads from: its own while that is as it was, else the one rebuilt from what was saved. */
 function treeOf(v: BytesView): ChunkedBytes {
   if (Buffer.compare(v.tree.root(), v.root) === 0) return v.tree

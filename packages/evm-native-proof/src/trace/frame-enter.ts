@@ -7,7 +7,7 @@
 import type { Message } from '@ethereumjs/evm'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { Address, bytesToHex, generateAddress2 } from '@ethereumjs/util'
-import { type BytesView, ChunkedBytes, EMPTY_VIEW, ownView, viewBytes, viewOf } from '../commit/bytes-tree.ts'
+import { type BytesView, ChunkedBytes, EMPTY_VIEW, ownView, viewHolds, viewOf } from '../commit/bytes-tree.ts'
 import { H, ZERO32 } from '../commit/hash.ts'
 import { StackChain } from '../commit/stack.ts'
 import { cutSystemCall, emitWithdrawals, missingSystemContract, SYSTEM_CONTRACTS } from './block-end.ts'
@@ -161,7 +161,7 @@ function calldataOf(t: Tracing, parent: Frame | undefined, data: Uint8Array): By
   const call = parent.nextCall
   if (call === undefined) throw new Error('a call entered its child with no input recorded')
   const view = viewOf(parent.memory, call.inOffset, call.inSize)
-  if (!equalBytes(viewBytes(view), data)) throw t.diverged('a child’s calldata is not its caller’s memory at the call’s input')
+  if (!viewHolds(view, data)) throw t.diverged('a child’s calldata is not its caller’s memory at the call’s input')
   return view
 }
 

@@ -4,7 +4,7 @@
  * system call's frame, keeps the frame with its final status and gas until tx-end or block-end).
  */
 import type { EVMResult } from '@ethereumjs/evm'
-import { type BytesView, EMPTY_VIEW, ownView, viewBytes, viewOf } from '../commit/bytes-tree.ts'
+import { type BytesView, EMPTY_VIEW, ownView, viewBytes, viewHolds, viewOf } from '../commit/bytes-tree.ts'
 import { H } from '../commit/hash.ts'
 import { extendSystemExit, systemCallExit } from './block-end.ts'
 import { frameData } from './encoding.ts'
@@ -13,7 +13,7 @@ import { opcodeStep, settlePending, syncFromFinal } from './opcode.ts'
 import { HALTING, OP } from './opcodes.ts'
 import { FRAME_KIND, PHASE, STATUS } from './phases.ts'
 import { isIdentity, precompileStep } from './precompile.ts'
-import { equalBytes, type Frame, type Tracing } from './state.ts'
+import type { Frame, Tracing } from './state.ts'
 import { frameExitWitness } from './witness.ts'
 import { COPY_CHUNK } from './witness-parts.ts'
 
@@ -122,7 +122,7 @@ function outputOf(t: Tracing, f: Frame, bytes: Uint8Array): BytesView {
     : f.halted !== undefined && (f.lastOp === OP.RETURN || f.lastOp === OP.REVERT)
       ? viewOf(f.memory, f.halted.offset, f.halted.size)
       : EMPTY_VIEW
-  if (!equalBytes(viewBytes(view), bytes)) throw t.diverged('a frame’s output is not the memory its RETURN or REVERT names')
+  if (!viewHolds(view, bytes)) throw t.diverged('a frame’s output is not the memory its RETURN or REVERT names')
   return view
 }
 

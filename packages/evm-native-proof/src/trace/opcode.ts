@@ -48,19 +48,10 @@ export async function onStep(t: Tracing, e: InterpreterStep): Promise<void> {
     const dest = top(info.copy.dest)
     const len = top(info.copy.len)
     if (len > BigInt(COPY_CHUNK))
-      t.pendingCopy = { frame: f, opcode: op, stack: e.stack.slice(), dest, len, backward: op === OP.MCOPY && dest > top(1) }
+      t.pendingCopy = { kind: 'copy', frame: f, opcode: op, stack: e.stack.slice(), dest, len, backward: op === OP.MCOPY && dest > top(1) }
   }
   const stream = longHashStream(op, e.stack, e.memory, f.address)
-  if (stream !== undefined)
-    t.pendingCopy = {
-      frame: f,
-      opcode: op,
-      stack: e.stack.slice(),
-      dest: 0n,
-      len: 0n,
-      backward: false,
-      hash: { states: spongeStates(stream) },
-    }
+  if (stream !== undefined) t.pendingCopy = { kind: 'hash', frame: f, opcode: op, stack: e.stack.slice(), states: spongeStates(stream) }
   if ((op === OP.RETURN || op === OP.REVERT) && e.stack.length >= 2) {
     // Where the output lies in the frame's memory, which stays as it is after the halt (SPEC.md §2.3).
     f.halted = { offset: e.stack[e.stack.length - 1] as bigint, size: e.stack[e.stack.length - 2] as bigint }
@@ -89,7 +80,7 @@ export async function onStep(t: Tracing, e: InterpreterStep): Promise<void> {
   t.syncAccess(info?.enters === true && op !== OP.CREATE && op !== OP.CREATE2 ? callTargetKey(t, e.stack) : undefined)
   const pending: PendingOp = { frame: f, opcode: op, stack: e.stack, memory: e.memory }
   t.pendingOp = pending
-  if (t.pendingCopy?.hash !== undefined && op !== OP.KECCAK256) {
+  if (t.pendingCopy?.kind === 'hash' && op !== OP.KECCAK256) {
     // A long LOG's effect is its last step's (see continueCopy).
     t.pendingCopy.deferred = pending
     t.pendingOp = undefined
@@ -170,9 +161,9 @@ export async function continueCopy(t: Tracing, f: Frame, post: { gas: bigint; me
   const c = t.pendingCopy
   t.pendingCopy = undefined
   if (c === undefined || c.frame !== f) return
-  if (c.hash !== undefined) {
+  if (c.kind === 'hash') {
     // Each step but the last absorbs KECCAK_CHUNK bytes into the frame's sponge (SPEC.md §6.1).
-    for (const [k, state] of c.hash.states.entries()) {
+    for (const [k, state] of c.states.entries()) {
       f.gas = post.gas
       f.memoryWords = post.memoryWords
       f.progress = (k + 1) * KECCAK_CHUNK

@@ -100,19 +100,13 @@ export interface PendingOp {
 
 /**
  * A copy or hash longer than one step (SPEC.md §6.1), seen at its step event: its later steps follow
- * once its effect is seen. A copy moves `len` bytes to `dest`; a hash passes through `states`, and a
- * LOG's effect (`deferred`) waits for its last step.
+ * once its effect is seen. A copy moves `len` bytes to `dest` (from the end when `backward`); a hash
+ * passes through `states`, and a LOG's effect (`deferred`) waits for its last step.
  */
-export interface PendingCopy {
-  frame: Frame
-  opcode: number
-  stack: bigint[]
-  dest: bigint
-  len: bigint
-  backward: boolean
-  hash?: { states: Uint8Array[] }
-  deferred?: PendingOp
-}
+export type PendingCopy = { frame: Frame; opcode: number; stack: bigint[] } & (
+  | { kind: 'copy'; dest: bigint; len: bigint; backward: boolean }
+  | { kind: 'hash'; states: Uint8Array[]; deferred?: PendingOp }
+)
 
 /** The address system calls come from (EIP-4788, EIP-7002). */
 export const SYSTEM_ADDRESS = hexToBytes('0xfffffffffffffffffffffffffffffffffffffffe')
