@@ -30,11 +30,29 @@ export function H(...parts: Uint8Array[]): Uint8Array {
 
 /** A big-endian unsigned integer in `bytes` bytes (32 by default); throws if it does not fit. */
 export function uint(value: bigint | number, bytes = 32): Uint8Array {
-  let v = BigInt(value)
-  if (v < 0n || v >> BigInt(8 * bytes) !== 0n) throw new RangeError(`${value} does not fit in ${bytes} bytes`)
   const out = new Uint8Array(bytes)
-  for (let i = bytes - 1; i >= 0 && v > 0n; i--, v >>= 8n) out[i] = Number(v & 0xffn)
+  writeUint(out, 0, value, bytes)
   return out
+}
+
+/** Writes `value` big-endian into `out[at, at + bytes)` (which must be zero); throws if it does not fit. */
+export function writeUint(out: Uint8Array, at: number, value: bigint | number, bytes: number): void {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+    // Most values are small numbers (sizes, offsets, counters): no bigint arithmetic for them.
+    let v = value
+    for (let i = at + bytes - 1; i >= at && v > 0; i--) {
+      out[i] = v % 256
+      v = Math.floor(v / 256)
+    }
+    if (v > 0) throw new RangeError(`${value} does not fit in ${bytes} bytes`)
+    return
+  }
+  const v = BigInt(value)
+  if (v < 0n) throw new RangeError(`${value} does not fit in ${bytes} bytes`)
+  if (v === 0n) return
+  const hex = v.toString(16)
+  if (hex.length > 2 * bytes) throw new RangeError(`${value} does not fit in ${bytes} bytes`)
+  out.set(Buffer.from(hex.length % 2 === 1 ? `0${hex}` : hex, 'hex'), at + bytes - Math.ceil(hex.length / 2))
 }
 
 /** The unsigned integer a big-endian byte string holds. */

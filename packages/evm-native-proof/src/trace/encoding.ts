@@ -1,6 +1,6 @@
 import type { BlockHeader } from '@ethereumjs/block'
 import type { TypedTransaction } from '@ethereumjs/tx'
-import { concat, H, uint, ZERO32 } from '../commit/hash.ts'
+import { concat, H, uint, writeUint, ZERO32 } from '../commit/hash.ts'
 
 /** A 20-byte address left-padded to a word. */
 const word20 = (a: Uint8Array) => {
@@ -37,10 +37,10 @@ export function stateData(s: {
   const head = new Uint8Array(32)
   head[0] = STATE_VERSION
   head[1] = s.phase
-  head.set(uint(s.txIndex, 4), 2)
-  head.set(uint(s.subIndex, 4), 6)
+  writeUint(head, 2, s.txIndex, 4)
+  writeUint(head, 6, s.subIndex, 4)
   head[10] = s.forkId
-  head.set(uint(s.chainId, 8), 11)
+  writeUint(head, 11, s.chainId, 8)
   return concat([
     head,
     s.blockEnvHash,
@@ -106,43 +106,32 @@ export interface FrameView {
 
 /** SPEC.md §2.3: the 448-byte frame. */
 export function frameData(f: FrameFields): Uint8Array {
-  const header = concat([
-    uint(f.kind, 1),
-    uint(f.status, 1),
-    uint(f.isStatic ? 1 : 0, 1),
-    uint(f.depth, 2),
-    uint(f.pc, 4),
-    uint(f.gas, 8),
-    uint(f.stackSize, 2),
-    uint(f.memoryWords, 4),
-    uint(f.code?.code.length ?? 0, 4),
-    new Uint8Array(5),
-  ])
-  const sizes = concat([
-    uint(f.calldata.size, 4),
-    uint(f.returnData.size, 4),
-    uint(f.output.size, 4),
-    uint(f.retOffset, 4),
-    uint(f.retSize, 4),
-    uint(f.progress ?? 0, 4),
-    new Uint8Array(8),
-  ])
-  return concat([
-    header,
-    word20(f.address),
-    word20(f.codeAddress),
-    word20(f.caller),
-    uint(f.value),
-    f.code?.root() ?? ZERO32,
-    f.stack.hash,
-    f.memory.root(),
-    f.calldata.root,
-    f.returnData.root,
-    f.output.root,
-    sizes,
-    concat([uint(f.calldata.offset, 4), uint(f.returnData.offset, 4), uint(f.output.offset, 4), new Uint8Array(20)]),
-    f.sponge ?? ZERO32,
-  ])
+  // One buffer, written in place: the tracer encodes a frame at every step.
+  const out = new Uint8Array(448)
+  writeUint(out, 0, f.kind, 1)
+  writeUint(out, 1, f.status, 1)
+  out[2] = f.isStatic ? 1 : 0
+  writeUint(out, 3, f.depth, 2)
+  writeUint(out, 5, f.pc, 4)
+  writeUint(out, 9, f.gas, 8)
+  writeUint(out, 17, f.stackSize, 2)
+  writeUint(out, 19, f.memoryWords, 4)
+  writeUint(out, 23, f.code?.code.length ?? 0, 4)
+  out.set(f.address, 32 + 12)
+  out.set(f.codeAddress, 64 + 12)
+  out.set(f.caller, 96 + 12)
+  writeUint(out, 128, f.value, 32)
+  out.set(f.code?.root() ?? ZERO32, 160)
+  out.set(f.stack.hash, 192)
+  out.set(f.memory.root(), 224)
+  out.set(f.calldata.root, 256)
+  out.set(f.returnData.root, 288)
+  out.set(f.output.root, 320)
+  for (const [i, v] of [f.calldata.size, f.returnData.size, f.output.size, f.retOffset, f.retSize, f.progress ?? 0].entries())
+    writeUint(out, 352 + 4 * i, v, 4)
+  for (const [i, v] of [f.calldata.offset, f.returnData.offset, f.output.offset].entries()) writeUint(out, 384 + 4 * i, v, 4)
+  out.set(f.sponge ?? ZERO32, 416)
+  return out
 }
 
 /** SPEC.md §3: the 448-byte block environment. */

@@ -214,21 +214,23 @@ export async function syncFromFinal(t: Tracing, f: Frame, rs: FinalRunState): Pr
 
 /** Brings a frame's memory tree up to the bytes ethereumjs reports (one compare when nothing changed). */
 function syncMemory(f: Frame, memory: Uint8Array): void {
-  const mine = f.memory.bytes
   const n = memory.length
   if (n === 0) return
+  const mine = f.memory.bytes
   if (
     mine.length >= n &&
     Buffer.compare(Buffer.from(mine.buffer, mine.byteOffset, n), Buffer.from(memory.buffer, memory.byteOffset, n)) === 0
   )
     return
-  for (let c = 0; c * 32 < n; c++) {
-    const a = memory.subarray(c * 32, c * 32 + 32)
-    const b = mine.subarray(c * 32, c * 32 + 32)
-    const same =
-      b.length === a.length &&
-      Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0
-    if (!same) f.memory.write(c * 32, a)
+  // Chunk by chunk, writing those that differ (bytes past ours are zeros).
+  for (let at = 0; at < n; at += 32) {
+    const end = Math.min(at + 32, n)
+    for (let i = at; i < end; i++) {
+      if ((memory[i] as number) !== (mine[i] ?? 0)) {
+        f.memory.write(at, memory.subarray(at, end))
+        break
+      }
+    }
   }
 }
 
