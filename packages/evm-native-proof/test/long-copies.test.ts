@@ -13,6 +13,13 @@ import { WITNESS_BOUND, witnessBytes } from '../src/verify-trace.ts'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 
+/** A step's witness with its frame's `progress` changed (and the state's frame hash with it): a state no run reaches. */
+function atProgress(w: StepWitness, progress: number): StepWitness {
+  const frame = writeFrame({ ...readFrame(w.proof[0] as Uint8Array), progress })
+  const stateData = writeState({ ...readState(w.stateData), frameHash: keccak(frame) })
+  return { ...w, pre: keccak(stateData), stateData, proof: [frame, ...w.proof.slice(1)] }
+}
+
 /** Assembles opcodes and PUSHes: a number becomes the shortest PUSH of it (PUSH0 for 0). */
 function asm(...parts: (number | bigint | string)[]): string {
   let out = ''
@@ -179,11 +186,7 @@ describe('copies longer than a step (SPEC.md §6)', () => {
       const C = COPY_CHUNK
       // A frame said to have moved the whole copy already is no state a run reaches: rejected.
       const w = run.witnesses.find((x) => x.opcode === 0x37 && readFrame(x.proof[0] as Uint8Array).progress > 0) as StepWitness
-      const frame = writeFrame({ ...readFrame(w.proof[0] as Uint8Array), progress: 70_000 })
-      const stateData = writeState({ ...readState(w.stateData), frameHash: keccak(frame) })
-      await expect(checkStep({ ...w, pre: keccak(stateData), stateData, proof: [frame, ...w.proof.slice(1)] })).rejects.toThrow(
-        /has moved 70000 bytes of a copy of 70000/,
-      )
+      await expect(checkStep(atProgress(w, 70_000))).rejects.toThrow(/has moved 70000 bytes of a copy of 70000/)
       expect(continuing).toEqual([`37@${C}`, `37@${2 * C}`, `39@${C}`, `5e@${C}`, `5e@${2 * C}`, `5e@${C}`, `3c@${C}`, `3e@${C}`])
     }, 120_000)
 })
@@ -286,11 +289,7 @@ describe('inputs and outputs longer than a step (SPEC.md §6.1)', () => {
       expect(createExit?.proof.length).toBe(2)
       // An exit said to have copied the whole output already is no state a run reaches: rejected.
       const w = run.witnesses.find((x) => x.kind === 'frame-exit' && readFrame(x.proof[0] as Uint8Array).progress > 0) as StepWitness
-      const frame = writeFrame({ ...readFrame(w.proof[0] as Uint8Array), progress: 90_000 })
-      const stateData = writeState({ ...readState(w.stateData), frameHash: keccak(frame) })
-      await expect(checkStep({ ...w, pre: keccak(stateData), stateData, proof: [frame, ...w.proof.slice(1)] })).rejects.toThrow(
-        /has copied 90000 bytes of an output of 90000/,
-      )
+      await expect(checkStep(atProgress(w, 90_000))).rejects.toThrow(/has copied 90000 bytes of an output of 90000/)
     }, 120_000)
 })
 
@@ -373,13 +372,30 @@ describe('hashes longer than a step (SPEC.md §6.1)', () => {
       const i = w.proof.findIndex((item) => item.length === 200)
       const forged = w.proof.map((item, j) => (j === i ? item.map((b, k) => (k === 0 ? b ^ 1 : b)) : item))
       await expect(checkStep({ ...w, proof: forged })).rejects.toThrow(/sponge state does not hash/)
-      const frame = writeFrame({ ...readFrame(w.proof[0] as Uint8Array), progress: 3 * K })
-      const stateData = writeState({ ...readState(w.stateData), frameHash: keccak(frame) })
-      await expect(checkStep({ ...w, pre: keccak(stateData), stateData, proof: [frame, ...w.proof.slice(1)] })).rejects.toThrow(
-        /sponge has absorbed 97920 bytes of 70097/,
-      )
+      await expect(checkStep(atProgress(w, 3 * K))).rejects.toThrow(/sponge has absorbed 97920 bytes of 70097/)
     }, 120_000)
 })
+
+/** Traces a block with every witness, holds it to its expected state root, re-derives every step and holds each to the bound. */
+async function checkedRun(trace: BlockTrace): Promise<Awaited<ReturnType<typeof traceBlock>>> {
+  const run = await traceBlock(trace, { witness: () => true })
+  expect(hex(run.stateRoot)).toBe(trace.expected.stateRoot.slice(2))
+  for (const w of run.witnesses) {
+    expect(hex(await checkStep(w)), `step ${w.step} (${w.kind} ${w.opcode?.toString(16) ?? ''})`).toBe(hex(w.post))
+    expect(witnessBytes(w), `step ${w.step} (${w.kind})`).toBeLessThanOrEqual(WITNESS_BOUND)
+  }
+  return run
+}
+
+/** A run's precompile steps, each as `address@progress` (the precompile's number, the bytes it had done before the step) with its witness. */
+function precompileSteps(run: Awaited<ReturnType<typeof traceBlock>>): [string, StepWitness][] {
+  return run.witnesses
+    .filter((w) => w.kind === 'precompile')
+    .map((w) => {
+      const frame = readFrame(w.proof[0] as Uint8Array)
+      return [`${Number(BigInt(`0x${hex(frame.codeAddress)}`))}@${frame.progress}`, w]
+    })
+}
 
 const PRECOMPILER = createAddressFromString(`0x${'9c'.repeat(20)}`)
 const MLOAD = '51'
@@ -443,18 +459,9 @@ function precompilerCode(fork: Fork): string {
 describe('precompile inputs longer than a step (SPEC.md §5.3)', () => {
   for (const fork of ['Cancun', 'Osaka'] as const)
     it(`${fork}: SHA-256 and RIPEMD-160 hash ${MD_CHUNK} bytes a step, the others read only what they use, every step re-derived and under the bound`, async () => {
-      const trace = await oneCallBlock('long-precompile-inputs', fork, [[PRECOMPILER, precompilerCode(fork)]], 60_000)
-      const run = await traceBlock(trace, { witness: () => true })
-      expect(hex(run.stateRoot)).toBe(trace.expected.stateRoot.slice(2))
-      const steps: string[] = []
-      for (const w of run.witnesses) {
-        expect(hex(await checkStep(w)), `step ${w.step} (${w.kind} ${w.opcode?.toString(16) ?? ''})`).toBe(hex(w.post))
-        expect(witnessBytes(w), `step ${w.step} (${w.kind})`).toBeLessThanOrEqual(WITNESS_BOUND)
-        if (w.kind !== 'precompile') continue
-        const frame = readFrame(w.proof[0] as Uint8Array)
-        // Each precompile step by address, the bytes hashed before it, and its witness's size in KiB (rounded up).
-        steps.push(`${Number(BigInt(`0x${hex(frame.codeAddress)}`))}@${frame.progress}:${Math.ceil(witnessBytes(w) / 1024)}`)
-      }
+      const run = await checkedRun(await oneCallBlock('long-precompile-inputs', fork, [[PRECOMPILER, precompilerCode(fork)]], 60_000))
+      // Each precompile step by address, the bytes hashed before it, and its witness's size in KiB (rounded up).
+      const steps = precompileSteps(run).map(([at, w]) => `${at}:${Math.ceil(witnessBytes(w) / 1024)}`)
       const M = MD_CHUNK
       const stepsOf = (address: number) => steps.filter((s) => s.startsWith(`${address}@`))
       // SHA-256: 100,000 bytes in four steps, one chunk in one, one byte more in two, and the one it cannot pay for reading nothing.
@@ -470,11 +477,7 @@ describe('precompile inputs longer than a step (SPEC.md §5.3)', () => {
       const w = run.witnesses.find((x) => x.kind === 'precompile' && readFrame(x.proof[0] as Uint8Array).progress > 0) as StepWitness
       const forged = w.proof.map((item, j) => (j === 1 ? item.map((b, k) => (k === 0 ? b ^ 1 : b)) : item))
       await expect(checkStep({ ...w, proof: forged })).rejects.toThrow(/hash state does not hash/)
-      const frame = writeFrame({ ...readFrame(w.proof[0] as Uint8Array), progress: 100_000 })
-      const stateData = writeState({ ...readState(w.stateData), frameHash: keccak(frame) })
-      await expect(checkStep({ ...w, pre: keccak(stateData), stateData, proof: [frame, ...w.proof.slice(1)] })).rejects.toThrow(
-        /has hashed 100000 bytes of an input of 100000/,
-      )
+      await expect(checkStep(atProgress(w, 100_000))).rejects.toThrow(/has hashed 100000 bytes of an input of 100000/)
     }, 180_000)
 })
 
@@ -566,17 +569,8 @@ const MSMER_CODE = asm(
 describe('BLS12-381 MSMs longer than a step (SPEC.md §5.3)', () => {
   for (const fork of ['Prague', 'Osaka'] as const)
     it(`${fork}: an MSM sums its pairs a part a step, the sum in the frame's sponge word; a bad point fails the frame at its part`, async () => {
-      const trace = await oneCallBlock('long-msm', fork, [[MSMER, MSMER_CODE]], msmCalldata(), 14_000_000n)
-      const run = await traceBlock(trace, { witness: () => true })
-      expect(hex(run.stateRoot)).toBe(trace.expected.stateRoot.slice(2))
-      const steps: string[] = []
-      for (const w of run.witnesses) {
-        expect(hex(await checkStep(w)), `step ${w.step} (${w.kind} ${w.opcode?.toString(16) ?? ''})`).toBe(hex(w.post))
-        expect(witnessBytes(w), `step ${w.step} (${w.kind})`).toBeLessThanOrEqual(WITNESS_BOUND)
-        if (w.kind !== 'precompile') continue
-        const frame = readFrame(w.proof[0] as Uint8Array)
-        steps.push(`${Number(BigInt(`0x${hex(frame.codeAddress)}`))}@${frame.progress}`)
-      }
+      const run = await checkedRun(await oneCallBlock('long-msm', fork, [[MSMER, MSMER_CODE]], msmCalldata(), 14_000_000n))
+      const steps = precompileSteps(run).map(([at]) => at)
       const [P1, P2] = [204 * 160, 113 * 288]
       expect(steps).toEqual(['12@0', `12@${P1}`, `12@${2 * P1}`, '14@0', `14@${P2}`, '12@0', `12@${P1}`, `12@${2 * P1}`])
       // The failed MSM's last step leaves the frame failed, its progress and sponge cleared.
