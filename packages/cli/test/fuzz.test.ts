@@ -57,6 +57,43 @@ describe('stepproof fuzz', () => {
     expect(valid).toBeLessThan(jumps)
   })
 
+  it('pops only after an instruction that pushed, and copies return data mostly within its size (RETURNDATASIZE)', () => {
+    // What leaves nothing on the stack: a POP straight after one of these would underflow and end the frame.
+    const noOutput = new Set([
+      0x00, 0x37, 0x39, 0x3c, 0x3e, 0x50, 0x52, 0x53, 0x55, 0x56, 0x57, 0x5b, 0x5d, 0x5e, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xf3, 0xfd, 0xfe,
+      0xff,
+    ])
+    let pops = 0
+    let copies = 0
+    let sized = 0
+    for (let i = 0; i < 200; i++) {
+      const code = randomProgram(new Rng(`pops/${i}`), 'Prague', [1n])
+      let previous: number | undefined
+      const before: number[] = []
+      for (let pc = 0; pc < code.length; pc++) {
+        const op = code[pc] as number
+        if (op === 0x50) {
+          pops++
+          expect(previous !== undefined && noOutput.has(previous), `program ${i}, pc ${pc}: POP after 0x${previous?.toString(16)}`).toBe(
+            false,
+          )
+        }
+        if (op === 0x3e) {
+          copies++
+          // RETURNDATASIZE, PUSH0, then the destination's push: the size is the return data's.
+          if (before.at(-3) === 0x3d && before.at(-2) === 0x5f) sized++
+        }
+        previous = op
+        before.push(op)
+        if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f
+      }
+    }
+    expect(pops).toBeGreaterThan(100)
+    expect(copies).toBeGreaterThan(20)
+    expect(sized / copies).toBeGreaterThan(0.6)
+    expect(sized).toBeLessThan(copies)
+  })
+
   it('runs random blocks on every fork through go-ethereum and the native proof, and they agree with ethereumjs', () => {
     const out = mkdtempSync(join(tmpdir(), 'fuzz-out-'))
     const r = stepproof(['fuzz', '--seed', 'ci', '--blocks', '8', '--txs', '8', '--jobs', '2', '--out', out, '--json'], REPO_ROOT, cache())

@@ -125,15 +125,23 @@ function edgeValue(rng: Rng): bigint {
   return rng.next()
 }
 
-/** A memory offset or size: mostly small, sometimes at an expansion boundary, rarely huge (out of gas). */
+/**
+ * A memory offset or size: mostly small, sometimes at an expansion boundary, rarely huge (out of
+ * gas: one argument in twenty, as a frame that fails stops running its program).
+ */
 function memoryValue(rng: Rng, size: boolean): bigint {
-  const pick = rng.below(20)
+  const pick = rng.below(40)
   const small = size ? [0, 1, 31, 32, 33, 64, 100] : [0, 1, 31, 32, 64, 1000]
   const boundaries = [0x3fe0, 0x4000, 0x4020, 0x10000, 1023, 1024]
-  if (pick < 12) return BigInt(small[rng.below(small.length)] as number)
-  if (pick < 18) return BigInt(boundaries[rng.below(boundaries.length)] as number)
-  return pick === 18 ? 1n << 32n : WORD
+  if (pick < 26) return BigInt(small[rng.below(small.length)] as number)
+  if (pick < 38) return BigInt(boundaries[rng.below(boundaries.length)] as number)
+  return pick === 38 ? 1n << 32n : WORD
 }
+
+/** The opcodes that leave nothing on the stack: a POP after one would underflow. */
+const NO_OUTPUT = new Set([
+  0x00, 0x37, 0x39, 0x3c, 0x3e, 0x50, 0x52, 0x53, 0x55, 0x56, 0x57, 0x5b, 0x5d, 0x5e, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xf3, 0xfd, 0xfe, 0xff,
+])
 
 const push = (value: bigint): number[] => {
   if (value === 0n) return [0x5f]
@@ -198,6 +206,11 @@ export function randomProgram(rng: Rng, fork: Fork, targets: readonly bigint[]):
       for (const b of [...push(initcode(rng)), ...push(0n), 0x52]) code.push(b) // MSTORE(0, initcode)
       const size = BigInt(1 + rng.below(32))
       args = [[0n, 1n][rng.below(2)] as bigint, 32n - size, size, ...(op === 0xf5 ? [edgeValue(rng)] : [])]
+    } else if (op === 0x3e && rng.below(5) !== 0) {
+      // RETURNDATACOPY of all the return data there is (a read past its end halts the frame): size
+      // RETURNDATASIZE, offset 0, a destination.
+      code.push(0x3d, 0x5f, ...push(memoryValue(rng, false)), op)
+      continue
     } else if ([0x20, 0x37, 0x39, 0x3e, 0x51, 0x52, 0x53, 0x5e, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xf3, 0xfd].includes(op)) {
       args = args.map((_, k) => (k < 3 || op === 0x5e ? memoryValue(rng, k === inputs - 1 || (op >= 0xa0 && k === 1)) : edgeValue(rng)))
     } else if (op === 0x55 || op === 0x54 || op === 0x5c || op === 0x5d) {
@@ -217,8 +230,8 @@ export function randomProgram(rng: Rng, fork: Fork, targets: readonly bigint[]):
     } else if ([0x31, 0x3b, 0x3f, 0xff].includes(op)) args = [target(), ...args.slice(1)]
     for (const a of [...args].reverse()) code.push(...push(a))
     code.push(op)
-    // Left-over results would pile up: pop what is there, now and then.
-    if (rng.below(4) === 0) code.push(0x50)
+    // Left-over results would pile up: pop one, now and then.
+    if (!NO_OUTPUT.has(op) && rng.below(4) === 0) code.push(0x50)
   }
   // Jumps past the last instruction land on a JUMPDEST before the ending.
   for (const j of jumps.filter((x) => x.before >= length)) {
