@@ -15,7 +15,7 @@ import type { Frame, Tracing } from './state.ts'
 import { viewItems } from './witness-parts.ts'
 
 /** The identity precompile's address (its last byte). */
-export const IDENTITY = 4
+const IDENTITY = 4
 const MODEXP = 5
 const OSAKA = 3
 
