@@ -58,8 +58,20 @@ export async function runNativeGuest(binary: string, trace: BlockTrace, claim?: 
   child.stdout?.on('data', (c: Buffer) => {
     stdout += c.toString()
   })
-  const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+  // A pipe can fail (ECONNRESET, EPIPE) when the guest dies mid-exchange: that is the run's failure,
+  // not an unhandled 'error' event that takes the whole process down.
+  let pipeError: Error | undefined
+  for (const s of [child.stdout, child.stderr, preimageRead, preimageWrite])
+    (s as NodeJS.EventEmitter | null)?.on('error', (e: Error) => {
+      pipeError ??= e
+    })
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', (e) => reject(new Error(`${trace.id}: the native go-ethereum guest ${binary} did not start: ${e.message}`)))
+    child.on('close', (code) => resolve(code))
+  })
   if (failure) throw failure
+  if (pipeError !== undefined && exitCode !== 0)
+    throw new Error(`${trace.id}: the native go-ethereum guest exited with ${exitCode} after its oracle pipe failed: ${pipeError.message}`)
   return { stdout, exitCode, requests: oracle.requests, seconds: (performance.now() - started) / 1000 }
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type BlockTrace, CORPORA, importBlockchainTestFile, loadCorpus, REPO_ROOT } from '@stepproof/block-traces'
@@ -121,4 +121,17 @@ describe('the go-ethereum guest on the MIPS VM', () => {
       600_000,
     )
   }
+})
+
+describe('the native guest as a subprocess', () => {
+  it('turns a guest that cannot start, or that dies without a result, into an error naming the block, not a crash', async () => {
+    const trace = (loadCorpus('standard')[0] as { trace: BlockTrace }).trace
+    await expect(runNativeGuest('/nonexistent/guest-native', trace)).rejects.toThrow(/did not start/)
+    // A "guest" that dies at once, its oracle pipes open.
+    const dir = mkdtempSync(join(tmpdir(), 'dying-guest-'))
+    const script = join(dir, 'guest')
+    writeFileSync(script, '#!/bin/sh\nexit 3\n', { mode: 0o755 })
+    expect((await runNativeGuest(script, trace)).exitCode).toBe(3)
+    await expect(executeGeth(trace, script)).rejects.toThrow(new RegExp(`${trace.id}: the native go-ethereum guest exited with 3`))
+  })
 })
