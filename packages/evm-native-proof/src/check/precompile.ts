@@ -35,22 +35,11 @@ const IDENTITY = 4
 const MODEXP = 5
 
 /**
- * What a precompile reads of its input (SPEC.md §5.3): all of it; its first `prefix` bytes (zeros
- * past the end); exactly `size` bytes, or nothing when the input has another size (`mismatch`:
- * the frame fails, or returns nothing); or its hash's blocks (SHA-256, RIPEMD-160).
+ * What a one-step precompile reads of its input (SPEC.md §5.3): all of it; its first `prefix` bytes
+ * (zeros past the end); or exactly `size` bytes, nothing when the input has another size
+ * (`mismatch`: the frame fails, or returns nothing).
  */
-type Reads = 'all' | { prefix: number } | { size: number; mismatch: 'fail' | 'empty' } | { md: MdHash } | { msm: Msm }
-
-/** A BLS12-381 MSM over several steps: its pair's size, the pairs a step takes, its MSM and its point addition (EIP-2537 encodings). */
-interface Msm {
-  pairSize: number
-  pairsPerStep: number
-  msm(pairs: Uint8Array): Uint8Array
-  add(points: Uint8Array): Uint8Array
-}
-/** The pairs a step of an MSM takes: the most within 32 KiB (SPEC.md §5.3). */
-const G1_MSM: Msm = { pairSize: 160, pairsPerStep: 204, msm: curves.blsG1Msm, add: curves.blsG1Add }
-const G2_MSM: Msm = { pairSize: 288, pairsPerStep: 113, msm: curves.blsG2Msm, add: curves.blsG2Add }
+type Reads = 'all' | { prefix: number } | { size: number; mismatch: 'fail' | 'empty' }
 
 interface Precompile {
   reads: Reads
@@ -60,11 +49,9 @@ interface Precompile {
   run(input: Uint8Array, forkId: number): Uint8Array
 }
 
-/** Every precompile up to Osaka by address; which exist in a fork is the caller's (SPEC.md §4) concern. */
+/** Every one-step precompile up to Osaka by address (identity and MODEXP apart); which exist in a fork is the caller's (SPEC.md §4) concern. */
 const PRECOMPILES: Record<number, Precompile> = {
   1: { reads: { prefix: 128 }, gas: () => 3000n, run: ecrecover },
-  2: { reads: { md: SHA256 }, gas: (_, __, n) => 60n + 12n * words(n), run: () => new Uint8Array() },
-  3: { reads: { md: RIPEMD160 }, gas: (_, __, n) => 600n + 120n * words(n), run: () => new Uint8Array() },
   6: { reads: { prefix: 128 }, gas: () => 150n, run: curves.bn254Add },
   7: { reads: { prefix: 96 }, gas: () => 6000n, run: curves.bn254Mul },
   8: { reads: 'all', gas: (_, __, n) => 45000n + 34000n * BigInt(Math.floor(n / 192)), run: curves.bn254Pairing },
@@ -79,14 +66,34 @@ const PRECOMPILES: Record<number, Precompile> = {
   },
   10: { reads: { size: 192, mismatch: 'fail' }, gas: () => 50000n, run: curves.pointEvaluation },
   11: { reads: { size: 256, mismatch: 'fail' }, gas: () => 375n, run: curves.blsG1Add },
-  12: { reads: { msm: G1_MSM }, gas: (_, __, n) => curves.blsG1MsmGas(n), run: () => new Uint8Array() },
   13: { reads: { size: 512, mismatch: 'fail' }, gas: () => 600n, run: curves.blsG2Add },
-  14: { reads: { msm: G2_MSM }, gas: (_, __, n) => curves.blsG2MsmGas(n), run: () => new Uint8Array() },
   15: { reads: 'all', gas: (_, __, n) => 37700n + 32600n * BigInt(Math.floor(n / 384)), run: curves.blsPairing },
   16: { reads: { size: 64, mismatch: 'fail' }, gas: () => 5500n, run: curves.blsMapFpToG1 },
   17: { reads: { size: 128, mismatch: 'fail' }, gas: () => 23800n, run: curves.blsMapFp2ToG2 },
   256: { reads: { size: 160, mismatch: 'empty' }, gas: () => 6900n, run: curves.p256Verify },
 }
+
+/** SHA-256 and RIPEMD-160: a long input hashed MD_CHUNK bytes a step, the compression state between steps. */
+const HASHES: Record<number, { hash: MdHash; gas(size: number): bigint }> = {
+  2: { hash: SHA256, gas: (n) => 60n + 12n * words(n) },
+  3: { hash: RIPEMD160, gas: (n) => 600n + 120n * words(n) },
+}
+
+/** A BLS12-381 MSM over several steps: its pair's size, the pairs a step takes, its gas, its MSM and its point addition (EIP-2537 encodings). */
+interface Msm {
+  pairSize: number
+  pairsPerStep: number
+  gas(size: number): bigint
+  msm(pairs: Uint8Array): Uint8Array
+  add(points: Uint8Array): Uint8Array
+}
+/** The MSMs by address; the pairs a step takes are the most within 32 KiB (SPEC.md §5.3). */
+const MSMS: Record<number, Msm> = {
+  12: { pairSize: 160, pairsPerStep: 204, gas: curves.blsG1MsmGas, msm: curves.blsG1Msm, add: curves.blsG1Add },
+  14: { pairSize: 288, pairsPerStep: 113, gas: curves.blsG2MsmGas, msm: curves.blsG2Msm, add: curves.blsG2Add },
+}
+
+const ZERO_WORD = new Uint8Array(32)
 
 /** ECRECOVER: the address that signed hash with (v, r, s), left-padded; nothing for an invalid signature. */
 function ecrecover(input: Uint8Array): Uint8Array {
@@ -147,28 +154,27 @@ export function checkPrecompile(s: MachineState, f: FrameState, r: ItemReader): 
     r.done()
     return { ...s, frameHash: keccak(writeFrame(frame)) }
   }
-  const failed: FrameState = { ...f, status: 3, gas: 0n, output: emptyView(), progress: 0, sponge: new Uint8Array(32) }
+  const failed: FrameState = { ...f, status: 3, gas: 0n, output: emptyView(), progress: 0, sponge: ZERO_WORD }
   const succeeded = (cost: bigint, output: FrameState['output']): FrameState =>
     cost <= f.gas ? { ...f, status: 1, gas: f.gas - cost, output } : failed
-  const reads = PRECOMPILES[address]?.reads
-  const hashing = typeof reads === 'object' && ('md' in reads || 'msm' in reads)
-  if (!hashing && (f.progress !== 0 || !equal(f.sponge, new Uint8Array(32))))
-    throw new WitnessError(`precompile 0x${address.toString(16)} hashes over no steps: its frame has progress ${f.progress}`)
+  const hash = HASHES[address]
+  const msm = MSMS[address]
+  if (hash !== undefined) {
+    const cost = hash.gas(size)
+    return done(cost > f.gas ? failed : hashPart(r, f, hash.hash, cost))
+  }
+  if (msm !== undefined) {
+    const cost = msm.gas(size)
+    return done(cost > f.gas || size === 0 || size % msm.pairSize !== 0 ? failed : msmPart(r, f, msm, cost, failed))
+  }
+  if (f.progress !== 0 || !equal(f.sponge, ZERO_WORD))
+    throw new WitnessError(`precompile 0x${address.toString(16)} runs in one step: its frame has progress ${f.progress}`)
   // Identity's output is its input where it lies: nothing is read, the gas is the size's.
   if (address === IDENTITY) return done(succeeded(15n + 3n * words(size), f.calldata))
   if (address === MODEXP) return done(modexpStep(r, f, s.forkId, failed))
   const precompile = PRECOMPILES[address]
   if (precompile === undefined) throw new Error(`0x${address.toString(16)} is not a precompile`)
   const plan = precompile.reads
-  if (typeof plan === 'object' && 'md' in plan) {
-    const cost = precompile.gas(new Uint8Array(), s.forkId, size)
-    return done(cost > f.gas ? failed : hashPart(r, f, plan.md, cost))
-  }
-  if (typeof plan === 'object' && 'msm' in plan) {
-    const cost = precompile.gas(new Uint8Array(), s.forkId, size)
-    const { pairSize } = plan.msm
-    return done(cost > f.gas || size === 0 || size % pairSize !== 0 ? failed : msmPart(r, f, plan.msm, cost, failed))
-  }
   let input: Uint8Array
   if (plan === 'all') {
     // The cost is the size's: an input it cannot pay for is not read.
@@ -188,47 +194,62 @@ export function checkPrecompile(s: MachineState, f: FrameState, r: ItemReader): 
   }
 }
 
+/** How the errors of a precompile over several steps name it: what it carries, what it does to its input, what the input is. */
+interface PartNames {
+  /** SPEC.md's name of what is carried between steps: "hash state", "MSM sum". */
+  state: string
+  /** The verb for the bytes done: "hashed", "summed". */
+  done: string
+  /** The input: "an input", "an MSM". */
+  of: string
+}
+
+/**
+ * What a precompile going on over several steps carries between them (SPEC.md §5.3): nothing at
+ * progress 0 (and a zero sponge word), else `bytes` bytes from the witness that hash to the frame's
+ * sponge word; a frame said to have done all its input already is no state a run reaches.
+ */
+function openPartial(r: ItemReader, f: FrameState, names: PartNames, bytes: number): Uint8Array | undefined {
+  const size = f.calldata.size
+  if (f.progress === 0) {
+    if (!equal(f.sponge, ZERO_WORD)) throw new WitnessError(`the frame's ${names.state} is not empty before its first step`)
+    return undefined
+  }
+  if (f.progress >= size) throw new WitnessError(`the frame has ${names.done} ${f.progress} bytes of ${names.of} of ${size}`)
+  const carried = r.next(names.state, bytes)
+  if (!equal(keccak(carried), f.sponge)) throw new WitnessError(`the ${names.state} does not hash to the frame’s sponge`)
+  return carried
+}
+
 /**
  * A step of SHA-256 or RIPEMD-160 (whose cost the frame's gas covers): the state so far (the
- * initial one at progress 0, else from the witness against the frame's `sponge`), then the input's
- * next MD_CHUNK bytes absorbed, or the rest and the padding, the frame then returning the digest.
+ * initial one at progress 0), then the input's next MD_CHUNK bytes absorbed, or the rest and the
+ * padding, the frame then returning the digest.
  */
 function hashPart(r: ItemReader, f: FrameState, hash: MdHash, cost: bigint): FrameState {
   const size = f.calldata.size
   const from = f.progress
-  if (from > 0 && from >= size) throw new WitnessError(`the frame has hashed ${from} bytes of an input of ${size}`)
-  let state = initialState(hash)
-  if (from === 0 && !equal(f.sponge, new Uint8Array(32))) throw new WitnessError('a hash that has not started has a sponge word')
-  if (from > 0) {
-    const bytes = r.next('hash state', hash.stateBytes)
-    if (!equal(keccak(bytes), f.sponge)) throw new WitnessError('the hash state does not hash to the frame’s sponge')
-    state = stateFromBytes(hash, bytes)
-  }
+  const carried = openPartial(r, f, { state: 'hash state', done: 'hashed', of: 'an input' }, hash.stateBytes)
+  const state = carried === undefined ? initialState(hash) : stateFromBytes(hash, carried)
   if (size - from > MD_CHUNK) {
     const next = mdAbsorb(hash, state, readView(r, 'input', f.calldata, BigInt(from), BigInt(MD_CHUNK)))
     return { ...f, progress: from + MD_CHUNK, sponge: keccak(stateToBytes(hash, next)) }
   }
   const digest = mdFinish(hash, state, readView(r, 'input', f.calldata, BigInt(from), BigInt(size - from)), size)
   const output = hash === RIPEMD160 ? join([new Uint8Array(12), digest]) : digest
-  return { ...f, status: 1, gas: f.gas - cost, output: ownView(output), progress: 0, sponge: new Uint8Array(32) }
+  return { ...f, status: 1, gas: f.gas - cost, output: ownView(output), progress: 0, sponge: ZERO_WORD }
 }
 
 /**
  * A step of a BLS12-381 MSM (whose cost the frame's gas covers, of a non-zero number of whole
- * pairs): the sum so far (none at progress 0, else from the witness against the frame's `sponge`),
- * plus the MSM of the next pairs — the sum of the parts is the whole's; the frame returns the sum
- * after the last part, and fails, as the whole MSM would, at a part with a point the EIP rejects.
+ * pairs): the sum so far (none at progress 0), plus the MSM of the next pairs — the sum of the parts
+ * is the whole's; the frame returns the sum after the last part, and fails, as the whole MSM would,
+ * at a part with a point the EIP rejects.
  */
 function msmPart(r: ItemReader, f: FrameState, group: Msm, cost: bigint, failed: FrameState): FrameState {
   const size = f.calldata.size
   const from = f.progress
-  if (from > 0 && from >= size) throw new WitnessError(`the frame has summed ${from} bytes of an MSM of ${size}`)
-  if (from === 0 && !equal(f.sponge, new Uint8Array(32))) throw new WitnessError('an MSM that has not started has a sponge word')
-  let sum: Uint8Array | undefined
-  if (from > 0) {
-    sum = r.next('MSM sum', group.pairSize - 32)
-    if (!equal(keccak(sum), f.sponge)) throw new WitnessError('the MSM sum does not hash to the frame’s sponge')
-  }
+  const sum = openPartial(r, f, { state: 'MSM sum', done: 'summed', of: 'an MSM' }, group.pairSize - 32)
   const n = Math.min(size - from, group.pairsPerStep * group.pairSize)
   const pairs = readView(r, 'input', f.calldata, BigInt(from), BigInt(n))
   let next: Uint8Array
@@ -240,7 +261,7 @@ function msmPart(r: ItemReader, f: FrameState, group: Msm, cost: bigint, failed:
     return failed
   }
   if (from + n < size) return { ...f, progress: from + n, sponge: keccak(next) }
-  return { ...f, status: 1, gas: f.gas - cost, output: ownView(next), progress: 0, sponge: new Uint8Array(32) }
+  return { ...f, status: 1, gas: f.gas - cost, output: ownView(next), progress: 0, sponge: ZERO_WORD }
 }
 
 /**

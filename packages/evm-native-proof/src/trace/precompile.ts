@@ -85,15 +85,23 @@ export async function precompileStep(t: Tracing, f: Frame, outOfGas: boolean): P
 async function hashParts(t: Tracing, f: Frame, kind: 'sha256' | 'ripemd160'): Promise<void> {
   for (const [k, next] of mdStates(kind, viewBytes(f.calldata)).entries()) {
     const from = k * MD_CHUNK
-    const state = k > 0 ? [f.spongeState as Uint8Array] : []
-    const part = viewItems(f.calldata, BigInt(from), BigInt(MD_CHUNK))
-    await t.cutWitness('precompile', async () => ({ proof: [frameData(f), ...state, ...part], codes: [] }))
-    t.push('precompile')
-    f.progress = from + MD_CHUNK
-    f.spongeState = next
-    f.sponge = H(next)
-    await t.seal()
+    await partStep(t, f, viewItems(f.calldata, BigInt(from), BigInt(MD_CHUNK)), from + MD_CHUNK, next)
   }
+}
+
+/**
+ * A step of a precompile that goes on over several steps, not its last: the frame, what it carried
+ * from the step before (none at progress 0), the part it reads; then the frame moves on to
+ * `progress`, carrying `state` (its hash the sponge word).
+ */
+async function partStep(t: Tracing, f: Frame, part: Uint8Array[], progress: number, state: Uint8Array): Promise<void> {
+  const carried = (f.progress ?? 0) > 0 ? [f.spongeState as Uint8Array] : []
+  await t.cutWitness('precompile', async () => ({ proof: [frameData(f), ...carried, ...part], codes: [] }))
+  t.push('precompile')
+  f.progress = progress
+  f.spongeState = state
+  f.sponge = H(state)
+  await t.seal()
 }
 
 /**
@@ -117,14 +125,8 @@ async function msmParts(
     if (part === undefined) return reads
     const next = sum === undefined ? part : await runPrecompile(t.vm, addressHex(msm.add), concat([sum, part]))
     if (next === undefined) throw t.diverged('ethereumjs cannot add two sums of its own MSM')
-    const before = sum === undefined ? [] : [sum]
-    await t.cutWitness('precompile', async () => ({ proof: [frameData(f), ...before, ...reads], codes: [] }))
-    t.push('precompile')
+    await partStep(t, f, reads, from + step, next)
     sum = next
-    f.progress = from + step
-    f.spongeState = next
-    f.sponge = H(next)
-    await t.seal()
   }
 }
 
