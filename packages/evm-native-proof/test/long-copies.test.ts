@@ -6,6 +6,7 @@ import { checkStep } from '../src/check/index.ts'
 import { keccak, readFrame, readState, writeFrame, writeState } from '../src/check/layout.ts'
 import { MD_CHUNK } from '../src/check/precompiles/md-hashes.ts'
 import { KECCAK_CHUNK } from '../src/check/sponge.ts'
+import { ACCESS_KEYS_STEP } from '../src/check/tx-start.ts'
 import { traceBlock } from '../src/trace/tracer.ts'
 import type { StepWitness } from '../src/trace/witness.ts'
 import { COPY_CHUNK } from '../src/trace/witness-parts.ts'
@@ -108,6 +109,7 @@ async function oneCallBlock(
   accounts: [ReturnType<typeof createAddressFromString>, string][],
   calldataBytes: number | Uint8Array,
   gasLimit = 5_000_000n,
+  accessList?: { address: `0x${string}`; storageKeys: `0x${string}`[] }[],
 ): Promise<BlockTrace> {
   const rng = new Rng(`${name}/${fork}`)
   const sender = wallet(1)
@@ -125,7 +127,9 @@ async function oneCallBlock(
   const { trace, included } = await sealBlock(
     { id: `${name}/${fork}`, fork, pre, rng, coinbase: `0x${'c0'.repeat(20)}`, source: `test:${name}`, generatedBy: 'long-copies.test.ts' },
     async (add) =>
-      Number(await add({ from: sender, to, data: calldata as `0x${string}`, gasLimit, envelope: 'call', expect: 'success' }, 2)),
+      Number(
+        await add({ from: sender, to, data: calldata as `0x${string}`, gasLimit, envelope: 'call', expect: 'success', accessList }, 2),
+      ),
   )
   expect(included).toBe(1)
   return trace
@@ -584,4 +588,49 @@ describe('BLS12-381 MSMs longer than a step (SPEC.md §5.3)', () => {
       const forged = w.proof.map((item, j) => (j === 1 ? item.map((b, k) => (k === 127 ? b ^ 1 : b)) : item))
       await expect(checkStep({ ...w, proof: forged })).rejects.toThrow(/MSM sum does not hash/)
     }, 300_000)
+})
+
+const WARMER = createAddressFromString(`0x${'a1'.repeat(20)}`)
+const [OTHER, COLD] = [`0x${'a2'.repeat(20)}`, `0x${'a3'.repeat(20)}`] as const
+const [SLOAD, BALANCE, SWAP1, SUB] = ['54', '31', '90', '03']
+/** The gas of `op` on `operand` stored at `slot`: warm or cold, as the access list left it. */
+const costOf = (operand: number | bigint, op: string, slot: number) => [GAS, operand, op, POP, GAS, SWAP1, SUB, slot, SSTORE]
+const WARMER_CODE = asm(
+  ...costOf(1000, SLOAD, 0x10001),
+  ...costOf(2000, SLOAD, 0x10002),
+  ...costOf(BigInt(OTHER), BALANCE, 0x10003),
+  ...costOf(BigInt(COLD), BALANCE, 0x10004),
+  ...costOf(7, SLOAD, 0x10005),
+  STOP,
+)
+const slot = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as `0x${string}`
+/**
+ * 308 keys laid flat: the called contract with 300 slots, the same address again with a slot it
+ * had (5) and a new one (1000), another address alone, and the contract once more with one slot twice.
+ */
+const LONG_ACCESS_LIST = [
+  { address: WARMER.toString() as `0x${string}`, storageKeys: Array.from({ length: 300 }, (_, i) => slot(i)) },
+  { address: WARMER.toString() as `0x${string}`, storageKeys: [slot(5), slot(1000)] },
+  { address: OTHER, storageKeys: [] },
+  { address: WARMER.toString() as `0x${string}`, storageKeys: [slot(7), slot(7)] },
+]
+
+describe('access lists longer than a step (SPEC.md §5.5)', () => {
+  for (const fork of ['Shanghai', 'Osaka'] as const)
+    it(`${fork}: tx-access-list warms ${ACCESS_KEYS_STEP} keys a step of the list laid flat, repeats read not inserted, every step re-derived and under the bound`, async () => {
+      const run = await checkedRun(await oneCallBlock('long-access-list', fork, [[WARMER, WARMER_CODE]], 0, 2_000_000n, LONG_ACCESS_LIST))
+      const parts = run.witnesses.filter((w) => w.kind === 'tx-access-list')
+      expect(parts.map((w) => readState(w.stateData).subIndex)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+      // 32 keys of map items and insert paths (≤ 1,668 B each) besides the transaction and its environment.
+      for (const w of parts) expect(witnessBytes(w)).toBeLessThan(ACCESS_KEYS_STEP * 1668 + 16_000)
+      // The part after the last, and a part the witness is not of: rejected.
+      const lastPart = parts.at(-1) as StepWitness
+      const beyond = writeState({ ...readState(lastPart.stateData), subIndex: 10 })
+      await expect(checkStep({ ...lastPart, pre: keccak(beyond), stateData: beyond })).rejects.toThrow(
+        /no access-list part 10 \(308 keys\)/,
+      )
+      const third = parts[2] as StepWitness
+      const other = writeState({ ...readState(third.stateData), subIndex: 3 })
+      await expect(checkStep({ ...third, pre: keccak(other), stateData: other })).rejects.toThrow()
+    }, 120_000)
 })

@@ -117,6 +117,8 @@ export function signTx(spec: TxSpec, index: number, nonces: Nonces, world: Pick<
     )
     return createEOACode7702Tx({ ...base, ...fees, authorizationList: [authorization] }, { common }).sign(spec.from.key)
   }
+  if (spec.accessList !== undefined)
+    return createFeeMarket1559Tx({ ...base, ...fees, accessList: spec.accessList }, { common }).sign(spec.from.key)
   switch (index % 3) {
     case 0:
       return createLegacyTx({ ...base, gasPrice: 2n * GWEI }, { common }).sign(spec.from.key)

@@ -21,6 +21,8 @@ export interface TxSpec {
   /** For set-code transactions: the account that delegates, and the code it delegates to. */
   authority?: Wallet
   delegateTo?: Address
+  /** An EIP-2930 access list: the transaction is then an EIP-1559 one carrying it (its intrinsic gas is in gasLimit). */
+  accessList?: { address: Hex; storageKeys: Hex[] }[]
   /** Whether the transaction should succeed; the generator checks its receipt. */
   expect: 'success' | 'failure'
 }

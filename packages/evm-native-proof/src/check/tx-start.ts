@@ -173,20 +173,35 @@ export async function checkTxAuthorization(s: MachineState, r: ItemReader, code:
   return { ...s, ...next, accessMap: newAccess, stateRoot, substateHash: keccak(writeSubstate({ ...sub, refund })) }
 }
 
-/** Access-list entry `subIndex`: its address and slots warm, inserted in ascending key order. */
+/** The access-list keys a `tx-access-list` step warms at most (SPEC.md §5.5). */
+export const ACCESS_KEYS_STEP = 32
+
+/**
+ * Access-list part `subIndex`: keys [32·subIndex, 32·subIndex + 32) of the access list laid flat —
+ * each entry's address, then its slots, in the transaction's order — each read, and inserted when
+ * not yet warm (a key met twice is warm the second time).
+ */
 export async function checkTxAccessList(s: MachineState, r: ItemReader): Promise<MachineState> {
-  const { env, tx } = committedTx(r, s)
-  const entry = tx.accessList[s.subIndex]
-  if (entry === undefined) throw new WitnessError(`the transaction has no access-list entry ${s.subIndex}`)
-  const [address, slots] = entry
-  const keys = [...new Set([addressKey(address), ...slots.map((slot) => slotKey(address, slot))])].sort((a, b) => (a < b ? -1 : 1))
+  const { tx } = committedTx(r, s)
+  const total = tx.accessList.reduce((n, [, slots]) => n + 1 + slots.length, 0)
+  const from = s.subIndex * ACCESS_KEYS_STEP
+  if (from >= total) throw new WitnessError(`the transaction has no access-list part ${s.subIndex} (${total} keys)`)
+  const to = Math.min(total, from + ACCESS_KEYS_STEP)
   let accessMap = s.accessMap
-  for (const key of keys) {
-    const item = openMapKey(r, 'access map', accessMap, key)
-    if (item.value === undefined) accessMap = item.write(1n)
+  let at = 0
+  for (const [address, slots] of tx.accessList) {
+    // Only the part's keys are hashed: an entry wholly before or after it is skipped by its length.
+    if (at + 1 + slots.length > from && at < to) {
+      for (let i = Math.max(at, from); i < Math.min(at + 1 + slots.length, to); i++) {
+        const key = i === at ? addressKey(address) : slotKey(address, slots[i - at - 1] as Uint8Array)
+        const item = openMapKey(r, 'access map', accessMap, key)
+        if (item.value === undefined) accessMap = item.write(1n)
+      }
+    }
+    at += 1 + slots.length
   }
   r.done()
-  const last = BigInt(s.subIndex + 1) >= env.accessListCount
+  const last = to === total
   return { ...s, accessMap, phase: last ? 4 : 3, subIndex: last ? 0 : s.subIndex + 1 }
 }
 

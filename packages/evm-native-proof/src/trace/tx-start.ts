@@ -39,6 +39,9 @@ export function beginTransaction(t: Tracing, tx: TypedTransaction): void {
   t.authRefund = 0n
 }
 
+/** The access-list keys a `tx-access-list` step warms at most (SPEC.md §5.5). */
+export const ACCESS_KEYS_STEP = 32
+
 /**
  * tx-start, then each authorisation and each access-list entry (SPEC.md §4), one step at a time on
  * a copy of the trie from the transaction's start.
@@ -125,23 +128,29 @@ export async function setUpTransaction(t: Tracing, tx: TypedTransaction, newAddr
     t.phase = i + 1 < auths.length ? PHASE.TX_AUTHORIZATION : next(PHASE.TX_ACCESS_LIST)
     await t.step('tx-authorization')
   }
-  // tx-access-list, one entry at a time: the address and its slots warm.
-  for (const [i, [address, slots]] of entries.entries()) {
-    const keys = [mapKey(TAG.WARM_ADDRESS, address), ...slots.map((slot) => mapKey(TAG.WARM_SLOT, address, slot))]
+  // tx-access-list, ACCESS_KEYS_STEP keys at a time of the list laid flat (each entry's address,
+  // then its slots, in the transaction's order): each key warm, the ones met before already so.
+  const flat = entries.flatMap(([address, slots]) => [
+    mapKey(TAG.WARM_ADDRESS, address),
+    ...slots.map((slot) => mapKey(TAG.WARM_SLOT, address, slot)),
+  ])
+  for (let from = 0; from < flat.length; from += ACCESS_KEYS_STEP) {
+    const part = flat.slice(from, from + ACCESS_KEYS_STEP)
     await t.cutWitness('tx-access-list', async () => {
       // Each key's item against the map as the keys before it left it (the inserts are undone).
       const proof = [t.txEnv, tx.serialize()]
       const mark = access.mark()
-      for (const k of sortedKeys(keys)) {
+      for (const k of part) {
         proof.push(...access.witness(k, true))
         if (!access.has(k)) access.set(k, 1n)
       }
       access.revert(mark)
       return { proof, codes: [] }
     })
-    warm(keys)
-    t.subIndex = i + 1 < entries.length ? i + 1 : 0
-    t.phase = i + 1 < entries.length ? PHASE.TX_ACCESS_LIST : PHASE.TX_ENTER
+    for (const k of part) if (!access.has(k)) access.set(k, 1n)
+    const last = from + ACCESS_KEYS_STEP >= flat.length
+    t.subIndex = last ? 0 : from / ACCESS_KEYS_STEP + 1
+    t.phase = last ? PHASE.TX_ENTER : PHASE.TX_ACCESS_LIST
     await t.step('tx-access-list')
   }
   // What ethereumjs did at once must be what the steps did one by one.
