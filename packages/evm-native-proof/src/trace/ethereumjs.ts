@@ -144,9 +144,11 @@ export function finalRunState(result: EVMResult): FinalRunState | undefined {
  * ethereumjs 10.1.3's step hook, before a REVERT, reads the revert data from memory for the step
  * event — before the interpreter has checked the stack or charged the memory expansion. Two things
  * then go wrong, and the patch mends both while leaving the hook as it is otherwise:
- * - a REVERT whose size is huge (2^256 − 1, say) throws a RangeError out of the whole block, where
- *   without a step listener it runs out of gas (found by `stepproof fuzz`): while the hook runs for
- *   a REVERT whose range ends past 2^32 bytes (no such memory can be paid for), reads return no bytes;
+ * - a REVERT whose size is huge (2^256 − 1, say) throws a RangeError out of the whole block, and
+ *   one of 2^32 bytes grows the process by gigabytes until the system kills it, where without a step
+ *   listener both run out of gas (both found by `stepproof fuzz`): while the hook runs for a REVERT
+ *   whose memory expansion costs more than the gas left (so it fails before reading), reads return
+ *   no bytes;
  * - a REVERT with fewer than two stack items throws in the hook, so no step event comes for it and
  *   the interpreter fails the frame and reverts its state before anything else is heard; the last
  *   opcode before it would be sealed on the reverted state (found by execution-spec-tests'
@@ -154,7 +156,13 @@ export function finalRunState(result: EVMResult): FinalRunState | undefined {
  *   the hook sees two zero items instead, and the REVERT then underflows as it would.
  * Only the event's `error` field (which the tracer does not use) comes from those reads.
  */
-const UNPAYABLE = 2n ** 32n
+const memoryCost = (words: bigint) => 3n * words + (words * words) / 512n
+
+/** Whether memory up to byte `end` costs more to expand to, from `words` words, than `gasLeft`. */
+function unpayableMemory(end: bigint, words: bigint, gasLeft: bigint): boolean {
+  const wanted = (end + 31n) / 32n
+  return wanted > words && memoryCost(wanted) - memoryCost(words) > gasLeft
+}
 
 interface RunStateLike {
   opCode: number
@@ -197,7 +205,7 @@ export function patchEthereumjs(): Promise<void> {
           }
         }
         const [offset, length] = items as [bigint, bigint]
-        unpayable = length > 0n && offset + length > UNPAYABLE
+        unpayable = length > 0n && unpayableMemory(offset + length, memorySize, gasLeft)
       }
       if (!unpayable) return hook.call(this, dynamicFee, gasLeft, memorySize)
       const memory = rs.memory
