@@ -1,6 +1,15 @@
+import { createAddressFromString } from '@ethereumjs/util'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { type BlockTrace, type Fork, Rng, sealBlock, systemContractsPre, wallet } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
+import { checkStep } from '../src/check/index.ts'
 import { be, join } from '../src/check/layout.ts'
+import { absorbRequest, emptyRequestsWord, openStreams, requestsHash, STREAMS_BYTES, writeStreams } from '../src/check/requests.ts'
 import { depositRequest } from '../src/check/tx-end.ts'
+import { ItemReader } from '../src/check/witness-reader.ts'
+import { RequestStreams } from '../src/trace/requests.ts'
+import { traceBlock } from '../src/trace/tracer.ts'
+import { WITNESS_BOUND, witnessBytes } from '../src/verify-trace.ts'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'))
@@ -50,4 +59,102 @@ describe('EIP-6110 deposit requests', () => {
       ]),
     ).toBe('invalid')
   })
+})
+
+/** The streams of random request items, absorbed one at a time on both sides, against SHA-256 of the types' whole streams. */
+describe('request streams (SPEC.md §2.2)', () => {
+  it('hash as EIP-7685 says, item by item, on the checker’s and the generator’s sides', () => {
+    const rng = new Rng('request-streams')
+    let streams = openStreams(new ItemReader([new RequestStreams().bytes()]), emptyRequestsWord())
+    const generator = new RequestStreams()
+    const items: [number, Uint8Array][] = []
+    // Sizes about every 64-byte edge, empty items, and the types in any order.
+    for (let i = 0; i < 120; i++) {
+      const type = rng.below(3)
+      const size = [0, 1, 63, 64, 65, 127, 128, 192, 76, 116][rng.below(10)] as number
+      const data = Uint8Array.from({ length: size }, () => rng.below(256))
+      items.push([type, data])
+      streams = absorbRequest(streams, type, data)
+      generator.absorb(type, data)
+      expect(hex(writeStreams(streams)), `after item ${i}`).toBe(hex(generator.bytes()))
+      const byType = [0, 1, 2]
+        .map((t) => items.filter(([x]) => x === t).map(([, d]) => d))
+        .map((ds, t) => join([Uint8Array.of(t), ...ds]))
+        .filter((s) => s.length > 1)
+      expect(hex(requestsHash(streams)), `after item ${i}`).toBe(hex(sha256(join(byType.map((s) => sha256(s))))))
+    }
+  })
+
+  it('no requests: the hash of nothing (EIP-7685)', () => {
+    expect(hex(requestsHash(openStreams(new ItemReader([new RequestStreams().bytes()]), emptyRequestsWord())))).toBe(
+      hex(sha256(new Uint8Array())),
+    )
+  })
+})
+
+const DEPOSITS_PER_TX = 8
+const DEPOSIT_TXS = 100
+/** Emits its calldata (a DepositEvent's ABI data) as DEPOSITS_PER_TX DepositEvents: the deposit contract's log, without its checks. */
+const EMITTER_CODE = `0x${'610240' + '5f' + '5f' + '37'}${`7f${hex(DEPOSIT_TOPIC)}6102405fa1`.repeat(DEPOSITS_PER_TX)}00`
+
+/** A block of DEPOSIT_TXS transactions, each making DEPOSITS_PER_TX deposits (their fields by transaction), and the request data it must give. */
+async function depositsBlock(fork: Fork): Promise<{ trace: BlockTrace; deposits: Uint8Array[] }> {
+  const rng = new Rng(`deposits/${fork}`)
+  const sender = wallet(1)
+  const pre = {
+    ...systemContractsPre(fork),
+    [sender.address.toString()]: { nonce: '0x0', balance: '0x56bc75e2d63100000', code: '0x', storage: {} },
+    [`0x${hex(DEPOSIT_CONTRACT)}`]: { nonce: '0x1', balance: '0x0', code: EMITTER_CODE, storage: {} },
+  } as BlockTrace['pre']
+  const deposits: Uint8Array[] = []
+  const { trace, included } = await sealBlock(
+    { id: `deposits/${fork}`, fork, pre, rng, coinbase: `0x${'c0'.repeat(20)}`, source: 'test:deposits', generatedBy: 'requests.test.ts' },
+    async (add) => {
+      let n = 0
+      for (let i = 0; i < DEPOSIT_TXS; i++) {
+        const fields = [48, 32, 8, 96, 8].map((size, f) => Uint8Array.from({ length: size }, (_, j) => (i * 7 + f * 31 + j) & 0xff))
+        const data = `0x${hex(abiBytes(fields))}` as `0x${string}`
+        const to = createAddressFromString(`0x${hex(DEPOSIT_CONTRACT)}`)
+        if (await add({ from: sender, to, data, gasLimit: 200_000n, envelope: 'call', expect: 'success' }, i)) {
+          n++
+          for (let k = 0; k < DEPOSITS_PER_TX; k++) deposits.push(join(fields))
+        }
+      }
+      return n
+    },
+  )
+  expect(included).toBe(DEPOSIT_TXS)
+  return { trace, deposits }
+}
+
+describe('a block of many deposits (SPEC.md §2.2, §6.1)', () => {
+  for (const fork of ['Prague', 'Osaka'] as const)
+    it(`${fork}: ${DEPOSIT_TXS * DEPOSITS_PER_TX} deposits absorbed at their receipts; block-finalize reads three streams, not the deposits`, async () => {
+      const { trace, deposits } = await depositsBlock(fork)
+      // EIP-7685 from the test's own deposits: the withdrawal and consolidation contracts give none.
+      const expected = sha256(sha256(join([Uint8Array.of(0), ...deposits])))
+      expect(trace.expected.requestsHash).toBe(`0x${hex(expected)}`)
+      const run = await traceBlock(trace, { witness: () => true })
+      expect(hex(run.stateRoot)).toBe(trace.expected.stateRoot.slice(2))
+      const receipts = run.witnesses.filter((w) => w.kind === 'tx-receipt')
+      const finalize = run.witnesses.find((w) => w.kind === 'block-finalize')
+      expect(receipts).toHaveLength(DEPOSIT_TXS)
+      for (const w of run.witnesses) expect(hex(await checkStep(w)), `step ${w.step} (${w.kind})`).toBe(hex(w.post))
+      if (finalize === undefined) throw new Error('no block-finalize step')
+      const post = await checkStep(finalize)
+      expect(hex(post)).toBe(hex(finalize.post))
+      // Three 104-byte streams beside blockEnv and blockAcc; version 6 carried every deposit (193 bytes each).
+      expect(finalize.proof.at(-1)?.length).toBe(STREAMS_BYTES)
+      expect(witnessBytes(finalize)).toBeLessThan(2_000)
+      expect(deposits.length * 193).toBeGreaterThan(WITNESS_BOUND)
+      for (const w of receipts) expect(witnessBytes(w)).toBeLessThanOrEqual(WITNESS_BOUND)
+      // A stream that is not the one blockAcc hashes is refused, at block-finalize and at a receipt.
+      const forged = finalize.proof.map((p, i) => (i === finalize.proof.length - 1 ? p.map((b, j) => (j === 40 ? b ^ 1 : b)) : p))
+      await expect(checkStep({ ...finalize, proof: forged })).rejects.toThrow(/request streams/)
+      const receipt = receipts[DEPOSIT_TXS - 1] as (typeof receipts)[number]
+      const at = receipt.proof.findIndex((p) => p.length === STREAMS_BYTES)
+      expect(at).toBeGreaterThan(0)
+      const bad = receipt.proof.map((p, i) => (i === at ? p.map((b, j) => (j === 33 ? b ^ 1 : b)) : p))
+      await expect(checkStep({ ...receipt, proof: bad })).rejects.toThrow(/request streams/)
+    }, 300_000)
 })

@@ -5,7 +5,6 @@
  * requests hash).
  */
 import { RLP } from '@ethereumjs/rlp'
-import { sha256 } from '@noble/hashes/sha2.js'
 import { afterWithdrawal } from './block-start.ts'
 import { BLOB_SCHEDULE } from './header.ts'
 import {
@@ -25,6 +24,7 @@ import {
 } from './layout.ts'
 import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
 import type { CodeOracle } from './opcode/step.ts'
+import { absorbRequest, openStreams, requestsHash, writeStreams } from './requests.ts'
 import { freshFrame, openMapKey, readView } from './trees.ts'
 import { credit } from './tx-end.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
@@ -113,8 +113,8 @@ export async function checkSystemCall(s: MachineState, r: ItemReader, code: Code
 
 /**
  * The end of a system call's exit: the system address's nonce bump undone (the account deleted if
- * that leaves it empty), and the call's output (nothing if it did not return) folded into the
- * block's requests as `type ‖ data` with type subIndex + 1.
+ * that leaves it empty), and the call's output (nothing if it did not return) absorbed into the
+ * stream of request type subIndex + 1.
  */
 export async function endSystemCall(s: MachineState, frame: FrameState, r: ItemReader): Promise<MachineState> {
   const acc = readBlockAcc(opened(r, 'blockAcc', 192, s.blockAccHash))
@@ -124,37 +124,27 @@ export async function endSystemCall(s: MachineState, frame: FrameState, r: ItemR
   if (system === undefined || system.nonce === 0n) throw new WitnessError('the system address was not bumped')
   const restored = { ...system, nonce: system.nonce - 1n }
   const stateRoot = await trie.set(SYSTEM_ADDRESS, isEmpty(restored) ? undefined : encodeAccount(restored))
-  const item = join([Uint8Array.of(s.subIndex + 1), output])
-  const blockAcc = { ...acc, requests: keccak(acc.requests, keccak(item)) }
-  return { ...s, stateRoot, blockAccHash: keccak(writeBlockAcc(blockAcc)) }
+  // The type's stream is opened only when the call returned requests.
+  const requests =
+    output.length === 0 ? acc.requests : keccak(writeStreams(absorbRequest(openStreams(r, acc.requests), s.subIndex + 1, output)))
+  return { ...s, stateRoot, blockAccHash: keccak(writeBlockAcc({ ...acc, requests })) }
 }
 
 const maxBlobGas = (forkId: number) => (BLOB_SCHEDULE[forkId]?.max ?? 0n) * 131072n
 
 /**
  * block-finalize: the block's gas and blob gas within their limits (else INVALID); from Prague on
- * the requests hash (EIP-7685) from the request items folded during the block, which must all be
- * given, in order. → DONE, the kept frame cleared.
+ * the requests hash (EIP-7685) from the three request streams (SPEC.md §2.2). → DONE, the kept frame
+ * cleared.
  */
 export async function checkBlockFinalize(s: MachineState, r: ItemReader): Promise<MachineState> {
   const env = blockEnvOf(r, s)
   const acc = readBlockAcc(opened(r, 'blockAcc', 192, s.blockAccHash))
-  const items: Uint8Array[] = []
-  let chain: Uint8Array = new Uint8Array(32)
-  while (r.remaining > 0) {
-    const item = r.next(`request ${items.length}`)
-    if (item.length === 0) throw new WitnessError('a request item has no type')
-    items.push(item)
-    chain = keccak(chain, keccak(item))
-  }
-  if (!equal(chain, acc.requests)) throw new WitnessError('the request items do not hash to the block’s')
+  const streams = s.forkId >= 2 ? openStreams(r, acc.requests) : undefined
+  r.done()
   const zero = new Uint8Array(32)
   const done = { ...s, phase: 12, subIndex: 0, frameHash: zero, frameStackHash: zero }
   if (acc.cumulativeGas > env.gasLimit || acc.blobGasUsed > maxBlobGas(s.forkId)) return { ...done, phase: INVALID }
-  if (s.forkId < 2) return done
-  const byType = new Map<number, Uint8Array[]>()
-  for (const item of items) if (item.length > 1) byType.set(item[0] as number, [...(byType.get(item[0] as number) ?? []), item.subarray(1)])
-  const types = [...byType.keys()].sort((a, b) => a - b)
-  const requestsHash = sha256(join(types.map((t) => sha256(join([Uint8Array.of(t), ...(byType.get(t) as Uint8Array[])])))))
-  return { ...done, blockAccHash: keccak(writeBlockAcc({ ...acc, requests: requestsHash })) }
+  if (streams === undefined) return done
+  return { ...done, blockAccHash: keccak(writeBlockAcc({ ...acc, requests: requestsHash(streams) })) }
 }

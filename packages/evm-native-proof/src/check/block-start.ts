@@ -20,6 +20,7 @@ import {
   writeState,
 } from './layout.ts'
 import { decodeAccount, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, encodeAccount, encodeSlot, proofTrie } from './mpt.ts'
+import { emptyRequestsWord } from './requests.ts'
 import { emptyMapCommitment, emptySubstateHash } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
@@ -79,7 +80,7 @@ export function initialState(blockHash: Uint8Array, chainId: bigint, forkId: num
     blobGasUsed: 0n,
     receiptsRoot: EMPTY_TRIE_ROOT,
     receiptCount: 0n,
-    requests: zero,
+    requests: emptyRequestsWord(),
     bloomHash: keccak(new Uint8Array(256)),
   }
   return {

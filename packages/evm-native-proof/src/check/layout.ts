@@ -76,9 +76,9 @@ export const CANCUN = 1
  * derived at block-start); 3 binds BLOCKHASH's tree to the chain (the block-hashes steps); 4 makes
  * calldata, return data and outputs views of the memory they come from, and splits the exit's copy;
  * 5 deepens the indexed maps from 16 levels to 24; 6 warms the access list 32 keys a step of the list
- * laid flat (§5.5).
+ * laid flat (§5.5); 7 hashes the block's requests as they come, one SHA-256 stream a type (§2.2).
  */
-export const VERSION = 6
+export const VERSION = 7
 
 export function readState(b: Uint8Array): MachineState {
   if (b.length !== 352) throw new WitnessError(`stateData is ${b.length} bytes, not 352`)

@@ -26,6 +26,7 @@ import {
   writeBlockAcc,
 } from './layout.ts'
 import { decodeAccount, emptyAccount, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
+import { absorbRequest, openStreams, writeStreams } from './requests.ts'
 import { emptyMapCommitment, emptySubstateHash, openMapCount, openMapKey, openMapLeafAt } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
@@ -159,8 +160,8 @@ export async function checkTxReceipt(s: MachineState, r: ItemReader): Promise<Ma
   const logs: Log[] = []
   let chain: Uint8Array = ZERO
   const txBloom = new Uint8Array(256)
-  // EIP-6110 (Prague on): the deposit contract's DepositEvents become request items of type 0.
-  let requests = acc.requests
+  // EIP-6110 (Prague on): the deposit contract's DepositEvents become request data of type 0.
+  const deposits: Uint8Array[] = []
   let invalid = false
   for (let i = 0n; i < sub.logCount; i++) {
     const item = r.next(`log ${i}`)
@@ -171,9 +172,13 @@ export async function checkTxReceipt(s: MachineState, r: ItemReader): Promise<Ma
     for (const topic of log[1]) addToBloom(txBloom, topic)
     const deposit = s.forkId >= 2 ? depositRequest(log) : undefined
     if (deposit === 'invalid') invalid = true
-    else if (deposit !== undefined) requests = keccak(requests, keccak(Uint8Array.of(0), deposit))
+    else if (deposit !== undefined) deposits.push(deposit)
   }
   if (!equal(chain, sub.logsHash)) throw new WitnessError('the logs do not hash to the sub-state’s')
+  // The deposit stream is opened only when the receipt adds to it (and the block stays valid).
+  let requests = acc.requests
+  if (!invalid && deposits.length > 0)
+    requests = keccak(writeStreams(deposits.reduce((streams, d) => absorbRequest(streams, 0, d), openStreams(r, acc.requests))))
   const body = RLP.encode([frame.status === 1 ? Uint8Array.of(1) : Uint8Array.of(), minimal(acc.cumulativeGas), txBloom, logs])
   // (A receipt can be hundreds of KB of log data: joined, not spread into arguments.)
   const receipt = tx.txType === 0 ? body : join([Uint8Array.of(tx.txType), body])

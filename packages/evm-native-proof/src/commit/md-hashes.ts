@@ -16,11 +16,15 @@ export function mdStates(kind: 'sha256' | 'ripemd160', input: Uint8Array): Uint8
   const states: Uint8Array[] = []
   for (let at = 0; input.length - at > MD_CHUNK; at += MD_CHUNK) {
     hasher.update(input.subarray(at, at + MD_CHUNK))
-    const words = (hasher as unknown as { get(): number[] }).get()
-    const bytes = new Uint8Array(words.length * 4)
-    // SHA-256's state in its big-endian words, RIPEMD-160's in its little-endian ones (as their digests are).
-    for (const [i, w] of words.entries()) new DataView(bytes.buffer).setUint32(4 * i, w >>> 0, kind === 'ripemd160')
-    states.push(bytes)
+    states.push(hasherState(hasher, kind))
   }
   return states
+}
+
+/** A hasher's state after whole 64-byte blocks: SHA-256's in its big-endian words, RIPEMD-160's in its little-endian ones (as their digests are). */
+export function hasherState(hasher: unknown, kind: 'sha256' | 'ripemd160'): Uint8Array {
+  const words = (hasher as { get(): number[] }).get()
+  const bytes = new Uint8Array(words.length * 4)
+  for (const [i, w] of words.entries()) new DataView(bytes.buffer).setUint32(4 * i, w >>> 0, kind === 'ripemd160')
+  return bytes
 }

@@ -104,7 +104,8 @@ export async function missingSystemContract(t: Tracing): Promise<string> {
 
 /**
  * A system call's exit reads more than a call's (SPEC.md §5.6): blockAcc, the whole output when the
- * call returned, and the system address's path in the state the exit leaves (reverted if it failed).
+ * call returned, the system address's path in the state the exit leaves (reverted if it failed), and
+ * the request streams when there is output to absorb.
  */
 export async function extendSystemExit(t: Tracing, f: Frame, status: number): Promise<void> {
   const w = t.witnesses[t.witnesses.length - 1]
@@ -119,6 +120,8 @@ export async function extendSystemExit(t: Tracing, f: Frame, status: number): Pr
   if (system !== undefined) system.nonce -= 1n
   // The un-bump may delete the account: the nodes of that deletion (a branch's collapse).
   proof.push(RLP.encode(await writeNodes(trie, SYSTEM_ADDRESS, system === undefined || system.isEmpty() ? undefined : system.serialize())))
+  // The type's stream, which the output is absorbed into (not yet: systemCallExit folds it).
+  if (f.output.size > 0) proof.push(t.requestStreams.bytes())
   w.proof = proof
 }
 
@@ -154,7 +157,8 @@ export async function finalize(
   if (t.stateDirty || (expected !== undefined && !equalBytes(t.stateRoot, expected.stateRoot)))
     throw t.diverged('the steps end at another state root', { expected: expected?.stateRoot, actual: t.stateRoot })
   if (expected !== undefined && !equalBytes(t.bloom, expected.logsBloom)) throw t.diverged('the steps end with another bloom')
-  await t.cutWitness('block-finalize', async () => ({ codes: [], proof: [t.blockEnv, t.blockAccBytes(), ...t.requestItems] }))
+  const streams = t.forkId >= PRAGUE ? [t.requestStreams.bytes()] : []
+  await t.cutWitness('block-finalize', async () => ({ codes: [], proof: [t.blockEnv, t.blockAccBytes(), ...streams] }))
   if (t.forkId >= PRAGUE) {
     t.requestsWord = requestsHash(t.requestItems)
     if (expected !== undefined && (expected.requestsHash === undefined || !equalBytes(t.requestsWord, expected.requestsHash)))

@@ -10,11 +10,12 @@ const word20 = (a: Uint8Array) => {
 }
 
 /**
- * SPEC.md §2's version byte: 5 (2 bound the block to its header; 3 binds BLOCKHASH's tree to the
+ * SPEC.md §2's version byte: 7 (2 bound the block to its header; 3 binds BLOCKHASH's tree to the
  * chain, the block-hashes steps; 4 makes calldata, return data and outputs views, and splits the exit's copy;
- * 5 deepens the indexed maps to 24 levels; 6 warms the access list a bounded number of keys a step).
+ * 5 deepens the indexed maps to 24 levels; 6 warms the access list a bounded number of keys a step;
+ * 7 hashes the block's requests as they come, a SHA-256 stream a type).
  */
-export const STATE_VERSION = 6
+export const STATE_VERSION = 7
 
 /** SPEC.md §2: the 352-byte machine state. */
 export function stateData(s: {

@@ -25,6 +25,7 @@ import { type CallerRunState, stateTrieAt, warmJournal } from './ethereumjs.ts'
 import { mapKey } from './keys.ts'
 import { precompileAddresses, type StepKind } from './kinds.ts'
 import { FORK_ID, PHASE, PRAGUE, TAG } from './phases.ts'
+import { RequestStreams } from './requests.ts'
 import type { StepWitness } from './witness.ts'
 
 /** One step of the native trace: its kind (and opcode), and the commitment after it. */
@@ -160,9 +161,11 @@ export class Tracing {
   receiptsTrie!: MerklePatriciaTrie
   /** The receipts so far, as the receipts trie holds them (a checkpoint's preimage of receiptsRoot). */
   readonly receiptList: Uint8Array[] = []
-  /** blockAcc word 4: the chain of request items (type ‖ data) folded so far; the requests hash after block-finalize. */
-  requestsWord: Uint8Array = ZERO32
-  /** The request items of the block in chain order (block-finalize's witness). */
+  /** The block's request streams (SPEC.md §2.2): what blockAcc's word 4 is the hash of until block-finalize. */
+  readonly requestStreams = new RequestStreams()
+  /** blockAcc word 4: H of the request streams; the requests hash after block-finalize. */
+  requestsWord: Uint8Array = H(this.requestStreams.bytes())
+  /** The request items of the block in order, each `type ‖ data` (a checkpoint's, and the requests hash ethereumjs's is compared with). */
   readonly requestItems: Uint8Array[] = []
 
   readonly frames: Frame[] = []
@@ -343,10 +346,11 @@ export class Tracing {
     return this.blockAccCache.hash
   }
 
-  /** Appends a request item (type ‖ data) to the block's requests chain (SPEC.md §2.2). */
+  /** Absorbs a request item (type ‖ data) into its type's stream (SPEC.md §2.2). */
   foldRequest(item: Uint8Array): void {
     this.requestItems.push(item)
-    this.requestsWord = H(this.requestsWord, H(item))
+    this.requestStreams.absorb(item[0] as number, item.subarray(1))
+    this.requestsWord = H(this.requestStreams.bytes())
   }
 
   currentFrame(): Frame | undefined {

@@ -103,6 +103,7 @@ export async function endTransaction(t: Tracing, event: AfterTxEvent): Promise<v
       ...txEndItems(),
       t.bloom.slice(),
       ...t.txLogs,
+      ...depositStreams(t),
       RLP.encode(await createMerkleProof(t.receiptsTrie, RLP.encode(t.receiptCount))),
       ...(await t.listEndItems(t.txIndex + 1, 0)),
     ],
@@ -153,6 +154,13 @@ const DEPOSIT_TOPIC = '0x649bbc62d0e31342afea4e5cd82d4049e7e1ee912fc0889aa790803
  * undefined for another log, `'invalid'` when the event's data is not the contract's ABI layout
  * (576 bytes: five offsets, then each field's length word and its bytes).
  */
+/** The request streams when the receipt absorbs deposits into them (Prague on, no deposit log invalid). */
+function depositStreams(t: Tracing): Uint8Array[] {
+  if (t.forkId < PRAGUE) return []
+  const deposits = t.txLogs.map(depositRequestOf)
+  return deposits.includes('invalid') || deposits.every((d) => d === undefined) ? [] : [t.requestStreams.bytes()]
+}
+
 function depositRequestOf(rlpLog: Uint8Array): Uint8Array | 'invalid' | undefined {
   const [address, topics, data] = RLP.decode(rlpLog) as [Uint8Array, Uint8Array[], Uint8Array]
   if (bytesToHex(address) !== DEPOSIT_CONTRACT || topics[0] === undefined || bytesToHex(topics[0]) !== DEPOSIT_TOPIC) return undefined
