@@ -5,7 +5,6 @@
  * requests hash).
  */
 import { RLP } from '@ethereumjs/rlp'
-import { afterWithdrawal } from './block-start.ts'
 import { BLOB_SCHEDULE } from './header.ts'
 import {
   BLOCK_ENV_BYTES,
@@ -22,6 +21,7 @@ import {
   writeBlockAcc,
   writeFrame,
 } from './layout.ts'
+import { afterWithdrawal } from './list-ends.ts'
 import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
 import type { CodeOracle } from './opcode/step.ts'
 import { absorbRequest, openStreams, requestsHash, writeStreams } from './requests.ts'

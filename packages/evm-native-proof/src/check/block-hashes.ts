@@ -7,8 +7,8 @@
  * (zero below genesis).
  */
 import { RLP } from '@ethereumjs/rlp'
-import { afterTransaction } from './block-start.ts'
 import { BLOCK_ENV_BYTES, equal, keccak, type MachineState, opened, readBlockEnv, writeBlockEnv } from './layout.ts'
+import { afterTransaction } from './list-ends.ts'
 import { openRange, rangeRoot, zeroRoot } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 

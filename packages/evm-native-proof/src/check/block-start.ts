@@ -29,29 +29,6 @@ const HISTORY_STORAGE = Uint8Array.from(Buffer.from('0000f90827f1c53a10cb7a02335
 /** EIP-4788's and EIP-2935's ring buffer length. */
 const RING = 8191n
 
-/** The phase after the withdrawals (or where there are none): the system calls from Prague on, else the block's end. */
-const afterWithdrawals = (forkId: number) => (forkId >= 2 ? 10 : 11)
-
-/** Whether entry `index` of a list trie (transactions, withdrawals: keyed `rlp(index)`) exists; the proof shows it or its absence. */
-async function listHas(r: ItemReader, root: Uint8Array, index: number, what: string): Promise<boolean> {
-  const trie = await proofTrie(root, r.next(`${what} proof`), what, false)
-  return (await trie.get(RLP.encode(index))) !== undefined
-}
-
-/**
- * The phase after withdrawal `index − 1` (or before the first): WITHDRAWAL while `rlp(index)` is in
- * `withdrawalsRoot`, else the system calls or the block's end. The list's end is proven by exclusion,
- * so no count in blockEnv can end a block early.
- */
-export async function afterWithdrawal(r: ItemReader, env: BlockEnv, index: number, forkId: number): Promise<number> {
-  return (await listHas(r, env.withdrawalsRoot, index, 'withdrawals')) ? 9 : afterWithdrawals(forkId)
-}
-
-/** The phase before transaction `txIndex`: TX_START while `rlp(txIndex)` is in `transactionsRoot`, else what follows the withdrawals' start. */
-export async function afterTransaction(r: ItemReader, env: BlockEnv, txIndex: number, forkId: number): Promise<number> {
-  return (await listHas(r, env.transactionsRoot, txIndex, 'transactions')) ? 1 : afterWithdrawal(r, env, 0, forkId)
-}
-
 /** The header fields a fork's block has: Shanghai 17 (withdrawals root), Cancun 20 (blob gas, beacon root), Prague and Osaka 21 (requests hash). */
 const HEADER_FIELDS: Record<number, number> = { 0: 17, 1: 20, 2: 21, 3: 21 }
 

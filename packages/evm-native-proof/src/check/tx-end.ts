@@ -5,7 +5,6 @@
  * the transaction's logs into the receipts trie, the block bloom, the transaction's state cleared).
  */
 import { RLP } from '@ethereumjs/rlp'
-import { afterTransaction } from './block-start.ts'
 import {
   BLOCK_ENV_BYTES,
   be,
@@ -25,6 +24,7 @@ import {
   readTxEnv,
   writeBlockAcc,
 } from './layout.ts'
+import { afterTransaction } from './list-ends.ts'
 import { decodeAccount, emptyAccount, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
 import { absorbRequest, openStreams, writeStreams } from './requests.ts'
 import { emptyMapCommitment, emptySubstateHash, openMapCount, openMapKey, openMapLeafAt } from './trees.ts'

@@ -64,3 +64,11 @@ export function toBigInt(bytes: Uint8Array): bigint {
 
 /** 32 zero bytes. */
 export const ZERO32 = new Uint8Array(32)
+
+/** Whether two byte strings are equal. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return (
+    a.length === b.length &&
+    Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0
+  )
+}

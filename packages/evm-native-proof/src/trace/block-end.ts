@@ -8,10 +8,11 @@ import { RLP } from '@ethereumjs/rlp'
 import { createAccountFromRLP, hexToBytes } from '@ethereumjs/util'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { viewBytes } from '../commit/bytes-tree.ts'
-import { concat, ZERO32 } from '../commit/hash.ts'
+import { concat, equalBytes, ZERO32 } from '../commit/hash.ts'
 import { mapKey } from './keys.ts'
+import { afterWithdrawals, listEndItems } from './list-ends.ts'
 import { PHASE, PRAGUE, STATUS, TAG } from './phases.ts'
-import { accountNodes, credit, equalBytes, type Frame, SYSTEM_ADDRESS, type Tracing } from './state.ts'
+import { accountNodes, credit, type Frame, SYSTEM_ADDRESS, type Tracing } from './state.ts'
 import { viewItems, writeNodes } from './witness-parts.ts'
 
 /** The EIP-7002 and EIP-7251 request contracts the system calls run, in order. */
@@ -42,7 +43,7 @@ export async function emitWithdrawals(t: Tracing): Promise<void> {
         RLP.encode(w.raw()),
         RLP.encode(await createMerkleProof(await t.withdrawalsTrie(), RLP.encode(i))),
         RLP.encode(deletes ? await writeNodes(trie, w.address.bytes, undefined) : await createMerkleProof(trie, w.address.bytes)),
-        ...(await t.listEndItems(undefined, i + 1)),
+        ...(await listEndItems(t, undefined, i + 1)),
       ],
     }))
     if (w.amount > 0n) await credit(trie, w.address.bytes, w.amount * 1_000_000_000n)
@@ -50,7 +51,7 @@ export async function emitWithdrawals(t: Tracing): Promise<void> {
     t.stateRoot = trie.root()
     t.stateDirty = false
     t.subIndex = i + 1 < list.length ? i + 1 : 0
-    t.phase = i + 1 < list.length ? PHASE.WITHDRAWAL : t.afterWithdrawals()
+    t.phase = i + 1 < list.length ? PHASE.WITHDRAWAL : afterWithdrawals(t)
     await t.step('withdrawal')
   }
   // ethereumjs has credited them all; from Prague on it has also bumped the system address's nonce

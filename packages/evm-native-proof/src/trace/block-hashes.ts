@@ -7,10 +7,11 @@ import { type Block, type BlockHeader, createBlockHeader } from '@ethereumjs/blo
 import type { Common } from '@ethereumjs/common'
 import { bytesToHex } from '@ethereumjs/util'
 import { type BlockTrace, InputError } from '@stepproof/block-traces'
-import { concat, ZERO32 } from '../commit/hash.ts'
+import { concat, equalBytes, ZERO32 } from '../commit/hash.ts'
 import { SparseMerkleTree } from '../commit/merkle.ts'
+import { afterTransactions, listEndItems } from './list-ends.ts'
 import { PHASE } from './phases.ts'
-import { equalBytes, type Tracing } from './state.ts'
+import type { Tracing } from './state.ts'
 
 /** Ancestor headers a step opens. */
 const HEADERS_PER_STEP = 64
@@ -72,11 +73,11 @@ export async function blockHashSteps(t: Tracing): Promise<void> {
       const leaves = Array.from({ length: hi - lo + 2 }, (_, k) => t.boundHashes.leaf(lo - 1 + k))
       const proof = [t.blockEnv, concat(leaves), concat(t.boundHashes.rangeProof(lo - 1, hi))]
       for (let i = hi; i >= lo; i--) if (exists(i)) proof.push(t.ancestorHeaders.get(i) as Uint8Array)
-      if (last) proof.push(...(await t.listEndItems(0, 0)))
+      if (last) proof.push(...(await listEndItems(t, 0, 0)))
       return { proof, codes: [] }
     })
     t.setBoundHashes(Array.from({ length: hi - lo + 1 }, (_, k) => [lo - 1 + k, t.blockHashes.leaf(lo - 1 + k)] as [number, Uint8Array]))
-    t.phase = last ? (block.transactions.length > 0 ? PHASE.TX_START : t.afterTransactions()) : PHASE.BLOCK_HASHES
+    t.phase = last ? (block.transactions.length > 0 ? PHASE.TX_START : afterTransactions(t)) : PHASE.BLOCK_HASHES
     t.subIndex = last ? 0 : j + 1
     await t.step('block-hashes')
   }

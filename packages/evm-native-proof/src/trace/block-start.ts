@@ -7,11 +7,11 @@
 import { createMerkleProof, type MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import { Address, bytesToHex, createAccountFromRLP, hexToBytes, KECCAK256_NULL } from '@ethereumjs/util'
-import { uint } from '../commit/hash.ts'
+import { equalBytes, uint } from '../commit/hash.ts'
 import { blockHashSteps } from './block-hashes.ts'
 import { storageTrieAt } from './ethereumjs.ts'
 import { CANCUN, PHASE, PRAGUE } from './phases.ts'
-import { accountNodes, equalBytes, type Tracing } from './state.ts'
+import { accountNodes, type Tracing } from './state.ts'
 
 /** The EIP-4788 and EIP-2935 system contracts. */
 const BEACON_ROOTS = hexToBytes('0x000f3df6d732807ef1319fb7b8bb8522d0beac02')

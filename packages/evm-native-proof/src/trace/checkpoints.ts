@@ -7,10 +7,10 @@ import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { Account, Address } from '@ethereumjs/util'
 import { runTx } from '@ethereumjs/vm'
-import { H, ZERO32 } from '../commit/hash.ts'
+import { equalBytes, H, ZERO32 } from '../commit/hash.ts'
 import { emitWithdrawals, finalize, missingSystemContract, SYSTEM_CONTRACTS } from './block-end.ts'
 import { PHASE, PRAGUE } from './phases.ts'
-import { equalBytes, SYSTEM_ADDRESS, type Tracing } from './state.ts'
+import { SYSTEM_ADDRESS, type Tracing } from './state.ts'
 import type { NativeTrace } from './tracer.ts'
 
 /**

@@ -13,7 +13,7 @@ import type { VM } from '@ethereumjs/vm'
 import { type BlockTrace, InputError, type LoadedTrace } from '@stepproof/block-traces'
 import type { BytesView, ChunkedBytes } from '../commit/bytes-tree.ts'
 import { CodeTree } from '../commit/code-tree.ts'
-import { concat, H, uint, ZERO32 } from '../commit/hash.ts'
+import { concat, equalBytes, H, uint, ZERO32 } from '../commit/hash.ts'
 import { IndexedMap } from '../commit/indexed-map.ts'
 import { SparseMerkleTree } from '../commit/merkle.ts'
 import type { StackChain } from '../commit/stack.ts'
@@ -531,30 +531,6 @@ export class Tracing {
     if (txFrame) this.warmAddress(delegate)
     return this.sm.getCode(new Address(delegate))
   }
-
-  /**
-   * The list proofs that say what follows (SPEC.md §4): the transactions trie's nodes on
-   * `rlp(txIndex)` (its presence or absence), and where it is absent the withdrawals trie's on
-   * `rlp(withdrawal)`. A list ends where its next key is absent, so no count can end a block early.
-   */
-  async listEndItems(nextTx: number | undefined, nextWithdrawal: number): Promise<Uint8Array[]> {
-    const items: Uint8Array[] = []
-    if (nextTx !== undefined) {
-      items.push(RLP.encode(await createMerkleProof(await this.transactionsTrie(), RLP.encode(nextTx))))
-      if (nextTx < this.block.transactions.length) return items
-    }
-    items.push(RLP.encode(await createMerkleProof(await this.withdrawalsTrie(), RLP.encode(nextWithdrawal))))
-    return items
-  }
-
-  /** After the last transaction (or none): the withdrawals, else the system calls (Prague on), else the block's end. */
-  afterTransactions(): number {
-    return (this.block.withdrawals?.length ?? 0) > 0 ? PHASE.WITHDRAWAL : this.afterWithdrawals()
-  }
-
-  afterWithdrawals(): number {
-    return this.forkId >= PRAGUE ? PHASE.SYSTEM_CALL : PHASE.BLOCK_FINALIZE
-  }
 }
 
 /** The nodes of `trie` on the paths of the given accounts. */
@@ -602,11 +578,4 @@ async function listTrie(items: Uint8Array[], root: Uint8Array, what: string): Pr
   if (!equalBytes(trie.root(), root))
     throw new InputError(`${what} is not the header's: a body that does not match its header is outside the native proof (SPEC.md §8)`)
   return trie
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return (
-    a.length === b.length &&
-    Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0
-  )
 }

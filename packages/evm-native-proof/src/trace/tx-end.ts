@@ -10,12 +10,13 @@ import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { bytesToBigInt, bytesToHex, createAccountFromRLP } from '@ethereumjs/util'
 import { type AfterTxEvent, encodeReceipt } from '@ethereumjs/vm'
-import { concat, H, ZERO32 } from '../commit/hash.ts'
+import { concat, equalBytes, H, ZERO32 } from '../commit/hash.ts'
 import { recordCheckpoint } from './checkpoints.ts'
 import { floorGas, frameData } from './encoding.ts'
 import { mapKey } from './keys.ts'
+import { afterTransactions, listEndItems } from './list-ends.ts'
 import { CANCUN, PHASE, PRAGUE, TAG } from './phases.ts'
-import { accountNodes, credit, equalBytes, type Tracing } from './state.ts'
+import { accountNodes, credit, type Tracing } from './state.ts'
 import { keepSenderPath } from './tx-start.ts'
 import { writeNodes } from './witness-parts.ts'
 
@@ -105,7 +106,7 @@ export async function endTransaction(t: Tracing, event: AfterTxEvent): Promise<v
       ...t.txLogs,
       ...depositStreams(t),
       RLP.encode(await createMerkleProof(t.receiptsTrie, RLP.encode(t.receiptCount))),
-      ...(await t.listEndItems(t.txIndex + 1, 0)),
+      ...(await listEndItems(t, t.txIndex + 1, 0)),
     ],
   }))
   // EIP-6110: a deposit log of another ABI layout makes the block invalid; the proof ends here
@@ -138,7 +139,7 @@ export async function endTransaction(t: Tracing, event: AfterTxEvent): Promise<v
   t.kept = undefined
   t.authRefund = 0n
   t.txIndex++
-  t.phase = t.txIndex < block.transactions.length ? PHASE.TX_START : t.afterTransactions()
+  t.phase = t.txIndex < block.transactions.length ? PHASE.TX_START : afterTransactions(t)
   await t.step('tx-receipt')
   if (t.txIndex === block.transactions.length) recordCheckpoint(t)
   // A block expected invalid may be refused at the next transaction: its sender's path is read

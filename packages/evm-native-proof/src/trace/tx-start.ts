@@ -19,11 +19,11 @@ import {
   MAX_UINT64,
   SECP256K1_ORDER_DIV_2,
 } from '@ethereumjs/util'
-import { concat, H, ZERO32 } from '../commit/hash.ts'
+import { concat, equalBytes, H, ZERO32 } from '../commit/hash.ts'
 import { blobHashes, txEnvData } from './encoding.ts'
 import { mapKey } from './keys.ts'
 import { PHASE, PRAGUE, TAG } from './phases.ts'
-import { accountNodes, delegateOf, equalBytes, sortedKeys, type Tracing } from './state.ts'
+import { accountNodes, delegateOf, sortedKeys, type Tracing } from './state.ts'
 import { collides } from './witness-parts.ts'
 
 /** Before a transaction's first message: its environment, and the transaction's sub-state from zero. */
