@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fuzzBlock, REPO_ROOT, Rng, randomProgram, serializeBlockTrace } from '@stepproof/block-traces'
+import { checkStep, traceBlock } from '@stepproof/evm-native-proof'
 import { describe, expect, it } from 'vitest'
 import { stepproof } from './run.ts'
 
@@ -16,6 +17,37 @@ describe('stepproof fuzz', () => {
     expect(c.trace.block.header).not.toEqual(a.trace.block.header)
     expect(a.included + a.dropped).toBe(4)
   })
+
+  it('makes requests of all three types from Prague on (deposits, withdrawal requests, consolidations), and none before', async () => {
+    // Deposits of 192 bytes, withdrawal requests of 76 and consolidations of 116, each type's stream with its type byte first.
+    const sizes = [192, 76, 116]
+    const items = [0, 0, 0]
+    for (const [seed, fork] of [
+      ['requests/0', 'Prague'],
+      ['requests/1', 'Osaka'],
+    ] as const) {
+      const { trace } = await fuzzBlock(seed, fork, 40)
+      const run = await traceBlock(trace, { witness: () => true })
+      const finalize = run.witnesses.find((w) => w.kind === 'block-finalize')
+      if (finalize === undefined) throw new Error(`${seed}: no block-finalize step`)
+      expect(Buffer.from(await checkStep(finalize)).toString('hex')).toBe(Buffer.from(finalize.post).toString('hex'))
+      // block-finalize's last item is the three request streams (SPEC.md §2.2): each 104 bytes, its length at 32.
+      const streams = finalize.proof.at(-1) as Uint8Array
+      expect(streams.length).toBe(312)
+      for (const [t, size] of sizes.entries()) {
+        const length = Number(Buffer.from(streams.subarray(104 * t + 32, 104 * t + 40)).readBigUInt64BE())
+        if (length === 0) continue
+        expect((length - 1) % size, `${seed}: stream ${t}`).toBe(0)
+        items[t] = (items[t] as number) + (length - 1) / size
+      }
+    }
+    expect(
+      items.every((n) => n > 0),
+      `request items by type: ${items}`,
+    ).toBe(true)
+    const cancun = await fuzzBlock('requests/2', 'Cancun', 40)
+    expect(JSON.stringify(cancun.trace.pre)).not.toContain('219ab540356cbb839cbe05303d7705fa')
+  }, 120_000)
 
   it('writes programs of the fork: no CLZ (0x1e) before Osaka, no MCOPY or TSTORE before Cancun', () => {
     const ops = (fork: 'Shanghai' | 'Osaka') => {

@@ -1,9 +1,9 @@
 import { createAddressFromString } from '@ethereumjs/util'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { type BlockTrace, type Fork, Rng, sealBlock, systemContractsPre, wallet } from '@stepproof/block-traces'
+import { abiBytes, type BlockTrace, type Fork, Rng, sealBlock, systemContractsPre, wallet } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
 import { checkStep } from '../src/check/index.ts'
-import { be, join } from '../src/check/layout.ts'
+import { join } from '../src/check/layout.ts'
 import { absorbRequest, emptyRequestsWord, openStreams, requestsHash, STREAMS_BYTES, writeStreams } from '../src/check/requests.ts'
 import { depositRequest } from '../src/check/tx-end.ts'
 import { ItemReader } from '../src/check/witness-reader.ts'
@@ -16,21 +16,6 @@ const bytes = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'))
 const DEPOSIT_CONTRACT = bytes('00000000219ab540356cbb839cbe05303d7705fa')
 // keccak256("DepositEvent(bytes,bytes,bytes,bytes,bytes)")
 const DEPOSIT_TOPIC = bytes('649bbc62d0e31342afea4e5cd82d4049e7e1ee912fc0889aa790803be39038c5')
-
-/** The Solidity ABI encoding of a tuple of `bytes` values: the head of offsets, then each length and its data padded to words. */
-function abiBytes(values: Uint8Array[]): Uint8Array {
-  const head: Uint8Array[] = []
-  const tail: Uint8Array[] = []
-  let offset = 32 * values.length
-  for (const v of values) {
-    head.push(be(offset))
-    const padded = new Uint8Array(Math.ceil(v.length / 32) * 32)
-    padded.set(v)
-    tail.push(be(v.length), padded)
-    offset += 32 + padded.length
-  }
-  return join([...head, ...tail])
-}
 
 describe('EIP-6110 deposit requests', () => {
   const fields = [48, 32, 8, 96, 8].map((n, i) => new Uint8Array(n).map((_, j) => (i * 31 + j) & 0xff))

@@ -262,6 +262,56 @@ const contractAddress = (i: number): Address =>
   createAddressFromString(`0x${'f0'.repeat(18)}${(0x100 + i).toString(16).slice(1).padStart(4, '0')}`)
 const ETH = 10n ** 18n
 
+/**
+ * Requests (EIP-7685), from Prague: at the deposit contract's address a contract that logs its
+ * calldata as a DepositEvent (the real contract's checks left out, so that any ABI-shaped data is a
+ * deposit), and transactions to the EIP-7002 and EIP-7251 contracts, whose system calls at the
+ * block's end dequeue them.
+ */
+const DEPOSIT_CONTRACT = '0x00000000219ab540356cbb839cbe05303d7705fa'
+const DEPOSIT_TOPIC = '649bbc62d0e31342afea4e5cd82d4049e7e1ee912fc0889aa790803be39038c5'
+/** CALLDATACOPY(0, 0, CALLDATASIZE); LOG1(0, CALLDATASIZE, DepositEvent); STOP. */
+const DEPOSIT_EMITTER = `0x365f5f377f${DEPOSIT_TOPIC}365fa100` as Hex
+const WITHDRAWAL_REQUESTS = '0x00000961ef480eb55e80d19ad83579a64c007002'
+const CONSOLIDATION_REQUESTS = '0x0000bbddc7ce488642fb579f8b00f3a590007251'
+
+/** The ABI encoding of a tuple of `bytes`: the offsets, then each length and its bytes padded to words. */
+export function abiBytes(values: Uint8Array[]): Uint8Array {
+  const words = (n: number) => Math.ceil(n / 32) * 32
+  const out = new Uint8Array(32 * values.length + values.reduce((n, v) => n + 32 + words(v.length), 0))
+  const view = new DataView(out.buffer)
+  let at = 32 * values.length
+  for (const [i, v] of values.entries()) {
+    view.setUint32(32 * i + 28, at)
+    view.setUint32(at + 28, v.length)
+    out.set(v, at + 32)
+    at += 32 + words(v.length)
+  }
+  return out
+}
+
+/** A request transaction: a deposit (the DepositEvent's five fields), a withdrawal request (56 bytes) or a consolidation (96), now and then of a length the contract refuses. */
+function requestTx(rng: Rng, from: TxSpec['from']): TxSpec {
+  const random = (n: number) => Uint8Array.from({ length: n }, () => rng.below(256))
+  const kind = rng.below(3)
+  const odd = rng.below(8) === 0
+  const [to, data] =
+    kind === 0
+      ? [DEPOSIT_CONTRACT, abiBytes([48, 32, 8, 96, 8].map(random))]
+      : kind === 1
+        ? [WITHDRAWAL_REQUESTS, random(odd ? rng.below(57) : 56)]
+        : [CONSOLIDATION_REQUESTS, random(odd ? rng.below(97) : 96)]
+  return {
+    from,
+    to: createAddressFromString(to),
+    data: toHex(data),
+    value: kind === 0 ? BigInt(rng.below(3)) : BigInt(rng.below(4)),
+    gasLimit: BigInt(150_000 + rng.below(100_000)),
+    envelope: 'call',
+    expect: 'success',
+  }
+}
+
 /** What one fuzzed block holds. */
 export interface FuzzBlock {
   trace: BlockTrace
@@ -275,7 +325,8 @@ export interface FuzzBlock {
  * (with a few storage slots set, and balances), users with funds, and transactions of every envelope
  * (legacy, EIP-2930, EIP-1559, from Cancun EIP-4844 with a blob, from Prague EIP-7702 delegating to a
  * random contract) calling a
- * contract, a precompile or creating one, with random calldata, value and gas limit.
+ * contract, a precompile or creating one, with random calldata, value and gas limit; from Prague one
+ * in eight is a request (a deposit, a withdrawal request or a consolidation).
  */
 export async function fuzzBlock(seed: string, fork: Fork, txCount: number): Promise<FuzzBlock> {
   const id = `fuzz/${seed}`
@@ -284,6 +335,8 @@ export async function fuzzBlock(seed: string, fork: Fork, txCount: number): Prom
   const targets = addresses.map((a) => BigInt(a.toString()))
   const users = Array.from({ length: txCount }, (_, i) => wallet(1000 + i))
   const pre = systemContractsPre(fork)
+  const requests = FORKS.indexOf(fork) >= FORKS.indexOf('Prague')
+  if (requests) pre[DEPOSIT_CONTRACT] = { nonce: '0x1', balance: '0x0', code: DEPOSIT_EMITTER, storage: {} }
   for (const u of users) pre[u.address.toString() as Hex] = { nonce: '0x0', balance: quantity(1_000_000n * ETH), code: '0x', storage: {} }
   for (const a of addresses) {
     const storage: Record<Hex, Hex> = {}
@@ -309,6 +362,10 @@ export async function fuzzBlock(seed: string, fork: Fork, txCount: number): Prom
       let n = 0
       for (let i = 0; i < txCount; i++) {
         const from = users[i] as (typeof users)[number]
+        if (requests && rng.below(8) === 0) {
+          if (await add(requestTx(rng, from), i)) n++
+          continue
+        }
         const create = rng.below(8) === 0
         const spec: TxSpec = {
           from,
