@@ -2,6 +2,7 @@ import { ripemd160 } from '@noble/hashes/legacy.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { describe, expect, it } from 'vitest'
+import { keccak256 } from '../src/check/keccak.ts'
 import {
   initialState,
   MD_BLOCK,
@@ -21,6 +22,15 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + (i >> 8) * 13) & 0xff)
 
 describe('the keccak sponge of SPEC.md §6.1', () => {
+  it('the checker’s keccak256 (WebAssembly) is @noble/hashes’s, at every length about the rate and split into parts', () => {
+    const data = Uint8Array.from({ length: 3 * RATE + 5 }, (_, i) => (i * 37 + 11) & 0xff)
+    for (const n of [0, 1, 31, 32, 64, RATE - 1, RATE, RATE + 1, 2 * RATE, 3 * RATE + 5]) {
+      const input = data.subarray(0, n)
+      expect(hex(keccak256(input)), `${n} bytes`).toBe(hex(keccak_256(input)))
+      expect(hex(keccak256(input.subarray(0, n >> 1), input.subarray(n >> 1))), `${n} bytes in two parts`).toBe(hex(keccak_256(input)))
+    }
+  })
+
   it('absorbing whole blocks, then squeezing the rest, gives keccak256, at every split and around the block edges', () => {
     for (const n of [0, 1, 55, 135, 136, 137, 271, 272, 273, 1000, KECCAK_CHUNK - 1, KECCAK_CHUNK, KECCAK_CHUNK + 1, 100_000]) {
       const data = bytes(n)

@@ -2,11 +2,11 @@
  * The checker's own reading and writing of SPEC.md §2's layouts (the generator's encoder is
  * src/trace/encoding.ts; the two agree only through the specification and the tests).
  */
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 } from './keccak.ts'
 import type { ItemReader } from './witness-reader.ts'
 import { WitnessError } from './witness-reader.ts'
 
-export const keccak = (...parts: Uint8Array[]): Uint8Array => keccak_256(join(parts))
+export const keccak = (...parts: Uint8Array[]): Uint8Array => keccak256(...parts)
 
 export function join(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))

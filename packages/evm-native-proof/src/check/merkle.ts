@@ -2,14 +2,9 @@
  * The reference checker's Merkle arithmetic, written apart from the generator's trees (src/commit)
  * on purpose: the checker shares only keccak256 with the code it checks.
  */
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 } from './keccak.ts'
 
-function pair(left: Uint8Array, right: Uint8Array): Uint8Array {
-  const buf = new Uint8Array(64)
-  buf.set(left, 0)
-  buf.set(right, 32)
-  return keccak_256(buf)
-}
+const pair = (left: Uint8Array, right: Uint8Array): Uint8Array => keccak256(left, right)
 
 /** The root a leaf at `index` implies, given its siblings bottom-up. */
 export function rootFromBranch(leaf: Uint8Array, index: number, siblings: readonly Uint8Array[]): Uint8Array {
@@ -41,7 +36,7 @@ export function checkMapLeaf(key: bigint, value: bigint, nextKey: bigint): Uint8
   buf.set(be(key, 32), 0)
   buf.set(be(value, 32), 32)
   buf.set(be(nextKey, 32), 64)
-  return keccak_256(buf)
+  return keccak256(buf)
 }
 
 /** A map's commitment from its tree root and leaf count. */
@@ -49,7 +44,7 @@ export function checkMapCommitment(root: Uint8Array, count: number): Uint8Array 
   const buf = new Uint8Array(64)
   buf.set(root, 0)
   buf.set(be(BigInt(count), 32), 32)
-  return keccak_256(buf)
+  return keccak256(buf)
 }
 
 export interface MapWitness {
