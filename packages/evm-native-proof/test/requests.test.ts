@@ -3,10 +3,11 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { abiBytes, type BlockTrace, type Fork, Rng, sealBlock, systemContractsPre, wallet } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
 import { checkStep } from '../src/check/index.ts'
-import { join } from '../src/check/layout.ts'
+import { join, readFrame } from '../src/check/layout.ts'
 import { absorbRequest, emptyRequestsWord, openStreams, requestsHash, STREAMS_BYTES, writeStreams } from '../src/check/requests.ts'
 import { depositRequest } from '../src/check/tx-end.ts'
 import { ItemReader } from '../src/check/witness-reader.ts'
+import { NativeProver } from '../src/prover.ts'
 import { RequestStreams } from '../src/trace/requests.ts'
 import { traceBlock } from '../src/trace/tracer.ts'
 import { WITNESS_BOUND, witnessBytes } from '../src/verify-trace.ts'
@@ -141,5 +142,14 @@ describe('a block of many deposits (SPEC.md §2.2, §6.1)', () => {
       expect(at).toBeGreaterThan(0)
       const bad = receipt.proof.map((p, i) => (i === at ? p.map((b, j) => (j === 33 ? b ^ 1 : b)) : p))
       await expect(checkStep({ ...receipt, proof: bad })).rejects.toThrow(/request streams/)
+      // From a checkpoint (the request items so far absorbed again): the last receipt, a system call's
+      // exit and block-finalize, item for item as in the whole run.
+      const prover = await NativeProver.build(trace)
+      const exits = run.witnesses.filter((w) => w.kind === 'frame-exit' && readFrame(w.proof[0] as Uint8Array).kind === 6)
+      for (const w of [receipt, exits.at(-1), finalize]) {
+        if (w === undefined) throw new Error('no system call exit')
+        const again = await prover.proveStep(w.step)
+        expect(again.proof.map(hex), `step ${w.step} (${w.kind})`).toEqual(w.proof.map(hex))
+      }
     }, 300_000)
 })
