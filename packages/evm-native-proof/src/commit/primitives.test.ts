@@ -31,6 +31,31 @@ function naiveRoot(leaves: Uint8Array[]): Uint8Array {
   return level[0] as Uint8Array
 }
 
+describe('uint', () => {
+  it('writes big-endian at every width, about 2^53, 2^64, 2^160 and 2^256, and throws when a value does not fit', () => {
+    const values = [
+      0n,
+      1n,
+      255n,
+      256n,
+      2n ** 53n - 1n,
+      2n ** 53n,
+      2n ** 64n - 1n,
+      2n ** 64n,
+      2n ** 160n - 1n,
+      2n ** 160n,
+      2n ** 255n,
+      2n ** 256n - 1n,
+    ]
+    for (const width of [1, 2, 4, 5, 8, 13, 20, 32])
+      for (const v of values.flatMap((x) => [x, x + 1n, x + 7n])) {
+        const hex = v.toString(16).padStart(2 * width, '0')
+        if (hex.length > 2 * width) expect(() => uint(v, width), `${v} in ${width}`).toThrow(RangeError)
+        else expect(Buffer.from(uint(v, width)).toString('hex'), `${v} in ${width}`).toBe(hex)
+      }
+  })
+})
+
 describe('SparseMerkleTree', () => {
   it('has the root of a naive full tree after random writes, zero writes included, and proofs that lead to it', () => {
     const rand = rng(7)
