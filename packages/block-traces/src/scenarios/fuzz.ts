@@ -10,6 +10,7 @@ import { Rng, wallet } from './accounts.ts'
 import { Nonces, parentChain, signTx } from './generate.ts'
 import type { TxSpec } from './kinds.ts'
 import systemContracts from './system-contracts.json' with { type: 'json' }
+import { settleZeroWithdrawals, type WithdrawalInput } from './withdrawals.ts'
 import { SCENARIO_CHAIN_ID } from './world.ts'
 
 // Random blocks for differential fuzzing (`stepproof fuzz`): contracts of random bytecode weighted
@@ -312,6 +313,31 @@ function requestTx(rng: Rng, from: TxSpec['from']): TxSpec {
   }
 }
 
+const EMPTY_ACCOUNT = '0x00000000000000000000000000000000000e0e0e'
+
+/**
+ * Withdrawals for one block in two: up to 16, to the block's contracts and users, a precompile,
+ * the empty account or an address no one has, of zero (one in four), one or up to 32 ETH in gwei.
+ */
+function randomWithdrawals(rng: Rng, known: Address[]): NonNullable<SealInput['withdrawals']> {
+  if (rng.below(2) === 0) return []
+  const first = BigInt(rng.below(1_000_000))
+  return Array.from({ length: 1 + rng.below(16) }, (_, i) => {
+    const pick = rng.below(8)
+    const address =
+      pick === 0
+        ? createAddressFromString(`0x${'00'.repeat(19)}${(1 + rng.below(17)).toString(16).padStart(2, '0')}`)
+        : pick === 1
+          ? createAddressFromString(EMPTY_ACCOUNT)
+          : pick === 2
+            ? createAddressFromString(`0x${rng.next().toString(16).padStart(40, '0').slice(-40)}`)
+            : (known[rng.below(known.length)] as Address)
+    const size = rng.below(4)
+    const amount = size === 0 ? 0n : size === 1 ? 1n : BigInt(rng.below(32_000_000_000))
+    return { index: first + BigInt(i), validatorIndex: BigInt(rng.below(1_000_000)), address, amount }
+  })
+}
+
 /** What one fuzzed block holds. */
 export interface FuzzBlock {
   trace: BlockTrace
@@ -326,7 +352,8 @@ export interface FuzzBlock {
  * (legacy, EIP-2930, EIP-1559, from Cancun EIP-4844 with a blob, from Prague EIP-7702 delegating to a
  * random contract) calling a
  * contract, a precompile or creating one, with random calldata, value and gas limit; from Prague one
- * in eight is a request (a deposit, a withdrawal request or a consolidation).
+ * in eight is a request (a deposit, a withdrawal request or a consolidation); one block in two has
+ * withdrawals.
  */
 export async function fuzzBlock(seed: string, fork: Fork, txCount: number): Promise<FuzzBlock> {
   const id = `fuzz/${seed}`
@@ -348,12 +375,15 @@ export async function fuzzBlock(seed: string, fork: Fork, txCount: number): Prom
       storage,
     }
   }
+  // An empty account, which a zero withdrawal deletes (execution-specs) and a touch deletes (EIP-161).
+  pre[EMPTY_ACCOUNT] = { nonce: '0x0', balance: '0x0', code: '0x', storage: {} }
   const { trace, included } = await sealBlock(
     {
       id,
       fork,
       pre,
       rng,
+      withdrawals: randomWithdrawals(rng, [...addresses, ...users.map((u) => u.address)]),
       coinbase: addresses[0]?.toString() as Hex,
       source: `fuzz:${seed}`,
       generatedBy: `pnpm stepproof fuzz (seed ${seed})`,
@@ -442,6 +472,8 @@ export interface SealInput {
   coinbase: Hex
   source: string
   generatedBy: string
+  /** EIP-4895 withdrawals (amounts in gwei); none when absent. */
+  withdrawals?: WithdrawalInput[]
 }
 
 /**
@@ -471,7 +503,7 @@ export async function sealBlock(
       gasLimit: parent.header.gasLimit,
       ...(cancun ? { parentBeaconBlockRoot: `0x${rng.next().toString(16).padStart(64, '0')}` as Hex } : {}),
     },
-    withdrawals: [],
+    withdrawals: input.withdrawals ?? [],
     blockOpts: { putBlockIntoBlockchain: false, calcDifficultyFromHeader: parent.header },
   })
   const nonces = new Nonces(world)
@@ -484,6 +516,7 @@ export async function sealBlock(
       return false
     }
   })
+  await settleZeroWithdrawals(vm, input.withdrawals ?? [])
   const { block } = await builder.build()
   const header = headerToTrace(block.header)
   const trace: BlockTraceInput = {
@@ -496,7 +529,11 @@ export async function sealBlock(
     chainConfig: {},
     parent: headerToTrace(parent.header),
     ancestors: ancestors.map((b) => headerToTrace(b.header)),
-    block: { header, transactions: block.transactions.map((tx) => toHex(tx.serialize())), withdrawals: withdrawalsToTrace([]) },
+    block: {
+      header,
+      transactions: block.transactions.map((tx) => toHex(tx.serialize())),
+      withdrawals: withdrawalsToTrace(input.withdrawals ?? []),
+    },
     pre,
     expected: expectedFromHeader(header),
   }

@@ -2,18 +2,20 @@
  * A generated block sealed again by ethereumjs's block builder with fewer transactions or another
  * pre-state: what `stepproof minimise` shrinks a fuzzed block with. The parent keeps its header but
  * for the state root of the new pre-state, the ancestry stays, and the new block has the old one's
- * timestamp, coinbase, mixHash, gas limit and beacon root; its roots are ethereumjs's.
+ * timestamp, coinbase, mixHash, gas limit, beacon root and withdrawals; its roots are ethereumjs's
+ * (with the zero withdrawals its builder leaves out settled: withdrawals.ts).
  */
 import { createBlock, createBlockHeader } from '@ethereumjs/block'
 import { createTxFromRLP } from '@ethereumjs/tx'
+import { createAddressFromString } from '@ethereumjs/util'
 import { buildBlock, createVM } from '@ethereumjs/vm'
 import { buildPreState } from '../chain.ts'
-import { InputError } from '../errors.ts'
 import { commonFor } from '../forks.ts'
 import { expectedFromHeader, headerToTrace } from '../header.ts'
 import { fromHex, type Hex, toHex } from '../hex.ts'
 import { type BlockTrace, type BlockTraceInput, parseBlockTrace } from '../trace.ts'
 import { TraceChain } from '../trace-chain.ts'
+import { settleZeroWithdrawals } from './withdrawals.ts'
 
 /** What a resealed block changes: its transactions (signed, in order) and its pre-state. */
 export interface Reseal {
@@ -23,7 +25,6 @@ export interface Reseal {
 
 /** The block sealed again; `included` the transactions the builder took (one it refuses is left out). */
 export async function resealBlock(trace: BlockTrace, change: Reseal): Promise<{ trace: BlockTrace; included: number }> {
-  if ((trace.block.withdrawals ?? []).length > 0) throw new InputError(`${trace.id}: a block with withdrawals cannot be resealed`)
   const common = commonFor(trace.fork, BigInt(trace.chainId))
   const pre = change.pre ?? trace.pre
   const stateManager = await buildPreState(pre, common)
@@ -34,6 +35,12 @@ export async function resealBlock(trace: BlockTrace, change: Reseal): Promise<{ 
   const ancestors = (trace.ancestors ?? []).map((h) => createBlock({ header: createBlockHeader(h, { common }) }, { common }))
   const vm = await createVM({ common, blockchain: new TraceChain(common, [...ancestors, parent]), stateManager })
   const old = trace.block.header
+  const withdrawals = (trace.block.withdrawals ?? []).map((w) => ({
+    index: BigInt(w.index),
+    validatorIndex: BigInt(w.validatorIndex),
+    address: createAddressFromString(w.address),
+    amount: BigInt(w.amount),
+  }))
   const builder = await buildBlock(vm, {
     parentBlock: parent,
     headerData: {
@@ -43,7 +50,7 @@ export async function resealBlock(trace: BlockTrace, change: Reseal): Promise<{ 
       gasLimit: old.gasLimit,
       ...(old.parentBeaconBlockRoot === undefined ? {} : { parentBeaconBlockRoot: old.parentBeaconBlockRoot }),
     },
-    withdrawals: [],
+    withdrawals,
     blockOpts: { putBlockIntoBlockchain: false, calcDifficultyFromHeader: parent.header },
   })
   let included = 0
@@ -56,6 +63,7 @@ export async function resealBlock(trace: BlockTrace, change: Reseal): Promise<{ 
       // No longer valid in this block (a nonce, the sender's balance): left out, as a builder would.
     }
   }
+  await settleZeroWithdrawals(vm, withdrawals)
   const { block } = await builder.build()
   const header = headerToTrace(block.header)
   const next: BlockTraceInput = {
