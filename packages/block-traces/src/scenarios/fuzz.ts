@@ -313,6 +313,29 @@ function requestTx(rng: Rng, from: TxSpec['from']): TxSpec {
   }
 }
 
+/** Up to four entries: the block's contracts, a precompile or a fresh address, each with up to six slots (small ones, or any word), an entry or a slot now and then twice. */
+function randomAccessList(rng: Rng, contracts: Address[]): NonNullable<TxSpec['accessList']> {
+  const list: NonNullable<TxSpec['accessList']> = []
+  for (let i = rng.below(5); i > 0; i--) {
+    const pick = rng.below(4)
+    const address =
+      pick === 0
+        ? `0x${'00'.repeat(19)}${(1 + rng.below(17)).toString(16).padStart(2, '0')}`
+        : pick === 1
+          ? `0x${rng.next().toString(16).padStart(40, '0').slice(-40)}`
+          : (contracts[rng.below(contracts.length)] as Address).toString()
+    const storageKeys = Array.from({ length: rng.below(7) }, () =>
+      quantity(rng.below(2) === 0 ? BigInt(rng.below(4)) : rng.next())
+        .replace(/^0x/, '')
+        .padStart(64, '0'),
+    ).map((k) => `0x${k.slice(-64)}` as Hex)
+    if (storageKeys.length > 0 && rng.below(4) === 0) storageKeys.push(storageKeys[0] as Hex)
+    list.push({ address: address as Hex, storageKeys })
+  }
+  if (list.length > 0 && rng.below(4) === 0) list.push(list[0] as (typeof list)[number])
+  return list
+}
+
 const EMPTY_ACCOUNT = '0x00000000000000000000000000000000000e0e0e'
 
 /**
@@ -352,8 +375,8 @@ export interface FuzzBlock {
  * (legacy, EIP-2930, EIP-1559, from Cancun EIP-4844 with a blob, from Prague EIP-7702 delegating to a
  * random contract) calling a
  * contract, a precompile or creating one, with random calldata, value and gas limit; from Prague one
- * in eight is a request (a deposit, a withdrawal request or a consolidation); one block in two has
- * withdrawals.
+ * in eight is a request (a deposit, a withdrawal request or a consolidation); one plain call in six
+ * carries an access list; one block in two has withdrawals.
  */
 export async function fuzzBlock(seed: string, fork: Fork, txCount: number): Promise<FuzzBlock> {
   const id = `fuzz/${seed}`
@@ -413,6 +436,8 @@ export async function fuzzBlock(seed: string, fork: Fork, txCount: number): Prom
           envelope: envelopeOf(rng, fork, create),
           expect: 'success',
         }
+        // One plain call in six carries a random access list (EIP-2930), repeats and all.
+        if (spec.envelope === 'call' && rng.below(6) === 0) spec.accessList = randomAccessList(rng, addresses)
         if (spec.envelope === 'set-code') {
           spec.authority = wallet(5000 + i)
           spec.delegateTo = addresses[rng.below(FUZZ_CONTRACTS)]
