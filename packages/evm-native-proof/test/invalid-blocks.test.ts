@@ -31,6 +31,7 @@ const FILES: [string, 'tx-start' | 'block-start' | 'tx-receipt'][] = [
   ['london__validation__test_invalid_header', 'block-start'],
   // EIP-6110: a deposit log of another ABI layout ends the proof at its transaction's receipt.
   ['prague__eip6110_deposits__test_invalid_log_length', 'tx-receipt'],
+  ['prague__eip6110_deposits__test_invalid_layout', 'tx-receipt'],
 ]
 
 describe.skipIf(!existsSync(INVALID))('blocks that must be rejected (eest-invalid)', () => {

@@ -83,8 +83,13 @@ const DEPOSIT_TXS = 100
 /** Emits its calldata (a DepositEvent's ABI data) as DEPOSITS_PER_TX DepositEvents: the deposit contract's log, without its checks. */
 const EMITTER_CODE = `0x${'610240' + '5f' + '5f' + '37'}${`7f${hex(DEPOSIT_TOPIC)}6102405fa1`.repeat(DEPOSITS_PER_TX)}00`
 
-/** A block of DEPOSIT_TXS transactions, each making DEPOSITS_PER_TX deposits (their fields by transaction), and the request data it must give. */
-async function depositsBlock(fork: Fork): Promise<{ trace: BlockTrace; deposits: Uint8Array[] }> {
+const WITHDRAWAL_REQUESTS = '0x00000961ef480eb55e80d19ad83579a64c007002'
+const CONSOLIDATION_REQUESTS = '0x0000bbddc7ce488642fb579f8b00f3a590007251'
+
+/** A block of DEPOSIT_TXS transactions, each making DEPOSITS_PER_TX deposits (their fields by transaction), then a request of each other type, and the request data it must give. */
+async function depositsBlock(
+  fork: Fork,
+): Promise<{ trace: BlockTrace; deposits: Uint8Array[]; withdrawals: Uint8Array[]; consolidations: Uint8Array[] }> {
   const rng = new Rng(`deposits/${fork}`)
   const sender = wallet(1)
   const pre = {
@@ -93,6 +98,8 @@ async function depositsBlock(fork: Fork): Promise<{ trace: BlockTrace; deposits:
     [`0x${hex(DEPOSIT_CONTRACT)}`]: { nonce: '0x1', balance: '0x0', code: EMITTER_CODE, storage: {} },
   } as BlockTrace['pre']
   const deposits: Uint8Array[] = []
+  const withdrawals: Uint8Array[] = []
+  const consolidations: Uint8Array[] = []
   const { trace, included } = await sealBlock(
     { id: `deposits/${fork}`, fork, pre, rng, coinbase: `0x${'c0'.repeat(20)}`, source: 'test:deposits', generatedBy: 'requests.test.ts' },
     async (add) => {
@@ -106,25 +113,55 @@ async function depositsBlock(fork: Fork): Promise<{ trace: BlockTrace; deposits:
           for (let k = 0; k < DEPOSITS_PER_TX; k++) deposits.push(join(fields))
         }
       }
+      // Two EIP-7002 withdrawal requests and an EIP-7251 consolidation (a fee of 1 wei while the queues are empty).
+      for (const [i, [contract, size]] of (
+        [
+          [WITHDRAWAL_REQUESTS, 56],
+          [WITHDRAWAL_REQUESTS, 56],
+          [CONSOLIDATION_REQUESTS, 96],
+        ] as const
+      ).entries()) {
+        // A withdrawal request's amount (its last 8 bytes) comes back from the contract in another byte
+        // order than the calldata's: one repeated byte reads the same either way.
+        const data = Uint8Array.from({ length: size }, (_, j) => (size === 56 && j >= 48 ? 0x11 * (i + 1) : (i * 53 + j * 3) & 0xff))
+        const to = createAddressFromString(contract)
+        if (
+          await add(
+            { from: sender, to, data: `0x${hex(data)}`, value: 1n, gasLimit: 200_000n, envelope: 'call', expect: 'success' },
+            DEPOSIT_TXS + i,
+          )
+        ) {
+          n++
+          // The request data the system call returns: the source address, then the calldata.
+          ;(size === 56 ? withdrawals : consolidations).push(join([sender.address.bytes, data]))
+        }
+      }
       return n
     },
   )
-  expect(included).toBe(DEPOSIT_TXS)
-  return { trace, deposits }
+  expect(included).toBe(DEPOSIT_TXS + 3)
+  return { trace, deposits, withdrawals, consolidations }
 }
 
 describe('a block of many deposits (SPEC.md §2.2, §6.1)', () => {
   for (const fork of ['Prague', 'Osaka'] as const)
     it(`${fork}: ${DEPOSIT_TXS * DEPOSITS_PER_TX} deposits absorbed at their receipts; block-finalize reads three streams, not the deposits`, async () => {
-      const { trace, deposits } = await depositsBlock(fork)
-      // EIP-7685 from the test's own deposits: the withdrawal and consolidation contracts give none.
-      const expected = sha256(sha256(join([Uint8Array.of(0), ...deposits])))
+      const { trace, deposits, withdrawals, consolidations } = await depositsBlock(fork)
+      // EIP-7685 from the test's own requests: each type's digest of `type ‖ data…`, in type order.
+      const expected = sha256(
+        join([
+          sha256(join([Uint8Array.of(0), ...deposits])),
+          sha256(join([Uint8Array.of(1), ...withdrawals])),
+          sha256(join([Uint8Array.of(2), ...consolidations])),
+        ]),
+      )
+      expect([withdrawals.length, consolidations.length]).toEqual([2, 1])
       expect(trace.expected.requestsHash).toBe(`0x${hex(expected)}`)
       const run = await traceBlock(trace, { witness: () => true })
       expect(hex(run.stateRoot)).toBe(trace.expected.stateRoot.slice(2))
       const receipts = run.witnesses.filter((w) => w.kind === 'tx-receipt')
       const finalize = run.witnesses.find((w) => w.kind === 'block-finalize')
-      expect(receipts).toHaveLength(DEPOSIT_TXS)
+      expect(receipts).toHaveLength(DEPOSIT_TXS + 3)
       for (const w of run.witnesses) expect(hex(await checkStep(w)), `step ${w.step} (${w.kind})`).toBe(hex(w.post))
       if (finalize === undefined) throw new Error('no block-finalize step')
       const post = await checkStep(finalize)
@@ -138,6 +175,9 @@ describe('a block of many deposits (SPEC.md §2.2, §6.1)', () => {
       const forged = finalize.proof.map((p, i) => (i === finalize.proof.length - 1 ? p.map((b, j) => (j === 40 ? b ^ 1 : b)) : p))
       await expect(checkStep({ ...finalize, proof: forged })).rejects.toThrow(/request streams/)
       const receipt = receipts[DEPOSIT_TXS - 1] as (typeof receipts)[number]
+      // Both system calls' exits read the streams their output goes into.
+      const systemExits = run.witnesses.filter((w) => w.kind === 'frame-exit' && readFrame(w.proof[0] as Uint8Array).kind === 6)
+      expect(systemExits.map((w) => w.proof.filter((p) => p.length === STREAMS_BYTES).length)).toEqual([1, 1])
       const at = receipt.proof.findIndex((p) => p.length === STREAMS_BYTES)
       expect(at).toBeGreaterThan(0)
       const bad = receipt.proof.map((p, i) => (i === at ? p.map((b, j) => (j === 33 ? b ^ 1 : b)) : p))
@@ -145,8 +185,7 @@ describe('a block of many deposits (SPEC.md §2.2, §6.1)', () => {
       // From a checkpoint (the request items so far absorbed again): the last receipt, a system call's
       // exit and block-finalize, item for item as in the whole run.
       const prover = await NativeProver.build(trace)
-      const exits = run.witnesses.filter((w) => w.kind === 'frame-exit' && readFrame(w.proof[0] as Uint8Array).kind === 6)
-      for (const w of [receipt, exits.at(-1), finalize]) {
+      for (const w of [receipt, systemExits.at(-1), finalize]) {
         if (w === undefined) throw new Error('no system call exit')
         const again = await prover.proveStep(w.step)
         expect(again.proof.map(hex), `step ${w.step} (${w.kind})`).toEqual(w.proof.map(hex))

@@ -150,11 +150,6 @@ export async function endTransaction(t: Tracing, event: AfterTxEvent): Promise<v
 const DEPOSIT_CONTRACT = '0x00000000219ab540356cbb839cbe05303d7705fa'
 const DEPOSIT_TOPIC = '0x649bbc62d0e31342afea4e5cd82d4049e7e1ee912fc0889aa790803be39038c5'
 
-/**
- * EIP-6110: a DepositEvent log's request data (pubkey ‖ credentials ‖ amount ‖ signature ‖ index),
- * undefined for another log, `'invalid'` when the event's data is not the contract's ABI layout
- * (576 bytes: five offsets, then each field's length word and its bytes).
- */
 /** The request streams when the receipt absorbs deposits into them (Prague on, no deposit log invalid). */
 function depositStreams(t: Tracing): Uint8Array[] {
   if (t.forkId < PRAGUE) return []
@@ -162,6 +157,11 @@ function depositStreams(t: Tracing): Uint8Array[] {
   return deposits.includes('invalid') || deposits.every((d) => d === undefined) ? [] : [t.requestStreams.bytes()]
 }
 
+/**
+ * EIP-6110: a DepositEvent log's request data (pubkey ‖ credentials ‖ amount ‖ signature ‖ index),
+ * undefined for another log, `'invalid'` when the event's data is not the contract's ABI layout
+ * (576 bytes: five offsets, then each field's length word and its bytes).
+ */
 function depositRequestOf(rlpLog: Uint8Array): Uint8Array | 'invalid' | undefined {
   const [address, topics, data] = RLP.decode(rlpLog) as [Uint8Array, Uint8Array[], Uint8Array]
   if (bytesToHex(address) !== DEPOSIT_CONTRACT || topics[0] === undefined || bytesToHex(topics[0]) !== DEPOSIT_TOPIC) return undefined
