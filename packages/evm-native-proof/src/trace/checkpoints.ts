@@ -31,13 +31,18 @@ export interface TxCheckpoint {
 }
 
 /**
- * The bytes a block's checkpoints take stored together: each one's stateData, gas counters, bloom and
- * request items; the receipts once (each checkpoint holds the first ones of the same list).
+ * The bytes a block's checkpoints take stored together: each one's stateData, gas counters and bloom;
+ * the receipts and the request items once (each checkpoint holds the first ones of the same lists,
+ * which share their items).
  */
 export function checkpointBytes(checkpoints: readonly TxCheckpoint[]): number {
   const sum = (xs: readonly Uint8Array[]) => xs.reduce((n, x) => n + x.length, 0)
   const last = checkpoints[checkpoints.length - 1]
-  return checkpoints.reduce((n, c) => n + c.stateData.length + 64 + c.bloom.length + sum(c.requestItems), 0) + sum(last?.receipts ?? [])
+  return (
+    checkpoints.reduce((n, c) => n + c.stateData.length + 64 + c.bloom.length, 0) +
+    sum(last?.receipts ?? []) +
+    sum(last?.requestItems ?? [])
+  )
 }
 
 /** A checkpoint at the state the last step left: before a transaction, or before the block's tail (after the last one). */
