@@ -144,7 +144,10 @@ async function depth0Exit(s: MachineState, child: FrameState, r: ItemReader): Pr
   const { status, gas, stateRoot } = create ? await deposit(s, child, r) : { status: child.status, gas: child.gas, stateRoot: s.stateRoot }
   const system = child.kind === 6
   // execution-specs' checked system call: one that reverts or fails makes the block invalid.
-  if (system && status !== 1) return { ...s, phase: INVALID }
+  if (system && status !== 1) {
+    r.done()
+    return { ...s, phase: INVALID }
+  }
   let after: MachineState = { ...s, ...(status === 1 ? { stateRoot } : restore(revertPre)) }
   // A system call is a transaction of its own whose sub-state is dropped (execution-specs keeps only
   // its state changes): the refunds of its SSTOREs do not reach the next call, which starts from zero.
