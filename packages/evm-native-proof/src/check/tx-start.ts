@@ -104,7 +104,10 @@ export async function checkTxStart(s: MachineState, r: ItemReader, code: CodeOra
   }
   const sender = recoverAddress(tx.signingHash, tx.recovery, tx.r, tx.s)
   const trie = await proofTrie(s.stateRoot, r.next('sender proof'), 'sender')
-  if (sender === undefined) return { ...s, phase: INVALID }
+  if (sender === undefined) {
+    r.done()
+    return { ...s, phase: INVALID }
+  }
   // A sender with no account is an empty one: valid when the transaction costs nothing.
   const account = decodeAccount(await trie.get(sender)) ?? emptyAccount()
   r.done()
