@@ -313,17 +313,18 @@ function requestTx(rng: Rng, from: TxSpec['from']): TxSpec {
   }
 }
 
+/** One of the 17 precompile addresses of Osaka (0x01 … 0x11); before it, some are plain accounts. */
+const randomPrecompile = (rng: Rng): Hex => `0x${'00'.repeat(19)}${(1 + rng.below(17)).toString(16).padStart(2, '0')}`
+/** An address no account of the block has (160 random bits). */
+const freshAddress = (rng: Rng): Hex => `0x${rng.next().toString(16).padStart(40, '0').slice(-40)}`
+
 /** Up to four entries: the block's contracts, a precompile or a fresh address, each with up to six slots (small ones, or any word), an entry or a slot now and then twice. */
 function randomAccessList(rng: Rng, contracts: Address[]): NonNullable<TxSpec['accessList']> {
   const list: NonNullable<TxSpec['accessList']> = []
   for (let i = rng.below(5); i > 0; i--) {
     const pick = rng.below(4)
     const address =
-      pick === 0
-        ? `0x${'00'.repeat(19)}${(1 + rng.below(17)).toString(16).padStart(2, '0')}`
-        : pick === 1
-          ? `0x${rng.next().toString(16).padStart(40, '0').slice(-40)}`
-          : (contracts[rng.below(contracts.length)] as Address).toString()
+      pick === 0 ? randomPrecompile(rng) : pick === 1 ? freshAddress(rng) : (contracts[rng.below(contracts.length)] as Address).toString()
     const storageKeys = Array.from({ length: rng.below(7) }, () =>
       quantity(rng.below(2) === 0 ? BigInt(rng.below(4)) : rng.next())
         .replace(/^0x/, '')
@@ -349,11 +350,11 @@ function randomWithdrawals(rng: Rng, known: Address[]): NonNullable<SealInput['w
     const pick = rng.below(8)
     const address =
       pick === 0
-        ? createAddressFromString(`0x${'00'.repeat(19)}${(1 + rng.below(17)).toString(16).padStart(2, '0')}`)
+        ? createAddressFromString(randomPrecompile(rng))
         : pick === 1
           ? createAddressFromString(EMPTY_ACCOUNT)
           : pick === 2
-            ? createAddressFromString(`0x${rng.next().toString(16).padStart(40, '0').slice(-40)}`)
+            ? createAddressFromString(freshAddress(rng))
             : (known[rng.below(known.length)] as Address)
     const size = rng.below(4)
     const amount = size === 0 ? 0n : size === 1 ? 1n : BigInt(rng.below(32_000_000_000))

@@ -25,7 +25,7 @@ export async function settleZeroWithdrawals(vm: VM, withdrawals: readonly Withdr
     if (w.amount > 0n) credited.add(key)
     else if (!credited.has(key)) {
       const account = await vm.stateManager.getAccount(w.address)
-      if (account !== undefined && account.isEmpty()) await vm.stateManager.deleteAccount(w.address)
+      if (account?.isEmpty()) await vm.stateManager.deleteAccount(w.address)
     }
   }
 }

@@ -6,7 +6,7 @@ import { keccak256 } from './keccak.ts'
 import type { ItemReader } from './witness-reader.ts'
 import { WitnessError } from './witness-reader.ts'
 
-export const keccak = (...parts: Uint8Array[]): Uint8Array => keccak256(...parts)
+export const keccak = keccak256
 
 export function join(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))

@@ -98,20 +98,24 @@ export async function endTransaction(t: Tracing, event: AfterTxEvent): Promise<v
   if (!equalBytes(theirs, t.stateRoot))
     throw t.diverged('the transaction-end steps reach another state root', { expected: theirs, actual: t.stateRoot })
   // tx-receipt: the receipt at rlp(txIndex), the block bloom, the transaction's state cleared.
+  // EIP-6110 (Prague on): each log's deposit data, if it is a DepositEvent of the deposit contract.
+  const deposits = t.forkId >= PRAGUE ? t.txLogs.map(depositRequestOf) : []
+  const invalidDeposit = deposits.includes('invalid')
   await t.cutWitness('tx-receipt', async () => ({
     codes: [],
     proof: [
       ...txEndItems(),
       t.bloom.slice(),
       ...t.txLogs,
-      ...depositStreams(t),
+      // The request streams, when the receipt absorbs deposits into them.
+      ...(invalidDeposit || deposits.every((d) => d === undefined) ? [] : [t.requestStreams.bytes()]),
       RLP.encode(await createMerkleProof(t.receiptsTrie, RLP.encode(t.receiptCount))),
       ...(await listEndItems(t, t.txIndex + 1, 0)),
     ],
   }))
   // EIP-6110: a deposit log of another ABI layout makes the block invalid; the proof ends here
   // (ethereumjs runs on and refuses the block at its end).
-  if (t.forkId >= PRAGUE && t.txLogs.some((log) => depositRequestOf(log) === 'invalid')) {
+  if (invalidDeposit) {
     t.phase = PHASE.INVALID
     await t.step('tx-receipt')
     t.endedInvalid = { reason: `tx ${t.txIndex}: a deposit log whose ABI layout is not the deposit contract's`, ethereumjsAccepts: false }
@@ -121,12 +125,7 @@ export async function endTransaction(t: Tracing, event: AfterTxEvent): Promise<v
   await t.receiptsTrie.put(RLP.encode(t.receiptCount), receipt)
   t.receiptList.push(receipt)
   // EIP-6110: the deposit contract's logs become request items (type 0), in log order.
-  if (t.forkId >= PRAGUE)
-    for (const log of t.txLogs) {
-      const deposit = depositRequestOf(log)
-      if (deposit === undefined || deposit === 'invalid') continue
-      t.foldRequest(concat([Uint8Array.of(0), deposit]))
-    }
+  for (const deposit of deposits) if (deposit instanceof Uint8Array) t.foldRequest(concat([Uint8Array.of(0), deposit]))
   t.receiptCount++
   for (let i = 0; i < 256; i++) t.bloom[i] = (t.bloom[i] as number) | (event.bloom.bitvector[i] as number)
   t.bloomHash = H(t.bloom)
@@ -149,13 +148,6 @@ export async function endTransaction(t: Tracing, event: AfterTxEvent): Promise<v
 
 const DEPOSIT_CONTRACT = '0x00000000219ab540356cbb839cbe05303d7705fa'
 const DEPOSIT_TOPIC = '0x649bbc62d0e31342afea4e5cd82d4049e7e1ee912fc0889aa790803be39038c5'
-
-/** The request streams when the receipt absorbs deposits into them (Prague on, no deposit log invalid). */
-function depositStreams(t: Tracing): Uint8Array[] {
-  if (t.forkId < PRAGUE) return []
-  const deposits = t.txLogs.map(depositRequestOf)
-  return deposits.includes('invalid') || deposits.every((d) => d === undefined) ? [] : [t.requestStreams.bytes()]
-}
 
 /**
  * EIP-6110: a DepositEvent log's request data (pubkey ‖ credentials ‖ amount ‖ signature ‖ index),
