@@ -341,7 +341,7 @@ const HASHER_CODE = asm(
 
 describe('hashes longer than a step (SPEC.md §6.1)', () => {
   for (const fork of ['Shanghai', 'Prague'] as const)
-    it(`${fork}: KECCAK256 and LOG absorb ${KECCAK_CHUNK} bytes a step through the frame’s sponge, every step re-derived, all but the receipt under the bound`, async () => {
+    it(`${fork}: KECCAK256 absorbs ${KECCAK_CHUNK} bytes a step through the frame’s sponge, LOG writes as many into the logs tree, every step re-derived and under the bound`, async () => {
       const trace = await oneCallBlock('long-hashes', fork, [[HASHER, HASHER_CODE]], 60_000)
       const run = await traceBlock(trace, { witness: () => true })
       expect(hex(run.stateRoot)).toBe(trace.expected.stateRoot.slice(2))
@@ -358,8 +358,10 @@ describe('hashes longer than a step (SPEC.md §6.1)', () => {
         if (frame.progress > 0) continuing.push(`${op}@${frame.progress}`)
       }
       const K = KECCAK_CHUNK
-      // The receipt still carries the transaction's logs whole (SPEC.md §6.1, not split yet): 102,707 bytes of them here.
-      expect(oversized).toEqual(['tx-receipt'])
+      // Version 7's receipt carried the transaction's logs whole, 102,707 bytes of them here; version 8's
+      // reads the logs tree's root (SPEC.md §5.4), and the receipts trie's steps hash the leaf in parts.
+      expect(oversized).toEqual([])
+      expect(run.witnesses.filter((x) => x.kind === 'receipts-trie')).toHaveLength(4)
       expect(stepsOf).toEqual({ '20': 7, a2: 3, a0: 2 })
       expect(continuing).toEqual([
         `37@${COPY_CHUNK}`,
@@ -372,11 +374,18 @@ describe('hashes longer than a step (SPEC.md §6.1)', () => {
         `a0@${K}`,
       ])
       // A sponge state that is not the frame's, and a sponge said to have absorbed all there is: rejected.
-      const w = run.witnesses.find((x) => x.opcode === 0xa2 && readFrame(x.proof[0] as Uint8Array).progress > 0) as StepWitness
+      const w = run.witnesses.find((x) => x.opcode === 0x20 && readFrame(x.proof[0] as Uint8Array).progress > 0) as StepWitness
       const i = w.proof.findIndex((item) => item.length === 200)
       const forged = w.proof.map((item, j) => (j === i ? item.map((b, k) => (k === 0 ? b ^ 1 : b)) : item))
       await expect(checkStep({ ...w, proof: forged })).rejects.toThrow(/sponge state does not hash/)
-      await expect(checkStep(atProgress(w, 3 * K))).rejects.toThrow(/sponge has absorbed 97920 bytes of 70097/)
+      await expect(checkStep(atProgress(w, 4 * K))).rejects.toThrow(/sponge has absorbed 130560 bytes of 100000/)
+      // A LOG's later part: its logs-tree leaves must be in the tree the frame's sponge word names, and a log said to be written whole is refused.
+      const log = run.witnesses.find((x) => x.opcode === 0xa2 && readFrame(x.proof[0] as Uint8Array).progress > 0) as StepWitness
+      expect(log.proof.some((item) => item.length === 200)).toBe(false)
+      const leaves = log.proof.findIndex((item) => item.length > 30_000 && item.length % 32 === 0)
+      const wrong = log.proof.map((item, j) => (j === leaves + 2 ? item.map((b, k) => (k === 5 ? b ^ 1 : b)) : item))
+      await expect(checkStep({ ...log, proof: wrong })).rejects.toThrow(/logs leaves .* are not in the committed tree/)
+      await expect(checkStep(atProgress(log, 3 * K))).rejects.toThrow(/has written 97920 bytes of a log of 70097/)
     }, 120_000)
 })
 

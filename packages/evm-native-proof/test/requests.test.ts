@@ -4,8 +4,16 @@ import { abiBytes, type BlockTrace, type Fork, Rng, sealBlock, systemContractsPr
 import { describe, expect, it } from 'vitest'
 import { checkStep } from '../src/check/index.ts'
 import { join, readFrame } from '../src/check/layout.ts'
-import { absorbRequest, emptyRequestsWord, openStreams, requestsHash, STREAMS_BYTES, writeStreams } from '../src/check/requests.ts'
-import { depositRequest } from '../src/check/tx-end.ts'
+import {
+  absorbRequest,
+  depositData,
+  emptyRequestsWord,
+  isDepositEvent,
+  openStreams,
+  requestsHash,
+  STREAMS_BYTES,
+  writeStreams,
+} from '../src/check/requests.ts'
 import { ItemReader } from '../src/check/witness-reader.ts'
 import { NativeProver } from '../src/prover.ts'
 import { RequestStreams } from '../src/trace/requests.ts'
@@ -17,6 +25,10 @@ const bytes = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'))
 const DEPOSIT_CONTRACT = bytes('00000000219ab540356cbb839cbe05303d7705fa')
 // keccak256("DepositEvent(bytes,bytes,bytes,bytes,bytes)")
 const DEPOSIT_TOPIC = bytes('649bbc62d0e31342afea4e5cd82d4049e7e1ee912fc0889aa790803be39038c5')
+
+/** The checker's reading of a log: a DepositEvent's request data (or 'invalid'), undefined for another log. */
+const depositRequest = ([address, topics, data]: [Uint8Array, Uint8Array[], Uint8Array]) =>
+  isDepositEvent(address, topics) ? depositData(data) : undefined
 
 describe('EIP-6110 deposit requests', () => {
   const fields = [48, 32, 8, 96, 8].map((n, i) => new Uint8Array(n).map((_, j) => (i * 31 + j) & 0xff))
@@ -145,7 +157,7 @@ async function depositsBlock(
 
 describe('a block of many deposits (SPEC.md §2.2, §6.1)', () => {
   for (const fork of ['Prague', 'Osaka'] as const)
-    it(`${fork}: ${DEPOSIT_TXS * DEPOSITS_PER_TX} deposits absorbed at their receipts; block-finalize reads three streams, not the deposits`, async () => {
+    it(`${fork}: ${DEPOSIT_TXS * DEPOSITS_PER_TX} deposits absorbed at their LOGs; block-finalize reads three streams, not the deposits`, async () => {
       const { trace, deposits, withdrawals, consolidations } = await depositsBlock(fork)
       // EIP-7685 from the test's own requests: each type's digest of `type ‖ data…`, in type order.
       const expected = sha256(
@@ -178,14 +190,19 @@ describe('a block of many deposits (SPEC.md §2.2, §6.1)', () => {
       // Both system calls' exits read the streams their output goes into.
       const systemExits = run.witnesses.filter((w) => w.kind === 'frame-exit' && readFrame(w.proof[0] as Uint8Array).kind === 6)
       expect(systemExits.map((w) => w.proof.filter((p) => p.length === STREAMS_BYTES).length)).toEqual([1, 1])
-      const at = receipt.proof.findIndex((p) => p.length === STREAMS_BYTES)
-      expect(at).toBeGreaterThan(0)
-      const bad = receipt.proof.map((p, i) => (i === at ? p.map((b, j) => (j === 33 ? b ^ 1 : b)) : p))
-      await expect(checkStep({ ...receipt, proof: bad })).rejects.toThrow(/request streams/)
-      // From a checkpoint (the request items so far absorbed again): the last receipt, a system call's
-      // exit and block-finalize, item for item as in the whole run.
+      // Each DepositEvent's LOG absorbs it into the sub-state's streams (version 8; version 7 at the receipt).
+      expect(receipt.proof.some((p) => p.length === STREAMS_BYTES)).toBe(false)
+      const logs = run.witnesses.filter((w) => w.opcode === 0xa1)
+      expect(logs).toHaveLength(deposits.length)
+      expect(logs.every((w) => w.proof.some((p) => p.length === STREAMS_BYTES))).toBe(true)
+      const deposit = logs.at(-1) as (typeof logs)[number]
+      const at = deposit.proof.findIndex((p) => p.length === STREAMS_BYTES)
+      const bad = deposit.proof.map((p, i) => (i === at ? p.map((b, j) => (j === 33 ? b ^ 1 : b)) : p))
+      await expect(checkStep({ ...deposit, proof: bad })).rejects.toThrow(/request streams/)
+      // From a checkpoint (the request items so far absorbed again): the last deposit, the last receipt,
+      // a system call's exit and block-finalize, item for item as in the whole run.
       const prover = await NativeProver.build(trace)
-      for (const w of [receipt, systemExits.at(-1), finalize]) {
+      for (const w of [deposit, receipt, systemExits.at(-1), finalize]) {
         if (w === undefined) throw new Error('no system call exit')
         const again = await prover.proveStep(w.step)
         expect(again.proof.map(hex), `step ${w.step} (${w.kind})`).toEqual(w.proof.map(hex))

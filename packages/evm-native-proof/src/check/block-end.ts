@@ -7,6 +7,7 @@
 import { RLP } from '@ethereumjs/rlp'
 import { BLOB_SCHEDULE } from './header.ts'
 import {
+  BLOCK_ACC_BYTES,
   BLOCK_ENV_BYTES,
   equal,
   type FrameState,
@@ -117,7 +118,7 @@ export async function checkSystemCall(s: MachineState, r: ItemReader, code: Code
  * stream of request type subIndex + 1.
  */
 export async function endSystemCall(s: MachineState, frame: FrameState, r: ItemReader): Promise<MachineState> {
-  const acc = readBlockAcc(opened(r, 'blockAcc', 192, s.blockAccHash))
+  const acc = readBlockAcc(opened(r, 'blockAcc', BLOCK_ACC_BYTES, s.blockAccHash))
   const output = frame.status === 1 ? readView(r, 'output', frame.output, 0n, BigInt(frame.output.size)) : new Uint8Array()
   const trie = await proofTrie(s.stateRoot, r.next('system address proof'), 'system address')
   const system = decodeAccount(await trie.get(SYSTEM_ADDRESS))
@@ -139,7 +140,7 @@ const maxBlobGas = (forkId: number) => (BLOB_SCHEDULE[forkId]?.max ?? 0n) * 1310
  */
 export async function checkBlockFinalize(s: MachineState, r: ItemReader): Promise<MachineState> {
   const env = blockEnvOf(r, s)
-  const acc = readBlockAcc(opened(r, 'blockAcc', 192, s.blockAccHash))
+  const acc = readBlockAcc(opened(r, 'blockAcc', BLOCK_ACC_BYTES, s.blockAccHash))
   const streams = s.forkId >= 2 ? openStreams(r, acc.requests) : undefined
   r.done()
   const zero = new Uint8Array(32)

@@ -21,7 +21,7 @@ import {
 } from './layout.ts'
 import { decodeAccount, EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, encodeAccount, encodeSlot, proofTrie } from './mpt.ts'
 import { emptyRequestsWord } from './requests.ts'
-import { emptyMapCommitment, emptySubstateHash } from './trees.ts'
+import { emptyMapCommitment, emptySubstateHash, zeroRoot } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 const BEACON_ROOTS = Uint8Array.from(Buffer.from('000f3df6d732807ef1319fb7b8bb8522d0beac02', 'hex'))
@@ -59,6 +59,10 @@ export function initialState(blockHash: Uint8Array, chainId: bigint, forkId: num
     receiptCount: 0n,
     requests: emptyRequestsWord(),
     bloomHash: keccak(new Uint8Array(256)),
+    receiptsList: zeroRoot(16),
+    trieStack: keccak(new Uint8Array()),
+    leafProgress: 0n,
+    leafSponge: zero,
   }
   return {
     version: VERSION,
@@ -73,7 +77,7 @@ export function initialState(blockHash: Uint8Array, chainId: bigint, forkId: num
     txStartRoot: zero,
     accessMap: emptyMap,
     transientMap: emptyMap,
-    substateHash: emptySubstateHash(),
+    substateHash: emptySubstateHash(blockAcc.requests),
     blockAccHash: keccak(writeBlockAcc(blockAcc)),
     frameStackHash: zero,
     frameHash: zero,

@@ -14,6 +14,7 @@ import type { CodeOracle } from './opcode/step.ts'
 import { checkOpcode } from './opcode.ts'
 import { PHASE, PHASE_NAMES } from './phases.ts'
 import { checkPrecompile } from './precompile.ts'
+import { checkReceiptsTrie } from './receipts-trie.ts'
 import { codeRoot } from './trees.ts'
 import { checkTxCleanup, checkTxReceipt, checkTxRefund } from './tx-end.ts'
 import { checkTxAccessList, checkTxAuthorization, checkTxEnter, checkTxStart } from './tx-start.ts'
@@ -83,6 +84,7 @@ const STEPS: Partial<Record<number, StepChecker>> = {
   [PHASE.TX_REFUND]: (s, r) => checkTxRefund(s, r),
   [PHASE.TX_CLEANUP]: (s, r) => checkTxCleanup(s, r),
   [PHASE.TX_RECEIPT]: (s, r) => checkTxReceipt(s, r),
+  [PHASE.RECEIPTS_TRIE]: (s, r) => checkReceiptsTrie(s, r),
   [PHASE.WITHDRAWAL]: (s, r) => checkWithdrawal(s, r),
   [PHASE.SYSTEM_CALL]: checkSystemCall,
   [PHASE.BLOCK_FINALIZE]: (s, r) => checkBlockFinalize(s, r),

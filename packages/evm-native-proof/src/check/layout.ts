@@ -76,9 +76,10 @@ export const CANCUN = 1
  * derived at block-start); 3 binds BLOCKHASH's tree to the chain (the block-hashes steps); 4 makes
  * calldata, return data and outputs views of the memory they come from, and splits the exit's copy;
  * 5 deepens the indexed maps from 16 levels to 24; 6 warms the access list 32 keys a step of the list
- * laid flat (§5.5); 7 hashes the block's requests as they come, one SHA-256 stream a type (§2.2).
+ * laid flat (§5.5); 7 hashes the block's requests as they come, one SHA-256 stream a type (§2.2); 8 keeps a
+ * transaction's logs in a tree and builds the receipts trie after the last transaction (§5.4).
  */
-export const VERSION = 7
+export const VERSION = 8
 
 export function readState(b: Uint8Array): MachineState {
   if (b.length !== 352) throw new WitnessError(`stateData is ${b.length} bytes, not 352`)
@@ -262,26 +263,52 @@ export function writeFrame(f: FrameState): Uint8Array {
 /** SPEC.md §2.1. */
 export interface Substate {
   refund: bigint
-  logsHash: Uint8Array
-  logCount: bigint
+  /** `T_24` of the transaction's logs so far, each `rlp([address, topics, data])`, end to end. */
+  logsRoot: Uint8Array
+  logsSize: bigint
   selfdestructMap: Uint8Array
   createdMap: Uint8Array
   touchedMap: Uint8Array
+  /** H of the 256-byte bloom of the transaction's logs so far. */
+  bloomHash: Uint8Array
+  /** H of the block's request streams with the transaction's deposits so far (SPEC.md §2.2). */
+  requests: Uint8Array
+  /** A log of the deposit contract's DepositEvent whose data is not its ABI layout (EIP-6110): the block is invalid. */
+  depositError: boolean
 }
 
+/** The size of SPEC.md §2.1's sub-state: nine words. */
+export const SUBSTATE_BYTES = 288
+
 export function readSubstate(b: Uint8Array): Substate {
+  if (b.length !== SUBSTATE_BYTES) throw new WitnessError(`a sub-state is ${SUBSTATE_BYTES} bytes, not ${b.length}`)
+  const flag = num(word(b, 8))
+  if (flag > 1n) throw new WitnessError('the sub-state’s deposit-error word is neither 0 nor 1')
   return {
     refund: num(word(b, 0)),
-    logsHash: word(b, 1),
-    logCount: num(word(b, 2)),
+    logsRoot: word(b, 1),
+    logsSize: num(word(b, 2)),
     selfdestructMap: word(b, 3),
     createdMap: word(b, 4),
     touchedMap: word(b, 5),
+    bloomHash: word(b, 6),
+    requests: word(b, 7),
+    depositError: flag === 1n,
   }
 }
 
 export function writeSubstate(s: Substate): Uint8Array {
-  return join([be(s.refund), s.logsHash, be(s.logCount), s.selfdestructMap, s.createdMap, s.touchedMap])
+  return join([
+    be(s.refund),
+    s.logsRoot,
+    be(s.logsSize),
+    s.selfdestructMap,
+    s.createdMap,
+    s.touchedMap,
+    s.bloomHash,
+    s.requests,
+    be(s.depositError ? 1n : 0n),
+  ])
 }
 
 /** SPEC.md §3's block environment, as block-start derives it from the header. */
@@ -368,13 +395,26 @@ export function readTxEnv(b: Uint8Array) {
 export interface BlockAcc {
   cumulativeGas: bigint
   blobGasUsed: bigint
+  /** The empty trie's root until the receipts-trie steps end; then the receipts root. */
   receiptsRoot: Uint8Array
   receiptCount: bigint
   requests: Uint8Array
   bloomHash: Uint8Array
+  /** `T_16` of the receipts by transaction index, leaf `H(logsRoot ‖ logsSize ‖ head)`. */
+  receiptsList: Uint8Array
+  /** H of the receipts trie's unfinished branches (SPEC.md §5.4), H of no bytes outside the receipts-trie steps. */
+  trieStack: Uint8Array
+  /** Bytes of a receipt's leaf the sponge has absorbed, when it is hashed over several steps; 0 otherwise. */
+  leafProgress: bigint
+  /** H(the Keccak-f state) of that leaf's hash under way; zero otherwise. */
+  leafSponge: Uint8Array
 }
 
+/** The size of SPEC.md §2.2's blockAcc: ten words. */
+export const BLOCK_ACC_BYTES = 320
+
 export function readBlockAcc(b: Uint8Array): BlockAcc {
+  if (b.length !== BLOCK_ACC_BYTES) throw new WitnessError(`a blockAcc is ${BLOCK_ACC_BYTES} bytes, not ${b.length}`)
   return {
     cumulativeGas: num(word(b, 0)),
     blobGasUsed: num(word(b, 1)),
@@ -382,9 +422,24 @@ export function readBlockAcc(b: Uint8Array): BlockAcc {
     receiptCount: num(word(b, 3)),
     requests: word(b, 4),
     bloomHash: word(b, 5),
+    receiptsList: word(b, 6),
+    trieStack: word(b, 7),
+    leafProgress: num(word(b, 8)),
+    leafSponge: word(b, 9),
   }
 }
 
 export function writeBlockAcc(a: BlockAcc): Uint8Array {
-  return join([be(a.cumulativeGas), be(a.blobGasUsed), a.receiptsRoot, be(a.receiptCount), a.requests, a.bloomHash])
+  return join([
+    be(a.cumulativeGas),
+    be(a.blobGasUsed),
+    a.receiptsRoot,
+    be(a.receiptCount),
+    a.requests,
+    a.bloomHash,
+    a.receiptsList,
+    a.trieStack,
+    be(a.leafProgress),
+    a.leafSponge,
+  ])
 }

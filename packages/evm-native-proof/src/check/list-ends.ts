@@ -12,7 +12,7 @@ import type { ItemReader } from './witness-reader.ts'
 const afterWithdrawals = (forkId: number) => (forkId >= 2 ? 10 : 11)
 
 /** Whether entry `index` of a list trie (transactions, withdrawals: keyed `rlp(index)`) exists; the proof shows it or its absence. */
-async function listHas(r: ItemReader, root: Uint8Array, index: number, what: string): Promise<boolean> {
+export async function listHas(r: ItemReader, root: Uint8Array, index: number, what: string): Promise<boolean> {
   const trie = await proofTrie(root, r.next(`${what} proof`), what, false)
   return (await trie.get(RLP.encode(index))) !== undefined
 }
@@ -26,7 +26,10 @@ export async function afterWithdrawal(r: ItemReader, env: BlockEnv, index: numbe
   return (await listHas(r, env.withdrawalsRoot, index, 'withdrawals')) ? 9 : afterWithdrawals(forkId)
 }
 
-/** The phase before transaction `txIndex`: TX_START while `rlp(txIndex)` is in `transactionsRoot`, else what follows the withdrawals' start. */
+/**
+ * The phase before transaction `txIndex` of a block before which no transaction ran: TX_START while `rlp(txIndex)` is in
+ * `transactionsRoot`, else what follows the withdrawals' start.
+ */
 export async function afterTransaction(r: ItemReader, env: BlockEnv, txIndex: number, forkId: number): Promise<number> {
   return (await listHas(r, env.transactionsRoot, txIndex, 'transactions')) ? 1 : afterWithdrawal(r, env, 0, forkId)
 }

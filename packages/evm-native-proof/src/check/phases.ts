@@ -18,6 +18,7 @@ export const PHASE = {
   DONE: 12,
   INVALID: 13,
   BLOCK_HASHES: 14,
+  RECEIPTS_TRIE: 15,
 } as const
 
 /** Each phase's name, by number: the step kind it starts, or the end it is. */
@@ -37,4 +38,5 @@ export const PHASE_NAMES: readonly string[] = [
   'DONE',
   'INVALID',
   'block-hashes',
+  'receipts-trie',
 ]

@@ -11,7 +11,7 @@
  * `type ‖ data₀ ‖ data₁ ‖ …`: the type byte goes in with its first non-empty data, so a type with no
  * data has an empty stream and is left out of the requests hash, as EIP-7685 says.
  */
-import { join, keccak, opened } from './layout.ts'
+import { equal, join, keccak, num, opened } from './layout.ts'
 import { initialState, MD_BLOCK, mdAbsorb, mdFinish, SHA256, stateFromBytes, stateToBytes } from './precompiles/md-hashes.ts'
 import type { ItemReader } from './witness-reader.ts'
 
@@ -75,4 +75,37 @@ export function absorbRequest(streams: RequestStreams, type: number, data: Uint8
 export function requestsHash(streams: RequestStreams): Uint8Array {
   const digests = streams.filter((s) => s.length > 0).map((s) => mdFinish(SHA256, s.state, s.tail, s.length))
   return mdFinish(SHA256, initialState(SHA256), join(digests), 32 * digests.length)
+}
+
+/** EIP-6110: the deposit contract and its DepositEvent topic. */
+const DEPOSIT_CONTRACT = Uint8Array.from(Buffer.from('00000000219ab540356cbb839cbe05303d7705fa', 'hex'))
+const DEPOSIT_TOPIC = Uint8Array.from(Buffer.from('649bbc62d0e31342afea4e5cd82d4049e7e1ee912fc0889aa790803be39038c5', 'hex'))
+/** The size of a DepositEvent's data. */
+export const DEPOSIT_EVENT_BYTES = 576
+/** The event's five `bytes` fields: where each length word sits, and the length it must have. */
+const DEPOSIT_FIELDS: [number, number][] = [
+  [160, 48], // pubkey
+  [256, 32], // withdrawal credentials
+  [320, 8], // amount
+  [384, 96], // signature
+  [512, 8], // index
+]
+
+/** Whether a log is the deposit contract's DepositEvent (EIP-6110), whatever its data. */
+export const isDepositEvent = (address: Uint8Array, topics: readonly Uint8Array[]): boolean =>
+  equal(address, DEPOSIT_CONTRACT) && topics[0] !== undefined && equal(topics[0], DEPOSIT_TOPIC)
+
+/**
+ * A DepositEvent's request data (EIP-6110): `pubkey ‖ withdrawalCredentials ‖ amount ‖ signature ‖
+ * index`; `'invalid'` when its data is not the contract's ABI layout (576 bytes: five offsets, then
+ * each field's length word and its bytes), which makes the block invalid.
+ */
+export function depositData(data: Uint8Array): Uint8Array | 'invalid' {
+  if (data.length !== DEPOSIT_EVENT_BYTES) return 'invalid'
+  const parts: Uint8Array[] = []
+  for (const [i, [at, size]] of DEPOSIT_FIELDS.entries()) {
+    if (num(data.subarray(32 * i, 32 * i + 32)) !== BigInt(at) || num(data.subarray(at, at + 32)) !== BigInt(size)) return 'invalid'
+    parts.push(data.subarray(at + 32, at + 32 + size))
+  }
+  return join(parts)
 }

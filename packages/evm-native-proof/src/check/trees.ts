@@ -76,6 +76,21 @@ export function openRange(
   return { leaves, rootWith: (next) => rangeRoot(next.map(hashLeaf), lo, depth, siblings) }
 }
 
+/**
+ * Writes `bytes` at byte `at` of the `T_24` tree `root`: the leaves they lie in are opened from the
+ * witness (their other bytes kept); returns the new root.
+ */
+export function writeBytes(r: ItemReader, what: string, root: Uint8Array, at: number, bytes: Uint8Array): Uint8Array {
+  if (bytes.length === 0) return root
+  if (at + bytes.length > 32 * 2 ** 24) throw new WitnessError(`${what}: bytes ${at}–${at + bytes.length} are past a tree of 2^24 leaves`)
+  const lo = Math.floor(at / 32)
+  const hi = Math.floor((at + bytes.length - 1) / 32)
+  const range = openRange(r, what, root, lo, hi, 24)
+  const all = join(range.leaves)
+  all.set(bytes, at - lo * 32)
+  return range.rootWith(Array.from({ length: hi - lo + 1 }, (_, i) => all.subarray(i * 32, i * 32 + 32)))
+}
+
 /** `T_d(bytes)`: the whole tree of a byte string, for outputs and initcode. */
 export function bytesRoot(bytes: Uint8Array, depth = 24): Uint8Array {
   let level: Uint8Array[] = []
@@ -228,11 +243,25 @@ export function openMapLeafAt(r: ItemReader, what: string, commitment: Uint8Arra
   return l.key
 }
 
-/** The hash of a sub-state with nothing in it (SPEC.md §2.1): no refund, no logs, the three maps empty. */
-export function emptySubstateHash(): Uint8Array {
+/**
+ * The hash of a sub-state with nothing in it (SPEC.md §2.1): no refund, no logs (the empty tree, the
+ * empty bloom), the three maps empty, no deposit error; its request streams the block's (`requests`).
+ */
+export function emptySubstateHash(requests: Uint8Array): Uint8Array {
   const empty = emptyMapCommitment()
-  const zero = new Uint8Array(32)
-  return keccak(writeSubstate({ refund: 0n, logsHash: zero, logCount: 0n, selfdestructMap: empty, createdMap: empty, touchedMap: empty }))
+  return keccak(
+    writeSubstate({
+      refund: 0n,
+      logsRoot: zeroRoot(24),
+      logsSize: 0n,
+      selfdestructMap: empty,
+      createdMap: empty,
+      touchedMap: empty,
+      bloomHash: keccak(new Uint8Array(256)),
+      requests,
+      depositError: false,
+    }),
+  )
 }
 
 /** The commitment of an empty map: the sentinel alone. */

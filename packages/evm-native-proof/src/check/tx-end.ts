@@ -2,14 +2,14 @@
  * The reference checker's transaction-end steps (SPEC.md §4): `tx-refund` (the refund cap, the
  * EIP-7623 floor, the unused gas back to the sender, the priority fee to the coinbase, the block's
  * gas), `tx-cleanup` (one self-destructed or touched account) and `tx-receipt` (the receipt from
- * the transaction's logs into the receipts trie, the block bloom, the transaction's state cleared).
+ * the transaction's logs tree onto the receipts list, the block bloom, the transaction's state cleared).
  */
 import { RLP } from '@ethereumjs/rlp'
 import {
+  BLOCK_ACC_BYTES,
   BLOCK_ENV_BYTES,
   be,
   CANCUN,
-  equal,
   FRAME_BYTES,
   INVALID,
   join,
@@ -22,12 +22,13 @@ import {
   readFrame,
   readSubstate,
   readTxEnv,
+  SUBSTATE_BYTES,
   writeBlockAcc,
 } from './layout.ts'
-import { afterTransaction } from './list-ends.ts'
+import { listHas } from './list-ends.ts'
 import { decodeAccount, emptyAccount, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
-import { absorbRequest, openStreams, writeStreams } from './requests.ts'
-import { emptyMapCommitment, emptySubstateHash, openMapCount, openMapKey, openMapLeafAt } from './trees.ts'
+import { PHASE } from './phases.ts'
+import { emptyMapCommitment, emptySubstateHash, openMapCount, openMapKey, openMapLeafAt, openRange } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 /** EIP-4844: blob gas per blob. */
@@ -52,8 +53,8 @@ export async function checkTxRefund(s: MachineState, r: ItemReader): Promise<Mac
   const frame = haltedTxFrame(r, s)
   const tx = readTxEnv(opened(r, 'txEnv', 512, s.txEnvHash))
   const block = readBlockEnv(opened(r, 'blockEnv', BLOCK_ENV_BYTES, s.blockEnvHash))
-  const sub = readSubstate(opened(r, 'substate', 192, s.substateHash))
-  const acc = readBlockAcc(opened(r, 'blockAcc', 192, s.blockAccHash))
+  const sub = readSubstate(opened(r, 'substate', SUBSTATE_BYTES, s.substateHash))
+  const acc = readBlockAcc(opened(r, 'blockAcc', BLOCK_ACC_BYTES, s.blockAccHash))
   const destroyed = openMapCount(r, 'self-destruct map', sub.selfdestructMap)
   const touched = openMapCount(r, 'touched map', sub.touchedMap)
   const trie = await proofTrie(s.stateRoot, r.next('sender and coinbase proof'), 'sender and coinbase')
@@ -90,7 +91,7 @@ const accountKey = (tag: number, address: Uint8Array) => num(keccak(new Uint8Arr
  * it is empty (EIP-161).
  */
 export async function checkTxCleanup(s: MachineState, r: ItemReader): Promise<MachineState> {
-  const sub = readSubstate(opened(r, 'substate', 192, s.substateHash))
+  const sub = readSubstate(opened(r, 'substate', SUBSTATE_BYTES, s.substateHash))
   const destroyed = openMapCount(r, 'self-destruct map', sub.selfdestructMap) - 1
   const total = destroyed + openMapCount(r, 'touched map', sub.touchedMap) - 1
   if (s.subIndex >= total) throw new WitnessError(`tx-cleanup ${s.subIndex}: the maps hold only ${total} accounts`)
@@ -112,36 +113,8 @@ export async function checkTxCleanup(s: MachineState, r: ItemReader): Promise<Ma
   return { ...s, stateRoot, phase: last ? 8 : 7, subIndex: last ? 0 : s.subIndex + 1 }
 }
 
-/** Sets the three bloom bits of `item` (the yellow paper's M3:2048). */
-function addToBloom(bloom: Uint8Array, item: Uint8Array): void {
-  const h = keccak(item)
-  for (let i = 0; i < 6; i += 2) {
-    const bit = (((h[i] as number) << 8) | (h[i + 1] as number)) & 2047
-    bloom[255 - (bit >> 3)] = (bloom[255 - (bit >> 3)] as number) | (1 << (bit & 7))
-  }
-}
-
-type Log = [Uint8Array, Uint8Array[], Uint8Array]
-
-function decodeLog(item: Uint8Array, i: number): Log {
-  let log: unknown
-  try {
-    log = RLP.decode(item)
-  } catch (e) {
-    throw new WitnessError(`log ${i} is not RLP (${(e as Error).message})`)
-  }
-  const ok =
-    Array.isArray(log) &&
-    log.length === 3 &&
-    log[0] instanceof Uint8Array &&
-    log[0].length === 20 &&
-    Array.isArray(log[1]) &&
-    log[1].length <= 4 &&
-    log[1].every((t: unknown) => t instanceof Uint8Array && t.length === 32) &&
-    log[2] instanceof Uint8Array
-  if (!ok) throw new WitnessError(`log ${i} is not [address, topics, data]`)
-  return log as Log
-}
+/** The receipts list (SPEC.md §2.2): `T_16`, a leaf a transaction. */
+export const RECEIPTS_LIST_DEPTH = 16
 
 /** Big-endian with no leading zeros, as RLP encodes integers. */
 function minimal(v: bigint): Uint8Array {
@@ -150,47 +123,55 @@ function minimal(v: bigint): Uint8Array {
   return first < 0 ? new Uint8Array() : b.slice(first)
 }
 
+/** An RLP header of a string (0x80) or a list (0xc0) of `n` bytes. */
+export function rlpHeader(n: number, base: number): Uint8Array {
+  if (n <= 55) return Uint8Array.of(base + n)
+  const len = be(n, 8).subarray(be(n, 8).findIndex((x) => x !== 0))
+  return join([Uint8Array.of(base + 55 + len.length), len])
+}
+
+/**
+ * A receipt's bytes before its logs (SPEC.md §5.4): the type (a typed transaction's), the list's
+ * header, status, cumulative gas, the bloom and the logs list's header; the receipt is this ‖ the logs.
+ */
+export function receiptHead(txType: number, success: boolean, cumulativeGas: bigint, bloom: Uint8Array, logsSize: number): Uint8Array {
+  const fields = join([
+    RLP.encode(success ? Uint8Array.of(1) : new Uint8Array()),
+    RLP.encode(minimal(cumulativeGas)),
+    RLP.encode(bloom),
+    rlpHeader(logsSize, 0xc0),
+  ])
+  return join([txType === 0 ? new Uint8Array() : Uint8Array.of(txType), rlpHeader(fields.length + logsSize, 0xc0), fields])
+}
+
+/** The receipts list's leaf of a receipt: `H(logsRoot ‖ logsSize ‖ head)`. */
+export const receiptLeaf = (logsRoot: Uint8Array, logsSize: bigint, head: Uint8Array): Uint8Array => keccak(logsRoot, be(logsSize), head)
+
+/**
+ * The receipt (its head and the sub-state's logs tree) onto the receipts list, the transaction's
+ * bloom into the block's, its deposits' streams into blockAcc's, the transaction's state cleared;
+ * then the next transaction, or (none, proven by its absence) the receipts trie's steps.
+ */
 export async function checkTxReceipt(s: MachineState, r: ItemReader): Promise<MachineState> {
   const frame = haltedTxFrame(r, s)
   const tx = readTxEnv(opened(r, 'txEnv', 512, s.txEnvHash))
   const block = readBlockEnv(opened(r, 'blockEnv', BLOCK_ENV_BYTES, s.blockEnvHash))
-  const sub = readSubstate(opened(r, 'substate', 192, s.substateHash))
-  const acc = readBlockAcc(opened(r, 'blockAcc', 192, s.blockAccHash))
+  const sub = readSubstate(opened(r, 'substate', SUBSTATE_BYTES, s.substateHash))
+  const acc = readBlockAcc(opened(r, 'blockAcc', BLOCK_ACC_BYTES, s.blockAccHash))
   const bloom = opened(r, 'block bloom', 256, acc.bloomHash).slice()
-  const logs: Log[] = []
-  let chain: Uint8Array = ZERO
-  const txBloom = new Uint8Array(256)
-  // EIP-6110 (Prague on): the deposit contract's DepositEvents become request data of type 0.
-  const deposits: Uint8Array[] = []
-  let invalid = false
-  for (let i = 0n; i < sub.logCount; i++) {
-    const item = r.next(`log ${i}`)
-    chain = keccak(chain, keccak(item))
-    const log = decodeLog(item, Number(i))
-    logs.push(log)
-    addToBloom(txBloom, log[0])
-    for (const topic of log[1]) addToBloom(txBloom, topic)
-    const deposit = s.forkId >= 2 ? depositRequest(log) : undefined
-    if (deposit === 'invalid') invalid = true
-    else if (deposit !== undefined) deposits.push(deposit)
-  }
-  if (!equal(chain, sub.logsHash)) throw new WitnessError('the logs do not hash to the sub-state’s')
-  // The deposit stream is opened only when the receipt adds to it (and the block stays valid).
-  let requests = acc.requests
-  if (!invalid && deposits.length > 0)
-    requests = keccak(writeStreams(deposits.reduce((streams, d) => absorbRequest(streams, 0, d), openStreams(r, acc.requests))))
-  const body = RLP.encode([frame.status === 1 ? Uint8Array.of(1) : Uint8Array.of(), minimal(acc.cumulativeGas), txBloom, logs])
-  // (A receipt can be hundreds of KB of log data: joined, not spread into arguments.)
-  const receipt = tx.txType === 0 ? body : join([Uint8Array.of(tx.txType), body])
-  const trie = await proofTrie(acc.receiptsRoot, r.next('receipts proof'), 'receipts', false)
-  const receiptsRoot = await trie.set(RLP.encode(Number(acc.receiptCount)), receipt)
+  const txBloom = opened(r, 'transaction bloom', 256, sub.bloomHash)
+  if (acc.receiptCount >= 2n ** BigInt(RECEIPTS_LIST_DEPTH)) throw new WitnessError('the receipts list is full')
+  const head = receiptHead(tx.txType, frame.status === 1, acc.cumulativeGas, txBloom, Number(sub.logsSize))
+  const list = openRange(r, 'receipts list', acc.receiptsList, Number(acc.receiptCount), Number(acc.receiptCount), RECEIPTS_LIST_DEPTH)
+  const receiptsList = list.rootWith([receiptLeaf(sub.logsRoot, sub.logsSize, head)])
   const txIndex = s.txIndex + 1
-  // The next transaction, else the withdrawals, else the system calls (Prague on), else the block's end.
-  const phase = await afterTransaction(r, block, txIndex, s.forkId)
+  // The next transaction, else (its absence proven) the receipts trie.
+  const phase = (await listHas(r, block.transactionsRoot, txIndex, 'transactions')) ? PHASE.TX_START : PHASE.RECEIPTS_TRIE
   r.done()
+  // EIP-6110: a deposit log of another ABI layout makes the block invalid.
+  if (sub.depositError) return { ...s, phase: INVALID }
   for (let i = 0; i < 256; i++) bloom[i] = (bloom[i] as number) | (txBloom[i] as number)
-  if (invalid) return { ...s, phase: INVALID }
-  const blockAcc = { ...acc, receiptsRoot, receiptCount: acc.receiptCount + 1n, bloomHash: keccak(bloom), requests }
+  const blockAcc = { ...acc, receiptsList, receiptCount: acc.receiptCount + 1n, bloomHash: keccak(bloom), requests: sub.requests }
   const emptyMap = emptyMapCommitment()
   return {
     ...s,
@@ -200,37 +181,8 @@ export async function checkTxReceipt(s: MachineState, r: ItemReader): Promise<Ma
     txEnvHash: ZERO,
     accessMap: emptyMap,
     transientMap: emptyMap,
-    substateHash: emptySubstateHash(),
+    substateHash: emptySubstateHash(sub.requests),
     blockAccHash: keccak(writeBlockAcc(blockAcc)),
     frameHash: ZERO,
   }
-}
-
-/** EIP-6110: the deposit contract and its DepositEvent topic. */
-const DEPOSIT_CONTRACT = Uint8Array.from(Buffer.from('00000000219ab540356cbb839cbe05303d7705fa', 'hex'))
-const DEPOSIT_TOPIC = Uint8Array.from(Buffer.from('649bbc62d0e31342afea4e5cd82d4049e7e1ee912fc0889aa790803be39038c5', 'hex'))
-/** The event's five `bytes` fields: where each length word sits, and the length it must have. */
-const DEPOSIT_FIELDS: [number, number][] = [
-  [160, 48], // pubkey
-  [256, 32], // withdrawal credentials
-  [320, 8], // amount
-  [384, 96], // signature
-  [512, 8], // index
-]
-
-/**
- * The request data of a log (EIP-6110): `pubkey ‖ withdrawalCredentials ‖ amount ‖ signature ‖ index`
- * for a DepositEvent of the deposit contract; undefined for any other log; `'invalid'` for a deposit
- * log whose ABI layout is not the contract's (the block is invalid).
- */
-export function depositRequest(log: [Uint8Array, Uint8Array[], Uint8Array]): Uint8Array | 'invalid' | undefined {
-  const [address, topics, data] = log
-  if (!equal(address, DEPOSIT_CONTRACT) || topics[0] === undefined || !equal(topics[0], DEPOSIT_TOPIC)) return undefined
-  if (data.length !== 576) return 'invalid'
-  const parts: Uint8Array[] = []
-  for (const [i, [at, size]] of DEPOSIT_FIELDS.entries()) {
-    if (num(data.subarray(32 * i, 32 * i + 32)) !== BigInt(at) || num(data.subarray(at, at + 32)) !== BigInt(size)) return 'invalid'
-    parts.push(data.subarray(at + 32, at + 32 + size))
-  }
-  return Uint8Array.from(Buffer.concat(parts))
 }

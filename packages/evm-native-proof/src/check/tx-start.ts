@@ -6,6 +6,7 @@
  */
 import { RLP } from '@ethereumjs/rlp'
 import {
+  BLOCK_ACC_BYTES,
   BLOCK_ENV_BYTES,
   be,
   equal,
@@ -20,6 +21,7 @@ import {
   readBlockEnv,
   readSubstate,
   readTxEnv,
+  SUBSTATE_BYTES,
   writeFrame,
   writeSubstate,
 } from './layout.ts'
@@ -90,7 +92,7 @@ export function txInvalidity(
 
 export async function checkTxStart(s: MachineState, r: ItemReader, code: CodeOracle): Promise<MachineState> {
   const block = readBlockEnv(opened(r, 'blockEnv', BLOCK_ENV_BYTES, s.blockEnvHash))
-  const acc = readBlockAcc(opened(r, 'blockAcc', 192, s.blockAccHash))
+  const acc = readBlockAcc(opened(r, 'blockAcc', BLOCK_ACC_BYTES, s.blockAccHash))
   // The transaction's bytes are its leaf's value in the transactions trie: not sent a second time.
   const txs = await proofTrie(block.transactionsRoot, r.next('transactions proof'), 'transactions', false)
   const raw = await txs.get(RLP.encode(s.txIndex))
@@ -131,7 +133,7 @@ export async function checkTxStart(s: MachineState, r: ItemReader, code: CodeOra
     txStartRoot: s.stateRoot,
     accessMap: mapCommitmentOf(warm),
     transientMap: empty,
-    substateHash: emptySubstateHash(),
+    substateHash: emptySubstateHash(acc.requests),
   }
 }
 
@@ -159,7 +161,7 @@ export async function checkTxAuthorization(s: MachineState, r: ItemReader, code:
   }
   const accessMap = openMapKey(r, 'access map', s.accessMap, addressKey(authority))
   const newAccess = accessMap.value === undefined ? accessMap.write(1n) : s.accessMap
-  const sub = readSubstate(opened(r, 'substate', 192, s.substateHash))
+  const sub = readSubstate(opened(r, 'substate', SUBSTATE_BYTES, s.substateHash))
   const trie = await proofTrie(s.stateRoot, r.next('authority proof'), 'authority')
   r.done()
   const account = decodeAccount(await trie.get(authority))
@@ -239,7 +241,7 @@ export async function checkTxEnter(s: MachineState, r: ItemReader, code: CodeOra
       created,
       encodeAccount({ ...(target ?? emptyAccount()), nonce: 1n, balance: (target?.balance ?? 0n) + tx.value }),
     )
-    const sub = readSubstate(opened(r, 'substate', 192, s.substateHash))
+    const sub = readSubstate(opened(r, 'substate', SUBSTATE_BYTES, s.substateHash))
     const entry = openMapKey(r, 'created map', sub.createdMap, num(keccak(Uint8Array.of(5), created)))
     state = {
       ...state,
@@ -263,7 +265,7 @@ export async function checkTxEnter(s: MachineState, r: ItemReader, code: CodeOra
     const stateRoot = await trie.set(to, encodeAccount(after))
     state = { ...state, stateRoot }
     if (isEmpty(after)) {
-      const sub = readSubstate(opened(r, 'substate', 192, s.substateHash))
+      const sub = readSubstate(opened(r, 'substate', SUBSTATE_BYTES, s.substateHash))
       const entry = openMapKey(r, 'touched map', sub.touchedMap, num(keccak(Uint8Array.of(6), to)))
       if (entry.value === undefined) state = { ...state, substateHash: keccak(writeSubstate({ ...sub, touchedMap: entry.write(1n) })) }
     }

@@ -7,11 +7,13 @@ import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { Account, Address } from '@ethereumjs/util'
 import { runTx } from '@ethereumjs/vm'
-import { equalBytes, H, ZERO32 } from '../commit/hash.ts'
+import { equalBytes, H, uint, ZERO32 } from '../commit/hash.ts'
 import { emitWithdrawals, finalize, missingSystemContract, SYSTEM_CONTRACTS } from './block-end.ts'
 import { PHASE, PRAGUE } from './phases.ts'
-import { SYSTEM_ADDRESS, type Tracing } from './state.ts'
+import { buildReceiptsTrie } from './receipts-trie.ts'
+import { type ReceiptRecord, SYSTEM_ADDRESS, type Tracing } from './state.ts'
 import type { NativeTrace } from './tracer.ts'
+import { TxLogs } from './tx-logs.ts'
 
 /**
  * The state before the step (stateData), the world-state root (its nodes stay in the run's node
@@ -26,13 +28,15 @@ export interface TxCheckpoint {
   cumulativeGas: bigint
   blobGasUsed: bigint
   receipts: Uint8Array[]
+  /** The receipts as the steps hold them (each one's head and logs tree). */
+  records: ReceiptRecord[]
   bloom: Uint8Array
   requestItems: Uint8Array[]
 }
 
 /**
  * The bytes a block's checkpoints take stored together: each one's stateData, gas counters and bloom;
- * the receipts and the request items once (each checkpoint holds the first ones of the same lists,
+ * the receipts, their logs trees (their bytes, reverted parts included, which the trees commit to) and the request items once (each checkpoint holds the first ones of the same lists,
  * which share their items).
  */
 export function checkpointBytes(checkpoints: readonly TxCheckpoint[]): number {
@@ -41,6 +45,7 @@ export function checkpointBytes(checkpoints: readonly TxCheckpoint[]): number {
   return (
     checkpoints.reduce((n, c) => n + c.stateData.length + 64 + c.bloom.length, 0) +
     sum(last?.receipts ?? []) +
+    (last?.records ?? []).reduce((n, r) => n + r.head.length + r.logs.bytes.length + 40, 0) +
     sum(last?.requestItems ?? [])
   )
 }
@@ -55,6 +60,7 @@ export function recordCheckpoint(t: Tracing): void {
     cumulativeGas: t.cumulativeGas,
     blobGasUsed: t.blobGasUsed,
     receipts: t.receiptList.slice(),
+    records: t.receiptRecords.slice(),
     bloom: t.bloom.slice(),
     requestItems: t.requestItems.slice(),
   })
@@ -76,14 +82,19 @@ export async function resumeTransaction(t: Tracing, c: TxCheckpoint): Promise<Na
   t.stateDirty = false
   t.cumulativeGas = c.cumulativeGas
   t.blobGasUsed = c.blobGasUsed
-  for (const r of c.receipts) {
+  for (const [i, r] of c.receipts.entries()) {
+    const record = c.records[i] as ReceiptRecord
     await t.receiptsTrie.put(RLP.encode(t.receiptCount), r)
     t.receiptList.push(r)
+    t.receiptRecords.push(record)
+    t.receiptsList.set(i, H(record.logsRoot, uint(record.logsSize), record.head))
     t.receiptCount++
   }
   t.bloom.set(c.bloom)
   t.bloomHash = H(t.bloom)
   for (const item of c.requestItems) t.foldRequest(item)
+  // The sub-state between transactions: no logs, the block's request streams.
+  t.logs = new TxLogs(t.requestStreams)
   const at = H(c.stateData)
   for (let k = 0; k < c.step; k++) t.steps.push({ kind: 'block-start', post: k === c.step - 1 ? at : ZERO32 })
   if (!equalBytes(await t.commitment(), at))
@@ -104,12 +115,13 @@ export async function resumeTransaction(t: Tracing, c: TxCheckpoint): Promise<Na
 }
 
 /**
- * The block's tail from the checkpoint after its last transaction: the withdrawals (computed by
+ * The block's tail from the checkpoint after its last transaction: the receipts trie, the withdrawals (computed by
  * the tracer), the system calls (ethereumjs's EVM called as runBlock calls it: from the system
  * address with 30,000,000 gas, the system account put back after), then block-finalize.
  */
 async function resumeTail(t: Tracing): Promise<void> {
   const { sm } = t
+  if (t.receiptCount > 0) await buildReceiptsTrie(t)
   // ethereumjs's runBlock would credit the withdrawals before the system calls: do it on its state.
   for (const w of t.block.withdrawals ?? []) {
     if (w.amount === 0n) continue

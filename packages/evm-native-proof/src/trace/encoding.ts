@@ -10,12 +10,13 @@ const word20 = (a: Uint8Array) => {
 }
 
 /**
- * SPEC.md §2's version byte: 7 (2 bound the block to its header; 3 binds BLOCKHASH's tree to the
+ * SPEC.md §2's version byte: 8 (2 bound the block to its header; 3 binds BLOCKHASH's tree to the
  * chain, the block-hashes steps; 4 makes calldata, return data and outputs views, and splits the exit's copy;
  * 5 deepens the indexed maps to 24 levels; 6 warms the access list a bounded number of keys a step;
- * 7 hashes the block's requests as they come, a SHA-256 stream a type).
+ * 7 hashes the block's requests as they come, a SHA-256 stream a type; 8 keeps the logs in a tree and
+ * builds the receipts trie after the last transaction).
  */
-export const STATE_VERSION = 7
+export const STATE_VERSION = 8
 
 /** SPEC.md §2: the 352-byte machine state. */
 export function stateData(s: {
@@ -57,16 +58,29 @@ export function stateData(s: {
   ])
 }
 
-/** SPEC.md §2.1: the 192-byte sub-state. */
-export function substateData(
-  refund: bigint,
-  logsHash: Uint8Array,
-  logCount: number,
-  selfdestructMap: Uint8Array,
-  createdMap: Uint8Array,
-  touchedMap: Uint8Array,
-): Uint8Array {
-  return concat([uint(refund), logsHash, uint(logCount), selfdestructMap, createdMap, touchedMap])
+/** SPEC.md §2.1: the 288-byte sub-state. */
+export function substateData(s: {
+  refund: bigint
+  logsRoot: Uint8Array
+  logsSize: number
+  selfdestructMap: Uint8Array
+  createdMap: Uint8Array
+  touchedMap: Uint8Array
+  bloomHash: Uint8Array
+  requests: Uint8Array
+  depositError: boolean
+}): Uint8Array {
+  return concat([
+    uint(s.refund),
+    s.logsRoot,
+    uint(s.logsSize),
+    s.selfdestructMap,
+    s.createdMap,
+    s.touchedMap,
+    s.bloomHash,
+    s.requests,
+    uint(s.depositError ? 1 : 0),
+  ])
 }
 
 /** What SPEC.md §2.3's frame is made of (the generator's call frame has these and more). */

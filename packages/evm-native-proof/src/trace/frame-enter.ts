@@ -111,8 +111,7 @@ export async function enterFrame(t: Tracing, message: Message): Promise<void> {
       selfdestruct: t.selfdestructs.mark(),
       created: t.created.mark(),
       touched: t.touched.mark(),
-      logsHash: t.logsHash,
-      logCount: t.logCount,
+      logs: t.logs.mark(),
     },
   }
   t.frames.push(frame)

@@ -85,9 +85,7 @@ export async function exitFrame(t: Tracing, result: EVMResult): Promise<void> {
     t.selfdestructs.revert(f.marks.selfdestruct)
     t.created.revert(f.marks.created)
     t.touched.revert(f.marks.touched)
-    t.logsHash = f.marks.logsHash
-    t.logCount = f.marks.logCount
-    t.txLogs.length = f.marks.logCount
+    t.logs.revert(f.marks.logs)
   }
   const parent = t.frames[t.frames.length - 1]
   t.suspended.pop()

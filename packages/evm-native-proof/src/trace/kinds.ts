@@ -12,6 +12,7 @@ export const STEP_KINDS = [
   'tx-refund',
   'tx-cleanup',
   'tx-receipt',
+  'receipts-trie',
   'withdrawal',
   'system-call',
   'block-finalize',

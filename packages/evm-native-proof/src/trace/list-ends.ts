@@ -9,16 +9,17 @@ import type { Tracing } from './state.ts'
 
 /**
  * The list proofs that say what follows: the transactions trie's nodes on `rlp(nextTx)` (its
- * presence or absence), and where it is absent the withdrawals trie's on `rlp(nextWithdrawal)`. A
+ * presence or absence), and where it is absent (and `nextWithdrawal` is given: tx-receipt leaves the
+ * withdrawals to the receipts trie's last step) the withdrawals trie's on `rlp(nextWithdrawal)`. A
  * list ends where its next key is absent, so no count can end a block early.
  */
-export async function listEndItems(t: Tracing, nextTx: number | undefined, nextWithdrawal: number): Promise<Uint8Array[]> {
+export async function listEndItems(t: Tracing, nextTx: number | undefined, nextWithdrawal?: number): Promise<Uint8Array[]> {
   const items: Uint8Array[] = []
   if (nextTx !== undefined) {
     items.push(RLP.encode(await createMerkleProof(await t.transactionsTrie(), RLP.encode(nextTx))))
     if (nextTx < t.block.transactions.length) return items
   }
-  items.push(RLP.encode(await createMerkleProof(await t.withdrawalsTrie(), RLP.encode(nextWithdrawal))))
+  if (nextWithdrawal !== undefined) items.push(RLP.encode(await createMerkleProof(await t.withdrawalsTrie(), RLP.encode(nextWithdrawal))))
   return items
 }
 

@@ -4,7 +4,6 @@
  * only the next event shows (transient writes, logs, the world state); a long copy's later steps.
  */
 import type { InterpreterStep } from '@ethereumjs/evm'
-import { RLP } from '@ethereumjs/rlp'
 import { Address } from '@ethereumjs/util'
 import { EMPTY_VIEW } from '../commit/bytes-tree.ts'
 import { H, uint } from '../commit/hash.ts'
@@ -15,6 +14,7 @@ import { mapKey } from './keys.ts'
 import { OP, opcodeInfo } from './opcodes.ts'
 import { TAG } from './phases.ts'
 import type { Frame, PendingOp, Tracing } from './state.ts'
+import { encodeLog } from './tx-logs.ts'
 import { opcodeWitness } from './witness.ts'
 import { COPY_CHUNK, copyPart } from './witness-parts.ts'
 
@@ -51,7 +51,11 @@ export async function onStep(t: Tracing, e: InterpreterStep): Promise<void> {
       t.pendingCopy = { kind: 'copy', frame: f, opcode: op, stack: e.stack.slice(), dest, len, backward: op === OP.MCOPY && dest > top(1) }
   }
   const stream = longHashStream(op, e.stack, e.memory, f.address)
-  if (stream !== undefined) t.pendingCopy = { kind: 'hash', frame: f, opcode: op, stack: e.stack.slice(), states: spongeStates(stream) }
+  if (stream !== undefined)
+    t.pendingCopy =
+      op === OP.KECCAK256
+        ? { kind: 'hash', frame: f, opcode: op, stack: e.stack.slice(), states: spongeStates(stream) }
+        : { kind: 'log', frame: f, opcode: op, stack: e.stack.slice(), stream }
   if ((op === OP.RETURN || op === OP.REVERT) && e.stack.length >= 2) {
     // Where the output lies in the frame's memory, which stays as it is after the halt (SPEC.md §2.3).
     f.halted = { offset: e.stack[e.stack.length - 1] as bigint, size: e.stack[e.stack.length - 2] as bigint }
@@ -80,7 +84,7 @@ export async function onStep(t: Tracing, e: InterpreterStep): Promise<void> {
   t.syncAccess(info?.enters === true && op !== OP.CREATE && op !== OP.CREATE2 ? callTargetKey(t, e.stack) : undefined)
   const pending: PendingOp = { frame: f, opcode: op, stack: e.stack, memory: e.memory }
   t.pendingOp = pending
-  if (t.pendingCopy?.kind === 'hash' && op !== OP.KECCAK256) {
+  if (t.pendingCopy?.kind === 'log') {
     // A long LOG's effect is its last step's (see continueCopy).
     t.pendingCopy.deferred = pending
     t.pendingOp = undefined
@@ -116,6 +120,7 @@ export async function opcodeStep(t: Tracing, f: Frame, opcode: number, stack: bi
         created: t.created,
         selfdestructs: t.selfdestructs,
         substate: t.substateBytes(),
+        logs: t.logs,
         sm: t.sm,
         txStartRoot: t.txStartRoot,
       }),
@@ -139,10 +144,11 @@ export function settlePending(t: Tracing): void {
     const topics = Array.from({ length: p.opcode - OP.LOG0 }, (_, i) => uint(top(2 + i)))
     const data = new Uint8Array(size)
     data.set(p.memory.subarray(offset, offset + size))
-    const log = RLP.encode([p.frame.address, topics, data])
-    t.logsHash = H(t.logsHash, H(log))
-    t.txLogs.push(log)
-    t.logCount++
+    // The log's RLP past the tree (the rest of a long one's parts, SPEC.md §6.1), then the sub-state's words.
+    const log = encodeLog(p.frame.address, topics, data)
+    const written = p.logWritten ?? 0
+    t.logs.writePart(written, log.subarray(written))
+    t.logs.finish(log, p.frame.address, topics, data, t.forkId)
   }
   if (opcodeInfo(p.opcode)?.writesState === true) t.stateDirty = true
   if (p.opcode === OP.SELFDESTRUCT) {
@@ -161,6 +167,28 @@ export async function continueCopy(t: Tracing, f: Frame, post: { gas: bigint; me
   const c = t.pendingCopy
   t.pendingCopy = undefined
   if (c === undefined || c.frame !== f) return
+  if (c.kind === 'log') {
+    // Each step but the last writes KECCAK_CHUNK bytes of the log's RLP into the logs tree, its root so far in the frame's sponge word (SPEC.md §6.1).
+    let at = 0
+    while (c.stream.length - at > KECCAK_CHUNK) {
+      t.logs.writePart(at, c.stream.subarray(at, at + KECCAK_CHUNK))
+      at += KECCAK_CHUNK
+      f.gas = post.gas
+      f.memoryWords = post.memoryWords
+      f.progress = at
+      f.sponge = t.logs.tree.root()
+      await t.seal()
+      await opcodeStep(t, f, c.opcode, c.stack)
+    }
+    f.progress = 0
+    f.sponge = undefined
+    if (c.deferred !== undefined) {
+      c.deferred.logWritten = at
+      t.pendingOp = c.deferred
+      settlePending(t)
+    }
+    return
+  }
   if (c.kind === 'hash') {
     // Each step but the last absorbs KECCAK_CHUNK bytes into the frame's sponge (SPEC.md §6.1).
     for (const [k, state] of c.states.entries()) {
@@ -175,10 +203,6 @@ export async function continueCopy(t: Tracing, f: Frame, post: { gas: bigint; me
     f.progress = 0
     f.spongeState = undefined
     f.sponge = undefined
-    if (c.deferred !== undefined) {
-      t.pendingOp = c.deferred
-      settlePending(t)
-    }
     return
   }
   let done = 0

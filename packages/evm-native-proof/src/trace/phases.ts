@@ -21,6 +21,7 @@ export const PHASE = {
   DONE: 12,
   INVALID: 13,
   BLOCK_HASHES: 14,
+  RECEIPTS_TRIE: 15,
 } as const
 
 /** SPEC.md §2.1's map tags: the first byte hashed into a key. */

@@ -22,6 +22,13 @@ const emptyStream = (): Stream => ({ hasher: sha256.create(), length: 0, tail: n
 export class RequestStreams {
   private readonly streams: Stream[] = Array.from({ length: TYPES }, emptyStream)
 
+  /** An independent copy (a transaction's streams, which a revert can set back). */
+  clone(): RequestStreams {
+    const c = new RequestStreams()
+    for (const [i, s] of this.streams.entries()) c.streams[i] = { hasher: s.hasher.clone(), length: s.length, tail: s.tail.slice() }
+    return c
+  }
+
   /** Request data of `type`: nothing when empty; the type byte first when it is the type's first. */
   absorb(type: number, data: Uint8Array): void {
     const s = this.streams[type]

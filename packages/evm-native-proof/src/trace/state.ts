@@ -26,6 +26,7 @@ import { mapKey } from './keys.ts'
 import { precompileAddresses, type StepKind } from './kinds.ts'
 import { FORK_ID, PHASE, PRAGUE, TAG } from './phases.ts'
 import { RequestStreams } from './requests.ts'
+import { type LogsMark, TxLogs } from './tx-logs.ts'
 import type { StepWitness } from './witness.ts'
 
 /** One step of the native trace: its kind (and opcode), and the commitment after it. */
@@ -85,8 +86,7 @@ export interface Frame extends FrameFields {
     selfdestruct: number
     created: number
     touched: number
-    logsHash: Uint8Array
-    logCount: number
+    logs: LogsMark
   }
 }
 
@@ -97,17 +97,32 @@ export interface PendingOp {
   stack: bigint[]
   memory: Uint8Array
   emptyBeneficiary?: Uint8Array
+  /** A long LOG's bytes its earlier steps wrote (SPEC.md §6.1). */
+  logWritten?: number
 }
 
 /**
  * A copy or hash longer than one step (SPEC.md §6.1), seen at its step event: its later steps follow
  * once its effect is seen. A copy moves `len` bytes to `dest` (from the end when `backward`); a hash
- * passes through `states`, and a LOG's effect (`deferred`) waits for its last step.
+ * passes through `states`; a LOG writes its RLP (`stream`) a part a step, and its effect (`deferred`)
+ * waits for its last step.
  */
 export type PendingCopy = { frame: Frame; opcode: number; stack: bigint[] } & (
   | { kind: 'copy'; dest: bigint; len: bigint; backward: boolean }
-  | { kind: 'hash'; states: Uint8Array[]; deferred?: PendingOp }
+  | { kind: 'hash'; states: Uint8Array[] }
+  | { kind: 'log'; stream: Uint8Array; deferred?: PendingOp }
 )
+
+/** A receipt as the receipts-trie steps read it (SPEC.md §5.4): its bytes before the logs, and the logs' tree as the transaction left it. */
+export interface ReceiptRecord {
+  head: Uint8Array
+  logs: ChunkedBytes
+  logsRoot: Uint8Array
+  logsSize: number
+}
+
+/** The root of the empty trie. */
+const EMPTY_TRIE_ROOT = H(RLP.encode(new Uint8Array()))
 
 /** The address system calls come from (EIP-4788, EIP-7002). */
 export const SYSTEM_ADDRESS = hexToBytes('0xfffffffffffffffffffffffffffffffffffffffe')
@@ -147,10 +162,8 @@ export class Tracing {
   /** A step may have changed ethereumjs's world state since stateRoot was read. */
   stateDirty = false
   txEnvHash: Uint8Array = ZERO32
-  logsHash: Uint8Array = ZERO32
-  logCount = 0
-  /** The transaction's logs so far, each rlp([address, topics, data]) (tx-receipt's witness). */
-  readonly txLogs: Uint8Array[] = []
+  /** The transaction's logs (the sub-state's tree, bloom and request streams). */
+  logs: TxLogs
   /** The addresses behind the self-destruct and touched maps' keys (tx-cleanup's witness). */
   readonly addressOfKey = new Map<bigint, Uint8Array>()
   cumulativeGas = 0n
@@ -158,9 +171,20 @@ export class Tracing {
   receiptCount = 0
   readonly bloom: Uint8Array = new Uint8Array(256)
   bloomHash: Uint8Array
+  /** ethereumjs's receipts in a trie: the root the receipts-trie steps must reach. */
   receiptsTrie!: MerklePatriciaTrie
   /** The receipts so far, as the receipts trie holds them (a checkpoint's preimage of receiptsRoot). */
   readonly receiptList: Uint8Array[] = []
+  /** The receipts as the steps hold them: each one's head and logs tree, by transaction index (SPEC.md §5.4). */
+  readonly receiptRecords: ReceiptRecord[] = []
+  /** blockAcc's receipts list: `T_16` of H(logsRoot ‖ logsSize ‖ head). */
+  readonly receiptsList = new SparseMerkleTree(16)
+  /** blockAcc's receiptsRoot: the empty trie's until the receipts-trie steps end. */
+  receiptsRoot: Uint8Array = EMPTY_TRIE_ROOT
+  /** blockAcc's trieStack (H of the unfinished branches' bytes), leafProgress and leafSponge (SPEC.md §5.4). */
+  trieStack: Uint8Array = H(new Uint8Array())
+  leafProgress = 0
+  leafSponge: Uint8Array = ZERO32
   /** The block's request streams (SPEC.md §2.2): what blockAcc's word 4 is the hash of until block-finalize. */
   readonly requestStreams = new RequestStreams()
   /** blockAcc word 4: H of the request streams; the requests hash after block-finalize. */
@@ -246,6 +270,7 @@ export class Tracing {
     this.blockEnv = this.envWith(tree.root())
     this.blockEnvHash = H(this.blockEnv)
     this.bloomHash = H(this.bloom)
+    this.logs = new TxLogs(this.requestStreams)
     const block = this.block
     this.transactionsTrie = lazy(() =>
       listTrie(
@@ -312,14 +337,18 @@ export class Tracing {
   }
 
   substateBytes(): Uint8Array {
-    return substateData(
-      this.refundNow(),
-      this.logsHash,
-      this.logCount,
-      this.selfdestructs.commitment(),
-      this.created.commitment(),
-      this.touched.commitment(),
-    )
+    const logs = this.logs
+    return substateData({
+      refund: this.refundNow(),
+      logsRoot: logs.root,
+      logsSize: logs.size,
+      selfdestructMap: this.selfdestructs.commitment(),
+      createdMap: this.created.commitment(),
+      touchedMap: this.touched.commitment(),
+      bloomHash: logs.bloomHash,
+      requests: logs.requestsWord,
+      depositError: logs.depositError,
+    })
   }
 
   /** The sub-state's hash: most steps leave the sub-state as it was, so the last one is kept. */
@@ -333,10 +362,14 @@ export class Tracing {
     return concat([
       uint(this.cumulativeGas),
       uint(this.blobGasUsed),
-      this.receiptsTrie.root(),
+      this.receiptsRoot,
       uint(this.receiptCount),
       this.requestsWord,
       this.bloomHash,
+      this.receiptsList.root(),
+      this.trieStack,
+      uint(this.leafProgress),
+      this.leafSponge,
     ])
   }
 

@@ -1,22 +1,24 @@
 /**
  * A transaction's end (SPEC.md §4, phases 6–8; the checker's side is src/check/tx-end.ts):
- * tx-refund, a tx-cleanup step for each self-destructed and each touched account, tx-receipt. The
+ * tx-refund, a tx-cleanup step for each self-destructed and each touched account, tx-receipt (after
+ * the last transaction, the receipts-trie steps of src/trace/receipts-trie.ts). The
  * steps write on a copy of the trie one at a time; ethereumjs did all of it at once, so its root
  * checks theirs.
  */
 
-import { createMerkleProof } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
-import { bytesToBigInt, bytesToHex, createAccountFromRLP } from '@ethereumjs/util'
+import { bytesToBigInt, createAccountFromRLP } from '@ethereumjs/util'
 import { type AfterTxEvent, encodeReceipt } from '@ethereumjs/vm'
-import { concat, equalBytes, H, ZERO32 } from '../commit/hash.ts'
+import { concat, equalBytes, H, uint, ZERO32 } from '../commit/hash.ts'
 import { recordCheckpoint } from './checkpoints.ts'
 import { floorGas, frameData } from './encoding.ts'
 import { mapKey } from './keys.ts'
-import { afterTransactions, listEndItems } from './list-ends.ts'
-import { CANCUN, PHASE, PRAGUE, TAG } from './phases.ts'
+import { listEndItems } from './list-ends.ts'
+import { CANCUN, PHASE, TAG } from './phases.ts'
+import { buildReceiptsTrie } from './receipts-trie.ts'
 import { accountNodes, credit, type Tracing } from './state.ts'
+import { TxLogs } from './tx-logs.ts'
 import { keepSenderPath } from './tx-start.ts'
 import { writeNodes } from './witness-parts.ts'
 
@@ -97,75 +99,60 @@ export async function endTransaction(t: Tracing, event: AfterTxEvent): Promise<v
   const theirs = await t.sm.getStateRoot()
   if (!equalBytes(theirs, t.stateRoot))
     throw t.diverged('the transaction-end steps reach another state root', { expected: theirs, actual: t.stateRoot })
-  // tx-receipt: the receipt at rlp(txIndex), the block bloom, the transaction's state cleared.
-  // EIP-6110 (Prague on): each log's deposit data, if it is a DepositEvent of the deposit contract.
-  const deposits = t.forkId >= PRAGUE ? t.txLogs.map(depositRequestOf) : []
-  const invalidDeposit = deposits.includes('invalid')
+  // tx-receipt: the receipt onto the receipts list, the block bloom, the transaction's state cleared.
+  const logs = t.logs
+  const receipt = encodeReceipt(event.receipt, tx.type)
+  const head = receipt.subarray(0, receipt.length - logs.size)
+  // The receipt is its head (what the checker computes from the step's words) ‖ the logs tree's bytes.
+  if (!equalBytes(receipt.subarray(head.length), logs.tree.bytes.subarray(0, logs.size)))
+    throw t.diverged('the logs tree does not hold the receipt’s logs')
+  if (!equalBytes(logs.bloom, event.bloom.bitvector)) throw t.diverged('the transaction bloom is another')
   await t.cutWitness('tx-receipt', async () => ({
     codes: [],
     proof: [
       ...txEndItems(),
       t.bloom.slice(),
-      ...t.txLogs,
-      // The request streams, when the receipt absorbs deposits into them.
-      ...(invalidDeposit || deposits.every((d) => d === undefined) ? [] : [t.requestStreams.bytes()]),
-      RLP.encode(await createMerkleProof(t.receiptsTrie, RLP.encode(t.receiptCount))),
-      ...(await listEndItems(t, t.txIndex + 1, 0)),
+      logs.bloom.slice(),
+      t.receiptsList.leaf(t.receiptCount),
+      concat(t.receiptsList.rangeProof(t.receiptCount, t.receiptCount)),
+      ...(await listEndItems(t, t.txIndex + 1)),
     ],
   }))
   // EIP-6110: a deposit log of another ABI layout makes the block invalid; the proof ends here
   // (ethereumjs runs on and refuses the block at its end).
-  if (invalidDeposit) {
+  if (logs.depositError) {
     t.phase = PHASE.INVALID
     await t.step('tx-receipt')
     t.endedInvalid = { reason: `tx ${t.txIndex}: a deposit log whose ABI layout is not the deposit contract's`, ethereumjsAccepts: false }
     return
   }
-  const receipt = encodeReceipt(event.receipt, tx.type)
   await t.receiptsTrie.put(RLP.encode(t.receiptCount), receipt)
   t.receiptList.push(receipt)
-  // EIP-6110: the deposit contract's logs become request items (type 0), in log order.
-  for (const deposit of deposits) if (deposit instanceof Uint8Array) t.foldRequest(concat([Uint8Array.of(0), deposit]))
+  t.receiptRecords.push({ head, logs: logs.tree, logsRoot: logs.root, logsSize: logs.size })
+  t.receiptsList.set(t.receiptCount, H(logs.root, uint(logs.size), head))
+  // EIP-6110: the deposit contract's logs become request items (type 0), in log order: the block's
+  // streams then are the transaction's.
+  for (const deposit of logs.deposits) t.foldRequest(concat([Uint8Array.of(0), deposit]))
+  if (!equalBytes(t.requestsWord, logs.requestsWord))
+    throw t.diverged("the transaction's request streams are not the block's with its deposits")
   t.receiptCount++
-  for (let i = 0; i < 256; i++) t.bloom[i] = (t.bloom[i] as number) | (event.bloom.bitvector[i] as number)
+  for (let i = 0; i < 256; i++) t.bloom[i] = (t.bloom[i] as number) | (logs.bloom[i] as number)
   t.bloomHash = H(t.bloom)
   // The transaction's maps and sub-state end with it.
   for (const m of [t.access, t.transient, selfdestructs, created, touched]) m.revert(0)
+  t.logs = new TxLogs(t.requestStreams)
   t.txEnvHash = ZERO32
-  t.logsHash = ZERO32
-  t.logCount = 0
-  t.txLogs.length = 0
   t.kept = undefined
   t.authRefund = 0n
   t.txIndex++
-  t.phase = t.txIndex < block.transactions.length ? PHASE.TX_START : afterTransactions(t)
+  const last = t.txIndex === block.transactions.length
+  t.phase = last ? PHASE.RECEIPTS_TRIE : PHASE.TX_START
   await t.step('tx-receipt')
-  if (t.txIndex === block.transactions.length) recordCheckpoint(t)
+  if (last) {
+    recordCheckpoint(t)
+    await buildReceiptsTrie(t)
+  }
   // A block expected invalid may be refused at the next transaction: its sender's path is read
   // now, while the node store still holds it (ethereumjs's revert of the block drops it).
   if (t.trace.expected.invalid !== undefined && t.txIndex < block.transactions.length) await keepSenderPath(t, t.txIndex)
-}
-
-const DEPOSIT_CONTRACT = '0x00000000219ab540356cbb839cbe05303d7705fa'
-const DEPOSIT_TOPIC = '0x649bbc62d0e31342afea4e5cd82d4049e7e1ee912fc0889aa790803be39038c5'
-
-/**
- * EIP-6110: a DepositEvent log's request data (pubkey ‖ credentials ‖ amount ‖ signature ‖ index),
- * undefined for another log, `'invalid'` when the event's data is not the contract's ABI layout
- * (576 bytes: five offsets, then each field's length word and its bytes).
- */
-function depositRequestOf(rlpLog: Uint8Array): Uint8Array | 'invalid' | undefined {
-  const [address, topics, data] = RLP.decode(rlpLog) as [Uint8Array, Uint8Array[], Uint8Array]
-  if (bytesToHex(address) !== DEPOSIT_CONTRACT || topics[0] === undefined || bytesToHex(topics[0]) !== DEPOSIT_TOPIC) return undefined
-  if (data.length !== 576) return 'invalid'
-  const word = (at: number) => bytesToBigInt(data.subarray(at, at + 32))
-  const fields: [number, number][] = [
-    [160, 48],
-    [256, 32],
-    [320, 8],
-    [384, 96],
-    [512, 8],
-  ]
-  if (fields.some(([at, size], i) => word(32 * i) !== BigInt(at) || word(at) !== BigInt(size))) return 'invalid'
-  return concat(fields.map(([at, size]) => data.subarray(at + 32, at + 32 + size)))
 }

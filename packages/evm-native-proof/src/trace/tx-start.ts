@@ -19,11 +19,12 @@ import {
   MAX_UINT64,
   SECP256K1_ORDER_DIV_2,
 } from '@ethereumjs/util'
-import { concat, equalBytes, H, ZERO32 } from '../commit/hash.ts'
+import { concat, equalBytes, H } from '../commit/hash.ts'
 import { blobHashes, txEnvData } from './encoding.ts'
 import { mapKey } from './keys.ts'
 import { PHASE, PRAGUE, TAG } from './phases.ts'
 import { accountNodes, delegateOf, sortedKeys, type Tracing } from './state.ts'
+import { TxLogs } from './tx-logs.ts'
 import { collides } from './witness-parts.ts'
 
 /** Before a transaction's first message: its environment, and the transaction's sub-state from zero. */
@@ -33,9 +34,7 @@ export function beginTransaction(t: Tracing, tx: TypedTransaction): void {
   // tx-start sets txEnvHash and txStartRoot (SPEC.md §4); its witness is cut from the state before.
   t.txEnv = txEnvData(tx, t.block.header.baseFeePerGas ?? 0n, t.forkId)
   t.txBlobHashes = blobHashes(tx)
-  t.logsHash = ZERO32
-  t.logCount = 0
-  t.txLogs.length = 0
+  t.logs = new TxLogs(t.requestStreams)
   t.authRefund = 0n
 }
 

@@ -24,6 +24,7 @@ import { SELFDESTRUCT_WITNESSES } from './opcode/selfdestruct.ts'
 import { STACK_WITNESSES } from './opcode/stack.ts'
 import { STORAGE_WITNESSES } from './opcode/storage.ts'
 import { codeChunks, type OpcodeWitness, witnessStep } from './opcode/witness-step.ts'
+import type { TxLogs } from './tx-logs.ts'
 
 /** One step's witness (SPEC.md §5): what the checker is given besides the pre-commitment. */
 export interface StepWitness {
@@ -74,6 +75,8 @@ export interface OpcodeSources {
   created: IndexedMap
   selfdestructs: IndexedMap
   substate: Uint8Array
+  /** The transaction's logs: the sub-state's tree, bloom and request streams (a LOG writes into them). */
+  logs: TxLogs
   sm: { getCode(a: Address): Promise<Uint8Array>; getAccount(a: Address): Promise<Account | undefined> }
   txStartRoot: Uint8Array
 }

@@ -16,6 +16,7 @@ import {
   readBlockEnv,
   readSubstate,
   readTxEnv,
+  SUBSTATE_BYTES,
   type View,
   writeFrame,
 } from '../layout.ts'
@@ -252,7 +253,7 @@ export class Step {
   }
 
   substate() {
-    const b = this.r.next('sub-state', 192)
+    const b = this.r.next('sub-state', SUBSTATE_BYTES)
     if (!equal(keccak(b), this.s.substateHash)) throw new WitnessError('the sub-state does not hash to the state’s')
     return readSubstate(b)
   }
