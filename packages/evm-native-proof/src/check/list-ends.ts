@@ -27,8 +27,9 @@ export async function afterWithdrawal(r: ItemReader, env: BlockEnv, index: numbe
 }
 
 /**
- * The phase before transaction `txIndex` of a block before which no transaction ran: TX_START while `rlp(txIndex)` is in
- * `transactionsRoot`, else what follows the withdrawals' start.
+ * The phase before the block's first transaction (after block-hashes): TX_START while `rlp(txIndex)` is in
+ * `transactionsRoot`, else what follows the withdrawals' start. (After a transaction, tx-receipt reads
+ * only the transactions trie: the receipts-trie steps come before the withdrawals.)
  */
 export async function afterTransaction(r: ItemReader, env: BlockEnv, txIndex: number, forkId: number): Promise<number> {
   return (await listHas(r, env.transactionsRoot, txIndex, 'transactions')) ? 1 : afterWithdrawal(r, env, 0, forkId)

@@ -126,7 +126,7 @@ function minimal(v: bigint): Uint8Array {
 /** An RLP header of a string (0x80) or a list (0xc0) of `n` bytes. */
 export function rlpHeader(n: number, base: number): Uint8Array {
   if (n <= 55) return Uint8Array.of(base + n)
-  const len = be(n, 8).subarray(be(n, 8).findIndex((x) => x !== 0))
+  const len = minimal(BigInt(n))
   return join([Uint8Array.of(base + 55 + len.length), len])
 }
 
