@@ -1,15 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
+import { createMerkleProof, createMPT } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import { createBlob4844Tx, createLegacyTx } from '@ethereumjs/tx'
-import { commonFor, REPO_ROOT } from '@stepproof/block-traces'
+import { commonFor, loadCorpus, REPO_ROOT } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
-import { codeOracle } from '../src/check/index.ts'
-import { BLOCK_ENV_BYTES, readBlockEnv } from '../src/check/layout.ts'
+import { checkStepState, codeOracle, WitnessError } from '../src/check/index.ts'
+import { BLOCK_ENV_BYTES, keccak, readBlockEnv, readState, writeState } from '../src/check/layout.ts'
 import { EMPTY_CODE_HASH, emptyAccount } from '../src/check/mpt.ts'
 import { decodeTx, MalformedTransaction, recoverAddress } from '../src/check/tx.ts'
 import { txInvalidity } from '../src/check/tx-start.ts'
+import { traceBlock } from '../src/trace/tracer.ts'
 
 /** The execution-spec-tests blocks that must be rejected (shared/fixtures/eest-invalid, written elsewhere). */
 const INVALID = join(process.env.STEPPROOF_FIXTURES ?? join(REPO_ROOT, '../shared/fixtures'), 'eest-invalid')
@@ -130,5 +132,24 @@ describe("tx-start's validity rules on transactions signed here", () => {
     expect(() => decodeTx(Uint8Array.of(0x02, 0xc0))).toThrow(MalformedTransaction)
     expect(() => decodeTx(Uint8Array.of(0x05, 0xc0))).toThrow(MalformedTransaction)
     expect(() => decodeTx(Uint8Array.of(0xc1))).toThrow(MalformedTransaction)
+  })
+
+  it('ends a block whose transaction does not decode in INVALID at its tx-start, from blockEnv, blockAcc and the leaf’s proof alone', async () => {
+    // ethereumjs cannot hold such a block: a real tx-start's state with a transactions root of one malformed leaf.
+    const trace = loadCorpus('standard').find((e) => e.trace.block.transactions.length > 0)?.trace
+    if (trace === undefined) throw new Error('no standard block with a transaction')
+    const run = await traceBlock(trace, { witness: () => true })
+    const w = run.witnesses.find((x) => x.kind === 'tx-start')
+    if (w === undefined) throw new Error('no tx-start')
+    const txs = await createMPT({})
+    await txs.put(RLP.encode(0), Uint8Array.of(0x02, 0xc0))
+    const blockEnv = (w.proof[0] as Uint8Array).slice()
+    blockEnv.set(txs.root(), 11 * 32)
+    const stateData = writeState({ ...readState(w.stateData), blockEnvHash: keccak(blockEnv) })
+    const proof = [blockEnv, w.proof[1] as Uint8Array, RLP.encode(await createMerkleProof(txs, RLP.encode(0)))]
+    const post = readState(await checkStepState({ pre: keccak(stateData), stateData, proof }))
+    expect(post.phase).toBe(13)
+    expect(writeState({ ...post, phase: 1 })).toEqual(stateData)
+    await expect(checkStepState({ pre: keccak(stateData), stateData, proof: [...proof, RLP.encode([])] })).rejects.toThrow(WitnessError)
   })
 })

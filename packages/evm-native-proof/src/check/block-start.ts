@@ -97,7 +97,10 @@ export async function checkBlockStart(s: MachineState, r: ItemReader): Promise<M
   if (!equal(keccak(rawHeader), s.blockEnvHash)) throw new WitnessError('the header does not hash to the block hash the state names')
   const rawParent = r.next('parent header')
   const h = headerFields(rawHeader, 0)
-  if (h === undefined || h.length !== HEADER_FIELDS[s.forkId]) return { ...s, phase: INVALID }
+  if (h === undefined || h.length !== HEADER_FIELDS[s.forkId]) {
+    r.done()
+    return { ...s, phase: INVALID }
+  }
   if (!equal(keccak(rawParent), h[0] as Uint8Array)) throw new WitnessError('the parent header does not hash to the header’s parentHash')
   const parent = headerFields(rawParent, 9)
   if (parent === undefined) throw new WitnessError('the parent header is not a header')

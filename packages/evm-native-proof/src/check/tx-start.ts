@@ -102,6 +102,8 @@ export async function checkTxStart(s: MachineState, r: ItemReader, code: CodeOra
     tx = decodeTx(raw)
   } catch (e) {
     if (!(e instanceof MalformedTransaction)) throw e
+    // Its bytes are in transactionsRoot: the block is invalid, and nothing more is read.
+    r.done()
     return { ...s, phase: INVALID }
   }
   const sender = recoverAddress(tx.signingHash, tx.recovery, tx.r, tx.s)
