@@ -14,7 +14,7 @@ export const APPROACHES = [
   {
     name: 'evm-native',
     status:
-      'per-block steps by kind and tracing time below (SPEC.md commitments after every step, on ethereumjs); the witness of every step (all fourteen kinds) re-executed by the reference checker, with sizes by opcode class and step kind; on-chain verifier: not yet',
+      'per-block steps by kind and tracing time below (SPEC.md commitments after every step, on ethereumjs); the witness of every step (all sixteen kinds) re-executed by the reference checker, with sizes by opcode class and step kind; on-chain verifier: not yet',
   },
 ] as const
 

@@ -11,10 +11,16 @@ export class ChunkedBytes {
   private data = new Uint8Array(0)
   private readonly tree = new SparseMerkleTree(BYTES_TREE_DEPTH)
   private readonly dirty = new Set<number>()
+  private written = 0
 
-  /** The bytes, as long as the furthest write (callers track the EVM's own size). */
+  /** The bytes, at least as long as the furthest write (callers track the EVM's own size). */
   get bytes(): Uint8Array {
     return this.data
+  }
+
+  /** Where the furthest write ended: the bytes past it are zero. */
+  get extent(): number {
+    return this.written
   }
 
   /** Writes `bytes` at `offset`, growing the buffer as needed. */
@@ -27,6 +33,7 @@ export class ChunkedBytes {
       this.data = grown
     }
     this.data.set(bytes, offset)
+    if (end > this.written) this.written = end
     for (let c = Math.floor(offset / 32); c <= Math.floor((end - 1) / 32); c++) this.dirty.add(c)
   }
 

@@ -7,7 +7,7 @@ import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { Account, Address } from '@ethereumjs/util'
 import { runTx } from '@ethereumjs/vm'
-import { equalBytes, H, uint, ZERO32 } from '../commit/hash.ts'
+import { concat, equalBytes, H, uint, ZERO32 } from '../commit/hash.ts'
 import { emitWithdrawals, finalize, missingSystemContract, SYSTEM_CONTRACTS } from './block-end.ts'
 import { PHASE, PRAGUE } from './phases.ts'
 import { buildReceiptsTrie } from './receipts-trie.ts'
@@ -27,8 +27,7 @@ export interface TxCheckpoint {
   stateData: Uint8Array
   cumulativeGas: bigint
   blobGasUsed: bigint
-  receipts: Uint8Array[]
-  /** The receipts as the steps hold them (each one's head and logs tree). */
+  /** The receipts as the steps hold them (each one's head and logs tree: the receipt is head ‖ logs). */
   records: ReceiptRecord[]
   bloom: Uint8Array
   requestItems: Uint8Array[]
@@ -36,16 +35,16 @@ export interface TxCheckpoint {
 
 /**
  * The bytes a block's checkpoints take stored together: each one's stateData, gas counters and bloom;
- * the receipts, their logs trees (their bytes, reverted parts included, which the trees commit to) and the request items once (each checkpoint holds the first ones of the same lists,
- * which share their items).
+ * the receipts (each one's head and logs tree: its bytes to the furthest write, reverted parts
+ * included, which the tree commits to) and the request items once (each checkpoint holds the first
+ * ones of the same lists, which share their items).
  */
 export function checkpointBytes(checkpoints: readonly TxCheckpoint[]): number {
   const sum = (xs: readonly Uint8Array[]) => xs.reduce((n, x) => n + x.length, 0)
   const last = checkpoints[checkpoints.length - 1]
   return (
     checkpoints.reduce((n, c) => n + c.stateData.length + 64 + c.bloom.length, 0) +
-    sum(last?.receipts ?? []) +
-    (last?.records ?? []).reduce((n, r) => n + r.head.length + r.logs.bytes.length + 40, 0) +
+    (last?.records ?? []).reduce((n, r) => n + r.head.length + r.logs.extent + 40, 0) +
     sum(last?.requestItems ?? [])
   )
 }
@@ -59,7 +58,6 @@ export function recordCheckpoint(t: Tracing): void {
     stateData: t.lastStateData,
     cumulativeGas: t.cumulativeGas,
     blobGasUsed: t.blobGasUsed,
-    receipts: t.receiptList.slice(),
     records: t.receiptRecords.slice(),
     bloom: t.bloom.slice(),
     requestItems: t.requestItems.slice(),
@@ -82,10 +80,8 @@ export async function resumeTransaction(t: Tracing, c: TxCheckpoint): Promise<Na
   t.stateDirty = false
   t.cumulativeGas = c.cumulativeGas
   t.blobGasUsed = c.blobGasUsed
-  for (const [i, r] of c.receipts.entries()) {
-    const record = c.records[i] as ReceiptRecord
-    await t.receiptsTrie.put(RLP.encode(t.receiptCount), r)
-    t.receiptList.push(r)
+  for (const [i, record] of c.records.entries()) {
+    await t.receiptsTrie.put(RLP.encode(t.receiptCount), concat([record.head, record.logs.bytes.subarray(0, record.logsSize)]))
     t.receiptRecords.push(record)
     t.receiptsList.set(i, H(record.logsRoot, uint(record.logsSize), record.head))
     t.receiptCount++

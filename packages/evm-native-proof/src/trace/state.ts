@@ -173,9 +173,7 @@ export class Tracing {
   bloomHash: Uint8Array
   /** ethereumjs's receipts in a trie: the root the receipts-trie steps must reach. */
   receiptsTrie!: MerklePatriciaTrie
-  /** The receipts so far, as the receipts trie holds them (a checkpoint's preimage of receiptsRoot). */
-  readonly receiptList: Uint8Array[] = []
-  /** The receipts as the steps hold them: each one's head and logs tree, by transaction index (SPEC.md §5.4). */
+  /** The receipts as the steps hold them: each one's head and logs tree, by transaction index (SPEC.md §5.4; a checkpoint's preimage of the receipts). */
   readonly receiptRecords: ReceiptRecord[] = []
   /** blockAcc's receipts list: `T_16` of H(logsRoot ‖ logsSize ‖ head). */
   readonly receiptsList = new SparseMerkleTree(16)

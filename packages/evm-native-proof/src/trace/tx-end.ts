@@ -127,7 +127,6 @@ export async function endTransaction(t: Tracing, event: AfterTxEvent): Promise<v
     return
   }
   await t.receiptsTrie.put(RLP.encode(t.receiptCount), receipt)
-  t.receiptList.push(receipt)
   t.receiptRecords.push({ head, logs: logs.tree, logsRoot: logs.root, logsSize: logs.size })
   t.receiptsList.set(t.receiptCount, H(logs.root, uint(logs.size), head))
   // EIP-6110: the deposit contract's logs become request items (type 0), in log order: the block's
