@@ -45,6 +45,7 @@ export function registerWitness(program: Command): void {
         stateData: toHex(w.stateData),
         proof: w.proof.map(toHex),
         codes: w.codes.map(toHex),
+        bytes: (w.bytes ?? []).map(toHex),
         witnessBytes: witnessBytes(w),
         checker,
       }
@@ -54,6 +55,8 @@ export function registerWitness(program: Command): void {
       console.log(
         `  witness ${out.witnessBytes} bytes: stateData and ${out.proof.length} items (${out.proof.map((p) => (p.length - 2) / 2).join(', ')} bytes)`,
       )
+      if (out.bytes.length > 0)
+        console.log(`  posted to the bytes oracle before the step: ${out.bytes.map((b) => (b.length - 2) / 2).join(', ')} bytes`)
       console.log(`  reference checker: ${checker.ok ? 'same post-commitment' : (checker.note ?? `another post ${checker.post}`)}`)
       if (!checker.ok) process.exitCode = 1
     })

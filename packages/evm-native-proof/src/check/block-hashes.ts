@@ -8,7 +8,7 @@
  */
 import { RLP } from '@ethereumjs/rlp'
 import { BLOCK_ENV_BYTES, equal, keccak, type MachineState, opened, readBlockEnv, writeBlockEnv } from './layout.ts'
-import { afterTransaction } from './list-ends.ts'
+import { afterTransaction, type BytesOracle } from './list-ends.ts'
 import { openRange, rangeRoot, zeroRoot } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
@@ -62,7 +62,7 @@ function parentHashOf(raw: Uint8Array): Uint8Array {
  * parentHash (zero when block i − 1 would be below genesis). The last step proves what follows, as
  * block-start did before this phase: the first transaction's presence, or the withdrawals'.
  */
-export async function checkBlockHashes(s: MachineState, r: ItemReader): Promise<MachineState> {
+export async function checkBlockHashes(s: MachineState, r: ItemReader, oracle?: BytesOracle): Promise<MachineState> {
   const env = readBlockEnv(opened(r, 'blockEnv', BLOCK_ENV_BYTES, s.blockEnvHash))
   const j = s.subIndex
   if (j >= BLOCK_HASH_STEPS) throw new WitnessError(`there is no block-hashes step ${j}`)
@@ -83,7 +83,7 @@ export async function checkBlockHashes(s: MachineState, r: ItemReader): Promise<
   }
   const next = { ...env, blockHashesRoot: range.rootWith(leaves) }
   const last = j === BLOCK_HASH_STEPS - 1
-  const phase = last ? await afterTransaction(r, next, 0, s.forkId) : BLOCK_HASHES
+  const phase = last ? await afterTransaction(r, next, 0, s.forkId, oracle) : BLOCK_HASHES
   r.done()
   return { ...s, blockEnvHash: keccak(writeBlockEnv(next)), phase, subIndex: last ? 0 : j + 1 }
 }

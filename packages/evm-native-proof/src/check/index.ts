@@ -10,12 +10,13 @@ import { checkBlockStart } from './block-start.ts'
 import { WitnessError } from './errors.ts'
 import { checkFrameExit } from './frame-exit.ts'
 import { equal, FRAME_BYTES, keccak, type MachineState, readFrame, readState, writeState } from './layout.ts'
+import type { BytesOracle } from './list-ends.ts'
 import type { CodeOracle } from './opcode/step.ts'
 import { checkOpcode } from './opcode.ts'
 import { PHASE, PHASE_NAMES } from './phases.ts'
 import { checkPrecompile } from './precompile.ts'
 import { checkReceiptsTrie } from './receipts-trie.ts'
-import { codeRoot } from './trees.ts'
+import { bytesRoot, codeRoot } from './trees.ts'
 import { checkTxCleanup, checkTxReceipt, checkTxRefund } from './tx-end.ts'
 import { checkTxAccessList, checkTxAuthorization, checkTxEnter, checkTxStart } from './tx-start.ts'
 import { ItemReader } from './witness-reader.ts'
@@ -29,6 +30,8 @@ export interface CheckInput {
   proof: readonly Uint8Array[]
   /** Code posted to the CodeOracle before the step (SPEC.md §0): the checker computes each root itself. */
   codes?: readonly Uint8Array[]
+  /** Byte strings posted to the BytesOracle before the step (SPEC.md §5: long trie leaves): the checker computes each tree itself. */
+  bytes?: readonly Uint8Array[]
 }
 
 /** The precompile addresses of a fork by SPEC.md's id: 0x01–0x09, 0x0a from Cancun, 0x0b–0x11 from Prague, 0x100 from Osaka. */
@@ -55,6 +58,12 @@ export function codeOracle(codes: readonly Uint8Array[]): CodeOracle {
   return (hash) => known.get(Buffer.from(hash).toString('hex'))
 }
 
+/** A BytesOracle holding the given byte strings, keyed by their hash: each one's `T_24` root and size. */
+export function bytesOracle(posted: readonly Uint8Array[]): BytesOracle {
+  const known = new Map(posted.map((b) => [Buffer.from(keccak(b)).toString('hex'), { root: bytesRoot(b), size: b.length }]))
+  return (hash) => known.get(Buffer.from(hash).toString('hex'))
+}
+
 /** Re-executes one step; returns the post-commitment. Throws WitnessError. */
 export async function checkStep(input: CheckInput): Promise<Uint8Array> {
   return keccak(await checkStepState(input))
@@ -67,15 +76,15 @@ export async function checkStepState(input: CheckInput): Promise<Uint8Array> {
   const r = new ItemReader(input.proof)
   const step = STEPS[s.phase]
   if (step === undefined) throw new WitnessError(`phase ${s.phase} (${PHASE_NAMES[s.phase] ?? 'unknown'}) has no step`)
-  return writeState(await step(s, r, codeOracle(input.codes ?? [])))
+  return writeState(await step(s, r, codeOracle(input.codes ?? []), bytesOracle(input.bytes ?? [])))
 }
 
-type StepChecker = (s: MachineState, r: ItemReader, code: CodeOracle) => Promise<MachineState>
+type StepChecker = (s: MachineState, r: ItemReader, code: CodeOracle, bytes: BytesOracle) => Promise<MachineState>
 
 /** The step each phase takes (SPEC.md §4); DONE and INVALID take none. */
 const STEPS: Partial<Record<number, StepChecker>> = {
   [PHASE.BLOCK_START]: (s, r) => checkBlockStart(s, r),
-  [PHASE.BLOCK_HASHES]: (s, r) => checkBlockHashes(s, r),
+  [PHASE.BLOCK_HASHES]: (s, r, _, bytes) => checkBlockHashes(s, r, bytes),
   [PHASE.TX_START]: checkTxStart,
   [PHASE.TX_AUTHORIZATION]: checkTxAuthorization,
   [PHASE.TX_ACCESS_LIST]: (s, r) => checkTxAccessList(s, r),
@@ -83,7 +92,7 @@ const STEPS: Partial<Record<number, StepChecker>> = {
   [PHASE.EXECUTION]: checkExecution,
   [PHASE.TX_REFUND]: (s, r) => checkTxRefund(s, r),
   [PHASE.TX_CLEANUP]: (s, r) => checkTxCleanup(s, r),
-  [PHASE.TX_RECEIPT]: (s, r) => checkTxReceipt(s, r),
+  [PHASE.TX_RECEIPT]: (s, r, _, bytes) => checkTxReceipt(s, r, bytes),
   [PHASE.RECEIPTS_TRIE]: (s, r) => checkReceiptsTrie(s, r),
   [PHASE.WITHDRAWAL]: (s, r) => checkWithdrawal(s, r),
   [PHASE.SYSTEM_CALL]: checkSystemCall,

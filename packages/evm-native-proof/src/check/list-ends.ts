@@ -4,17 +4,134 @@
  * proven by exclusion, so that no count the prover chooses can end a block early.
  */
 import { RLP } from '@ethereumjs/rlp'
-import type { BlockEnv } from './layout.ts'
-import { proofTrie } from './mpt.ts'
-import type { ItemReader } from './witness-reader.ts'
+import { type BlockEnv, equal, keccak } from './layout.ts'
+import { EMPTY_TRIE_ROOT } from './mpt.ts'
+import { readView } from './trees.ts'
+import { type ItemReader, WitnessError } from './witness-reader.ts'
+
+/**
+ * The BytesOracle (SPEC.md §0, §5): byte strings posted before a step, each by its hash, as the tree
+ * of its bytes and its size; a step reads only the ranges of it it needs. Here: trie leaves longer
+ * than a step.
+ */
+export type BytesOracle = (hash: Uint8Array) => { root: Uint8Array; size: number } | undefined
 
 /** The phase after the withdrawals (or where there are none): the system calls from Prague on, else the block's end. */
 const afterWithdrawals = (forkId: number) => (forkId >= 2 ? 10 : 11)
 
-/** Whether entry `index` of a list trie (transactions, withdrawals: keyed `rlp(index)`) exists; the proof shows it or its absence. */
-export async function listHas(r: ItemReader, root: Uint8Array, index: number, what: string): Promise<boolean> {
-  const trie = await proofTrie(root, r.next(`${what} proof`), what, false)
-  return (await trie.get(RLP.encode(index))) !== undefined
+type Node = Uint8Array | Node[]
+
+const nibbles = (b: Uint8Array): number[] => [...b].flatMap((x) => [x >> 4, x & 15])
+
+/** A hex-prefix path (yellow paper, appendix C): its nibbles and whether it ends at a leaf. */
+function hexPath(b: Uint8Array, what: string): { path: number[]; leaf: boolean } {
+  const flag = (b[0] ?? 0xff) >> 4
+  if (b.length === 0 || flag > 3 || (flag % 2 === 0 && ((b[0] as number) & 15) !== 0))
+    throw new WitnessError(`${what}: a node's path is not hex-prefix encoded`)
+  const all = nibbles(b)
+  return { path: all.slice(flag % 2 === 1 ? 1 : 2), leaf: flag >= 2 }
+}
+
+const startsWith = (key: readonly number[], at: number, path: readonly number[]) => path.every((n, i) => key[at + i] === n)
+
+/**
+ * Whether entry `index` of a list trie (transactions, withdrawals: keyed `rlp(index)`, not hashed)
+ * exists, walked by the checker itself from the proof item: an RLP list of the nodes on the key's
+ * path, each by its bytes — or, for a leaf longer than a step, the list `[hash]` naming a leaf posted
+ * to the BytesOracle, whose head (its path) the next item opens from the oracle's tree. Every node
+ * must lie on the path.
+ */
+export async function listHas(r: ItemReader, root: Uint8Array, index: number, what: string, oracle?: BytesOracle): Promise<boolean> {
+  let items: Node
+  try {
+    items = RLP.decode(r.next(`${what} proof`)) as Node
+  } catch (e) {
+    throw new WitnessError(`${what}: the node list is not RLP (${(e as Error).message})`)
+  }
+  if (!Array.isArray(items)) throw new WitnessError(`${what}: the proof is not a list of nodes`)
+  const nodes = new Map<string, Uint8Array>()
+  const posted = new Set<string>()
+  for (const item of items) {
+    if (item instanceof Uint8Array) nodes.set(Buffer.from(keccak(item)).toString('hex'), item)
+    else if (item.length === 1 && item[0] instanceof Uint8Array && item[0].length === 32) posted.add(Buffer.from(item[0]).toString('hex'))
+    else throw new WitnessError(`${what}: a proof entry is neither a node nor a posted leaf's [hash]`)
+  }
+  if (equal(root, EMPTY_TRIE_ROOT)) {
+    if (items.length > 0) throw new WitnessError(`${what}: the trie is empty, and the proof is not`)
+    return false
+  }
+  const used = new Set<string>()
+  const key = nibbles(RLP.encode(index))
+  let at = 0
+  let ref: Node = root
+  for (;;) {
+    let node: Node
+    if (ref instanceof Uint8Array && ref.length === 32) {
+      const id = Buffer.from(ref).toString('hex')
+      used.add(id)
+      if (posted.has(id)) return postedLeafHas(r, ref, key.slice(at), what, oracle, used.size === nodes.size + posted.size)
+      const raw = nodes.get(id)
+      if (raw === undefined) throw new WitnessError(`${what}: the proof misses a node on the path of key ${index}`)
+      node = RLP.decode(raw) as Node
+    } else {
+      // An inline child (a node under 32 bytes); a proof may list it too (ethereumjs's does).
+      node = ref
+      const id = Buffer.from(keccak(RLP.encode(ref))).toString('hex')
+      if (nodes.has(id)) used.add(id)
+    }
+    if (!Array.isArray(node)) throw new WitnessError(`${what}: a node is not a list`)
+    let next: Node | undefined
+    if (node.length === 17) {
+      const child: Node | undefined = node[key[at] as number]
+      at++
+      if (key[at - 1] === undefined || child === undefined) throw new WitnessError(`${what}: a branch where the key has ended`)
+      next = child instanceof Uint8Array && child.length === 0 ? undefined : child
+    } else if (node.length === 2 && node[0] instanceof Uint8Array) {
+      const { path, leaf } = hexPath(node[0], what)
+      const matches = startsWith(key, at, path) && (leaf ? at + path.length === key.length : at + path.length < key.length)
+      at += path.length
+      next = matches && !leaf ? node[1] : undefined
+      if (matches && leaf) return ended(used, nodes, posted, what, true)
+    } else throw new WitnessError(`${what}: a node is neither a branch, an extension nor a leaf`)
+    if (next === undefined) return ended(used, nodes, posted, what, false)
+    ref = next
+  }
+}
+
+function ended(used: Set<string>, nodes: Map<string, Uint8Array>, posted: Set<string>, what: string, present: boolean): boolean {
+  if (used.size !== nodes.size + posted.size) throw new WitnessError(`${what}: the proof has nodes off the key's path`)
+  return present
+}
+
+/**
+ * A posted leaf on the walk: the oracle's tree of its node, whose first chunks (the list's header and
+ * the hex-prefix path) the next item opens; present when its path is the rest of the key.
+ */
+function postedLeafHas(
+  r: ItemReader,
+  hash: Uint8Array,
+  rest: number[],
+  what: string,
+  oracle: BytesOracle | undefined,
+  allUsed: boolean,
+): boolean {
+  if (!allUsed) throw new WitnessError(`${what}: the proof has nodes off the key's path`)
+  const leaf = oracle?.(hash)
+  if (leaf === undefined) throw new WitnessError(`${what}: the leaf ${Buffer.from(hash).toString('hex')} is not posted to the bytes oracle`)
+  const head = readView(r, `${what} posted leaf`, { root: leaf.root, offset: 0, size: leaf.size }, 0n, 64n)
+  // A long leaf: a list header of 2 to 9 bytes, then the path (a string of at most 33 bytes).
+  const lenOfLen = (head[0] as number) - 0xf7
+  if (lenOfLen < 1 || lenOfLen > 8) throw new WitnessError(`${what}: a posted leaf is not a long RLP list`)
+  let payload = 0
+  for (let i = 1; i <= lenOfLen; i++) payload = payload * 256 + (head[i] as number)
+  if (1 + lenOfLen + payload !== leaf.size) throw new WitnessError(`${what}: a posted leaf's list header is not its size`)
+  const at = 1 + lenOfLen
+  const first = head[at] as number
+  const path = first < 0x80 ? head.subarray(at, at + 1) : first <= 0xa1 ? head.subarray(at + 1, at + 1 + first - 0x80) : undefined
+  if (path === undefined || path.length === 0) throw new WitnessError(`${what}: a posted leaf's path is not a short string`)
+  const { path: nibs, leaf: isLeaf } = hexPath(path, what)
+  if (!isLeaf) throw new WitnessError(`${what}: a posted node is not a leaf`)
+  return nibs.length === rest.length && startsWith(rest, 0, nibs)
 }
 
 /**
@@ -31,6 +148,12 @@ export async function afterWithdrawal(r: ItemReader, env: BlockEnv, index: numbe
  * `transactionsRoot`, else what follows the withdrawals' start. (After a transaction, tx-receipt reads
  * only the transactions trie: the receipts-trie steps come before the withdrawals.)
  */
-export async function afterTransaction(r: ItemReader, env: BlockEnv, txIndex: number, forkId: number): Promise<number> {
-  return (await listHas(r, env.transactionsRoot, txIndex, 'transactions')) ? 1 : afterWithdrawal(r, env, 0, forkId)
+export async function afterTransaction(
+  r: ItemReader,
+  env: BlockEnv,
+  txIndex: number,
+  forkId: number,
+  oracle?: BytesOracle,
+): Promise<number> {
+  return (await listHas(r, env.transactionsRoot, txIndex, 'transactions', oracle)) ? 1 : afterWithdrawal(r, env, 0, forkId)
 }

@@ -25,7 +25,7 @@ import {
   SUBSTATE_BYTES,
   writeBlockAcc,
 } from './layout.ts'
-import { listHas } from './list-ends.ts'
+import { type BytesOracle, listHas } from './list-ends.ts'
 import { decodeAccount, emptyAccount, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
 import { PHASE } from './phases.ts'
 import { emptyMapCommitment, emptySubstateHash, openMapCount, openMapKey, openMapLeafAt, openRange } from './trees.ts'
@@ -152,7 +152,7 @@ export const receiptLeaf = (logsRoot: Uint8Array, logsSize: bigint, head: Uint8A
  * bloom into the block's, its deposits' streams into blockAcc's, the transaction's state cleared;
  * then the next transaction, or (none, proven by its absence) the receipts trie's steps.
  */
-export async function checkTxReceipt(s: MachineState, r: ItemReader): Promise<MachineState> {
+export async function checkTxReceipt(s: MachineState, r: ItemReader, oracle?: BytesOracle): Promise<MachineState> {
   const frame = haltedTxFrame(r, s)
   const tx = readTxEnv(opened(r, 'txEnv', 512, s.txEnvHash))
   const block = readBlockEnv(opened(r, 'blockEnv', BLOCK_ENV_BYTES, s.blockEnvHash))
@@ -166,7 +166,7 @@ export async function checkTxReceipt(s: MachineState, r: ItemReader): Promise<Ma
   const receiptsList = list.rootWith([receiptLeaf(sub.logsRoot, sub.logsSize, head)])
   const txIndex = s.txIndex + 1
   // The next transaction, else (its absence proven) the receipts trie.
-  const phase = (await listHas(r, block.transactionsRoot, txIndex, 'transactions')) ? PHASE.TX_START : PHASE.RECEIPTS_TRIE
+  const phase = (await listHas(r, block.transactionsRoot, txIndex, 'transactions', oracle)) ? PHASE.TX_START : PHASE.RECEIPTS_TRIE
   r.done()
   // EIP-6110: a deposit log of another ABI layout makes the block invalid.
   if (sub.depositError) return { ...s, phase: INVALID }

@@ -43,7 +43,7 @@ export async function emitWithdrawals(t: Tracing): Promise<void> {
         RLP.encode(w.raw()),
         RLP.encode(await createMerkleProof(await t.withdrawalsTrie(), RLP.encode(i))),
         RLP.encode(deletes ? await writeNodes(trie, w.address.bytes, undefined) : await createMerkleProof(trie, w.address.bytes)),
-        ...(await listEndItems(t, undefined, i + 1)),
+        ...(await listEndItems(t, undefined, i + 1)).items,
       ],
     }))
     if (w.amount > 0n) await credit(trie, w.address.bytes, w.amount * 1_000_000_000n)

@@ -73,8 +73,9 @@ export async function blockHashSteps(t: Tracing): Promise<void> {
       const leaves = Array.from({ length: hi - lo + 2 }, (_, k) => t.boundHashes.leaf(lo - 1 + k))
       const proof = [t.blockEnv, concat(leaves), concat(t.boundHashes.rangeProof(lo - 1, hi))]
       for (let i = hi; i >= lo; i--) if (exists(i)) proof.push(t.ancestorHeaders.get(i) as Uint8Array)
-      if (last) proof.push(...(await listEndItems(t, 0, 0)))
-      return { proof, codes: [] }
+      const ends = last ? await listEndItems(t, 0, 0) : { items: [], bytes: [] }
+      proof.push(...ends.items)
+      return { proof, codes: [], bytes: ends.bytes }
     })
     t.setBoundHashes(Array.from({ length: hi - lo + 1 }, (_, k) => [lo - 1 + k, t.blockHashes.leaf(lo - 1 + k)] as [number, Uint8Array]))
     t.phase = last ? (block.transactions.length > 0 ? PHASE.TX_START : afterTransactions(t)) : PHASE.BLOCK_HASHES

@@ -88,7 +88,7 @@ export async function buildReceiptsTrie(t: Tracing): Promise<void> {
           ...(k > 0 ? [states[k - 1] as Uint8Array] : []),
           ...viewItems(logsView, BigInt(Math.max(from - prefix, 0)), BigInt(Math.max(to - Math.max(from, prefix), 0))),
           ...(lastPart ? [found] : []),
-          ...(lastPart && lastLeaf ? await listEndItems(t, undefined, 0) : []),
+          ...(lastPart && lastLeaf ? (await listEndItems(t, undefined, 0)).items : []),
         ],
       }))
       if (!lastPart) {

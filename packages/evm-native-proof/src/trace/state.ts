@@ -460,7 +460,11 @@ export class Tracing {
    * Cuts the witness of the step about to be pushed, when asked to: its pre-state is the last sealed
    * commitment, which the live structures must give again (a check on the tracer itself).
    */
-  async cutWitness(kind: StepKind, items: () => Promise<{ proof: Uint8Array[]; codes: Uint8Array[] }>, opcode?: number): Promise<void> {
+  async cutWitness(
+    kind: StepKind,
+    items: () => Promise<{ proof: Uint8Array[]; codes: Uint8Array[]; bytes?: Uint8Array[] }>,
+    opcode?: number,
+  ): Promise<void> {
     const k = this.steps.length
     if (this.options.witness?.(k) !== true) return
     const pre = this.steps[k - 1]?.post ?? this.initial

@@ -107,17 +107,21 @@ export async function endTransaction(t: Tracing, event: AfterTxEvent): Promise<v
   if (!equalBytes(receipt.subarray(head.length), logs.tree.bytes.subarray(0, logs.size)))
     throw t.diverged('the logs tree does not hold the receipt’s logs')
   if (!equalBytes(logs.bloom, event.bloom.bitvector)) throw t.diverged('the transaction bloom is another')
-  await t.cutWitness('tx-receipt', async () => ({
-    codes: [],
-    proof: [
-      ...txEndItems(),
-      t.bloom.slice(),
-      logs.bloom.slice(),
-      t.receiptsList.leaf(t.receiptCount),
-      concat(t.receiptsList.rangeProof(t.receiptCount, t.receiptCount)),
-      ...(await listEndItems(t, t.txIndex + 1)),
-    ],
-  }))
+  await t.cutWitness('tx-receipt', async () => {
+    const next = await listEndItems(t, t.txIndex + 1)
+    return {
+      codes: [],
+      bytes: next.bytes,
+      proof: [
+        ...txEndItems(),
+        t.bloom.slice(),
+        logs.bloom.slice(),
+        t.receiptsList.leaf(t.receiptCount),
+        concat(t.receiptsList.rangeProof(t.receiptCount, t.receiptCount)),
+        ...next.items,
+      ],
+    }
+  })
   // EIP-6110: a deposit log of another ABI layout makes the block invalid; the proof ends here
   // (ethereumjs runs on and refuses the block at its end).
   if (logs.depositError) {

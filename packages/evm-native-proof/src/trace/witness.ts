@@ -39,6 +39,8 @@ export interface StepWitness {
   proof: Uint8Array[]
   /** Code the step reads through the CodeOracle (posted before the step, as Cannon posts preimages). */
   codes: Uint8Array[]
+  /** Byte strings the step reads through the BytesOracle (trie leaves longer than POSTED_LEAF_BYTES, posted before the step). */
+  bytes?: Uint8Array[]
 }
 
 /** The live structures an opcode's witness is cut from. */

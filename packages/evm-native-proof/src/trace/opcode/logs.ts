@@ -20,7 +20,8 @@ const log: OpcodeWitness = ({ src, proof, items, a, done, memory }) => {
   proof.push(src.substate)
   const from = BigInt(done)
   memory([offset + (from > head ? from - head : 0n), to - (from > head ? from : head)])
-  if (offset + len > TREE_BYTES) return
+  // (A range no memory holds halts the step first; an empty one at any offset reads nothing.)
+  if (len > 0n && offset + len > TREE_BYTES) return
   const data = short ? src.frame.memory.bytes.slice(Number(offset), Number(offset + len)) : undefined
   // The bytes this step writes: a short log's whole RLP, else this part of head ‖ data.
   const size = data !== undefined ? encodeLog(src.frame.address, topics, padded(data, Number(len))).length : Number(to - from)
