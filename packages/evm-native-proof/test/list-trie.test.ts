@@ -8,8 +8,11 @@ import { RLP } from '@ethereumjs/rlp'
 import { Rng } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
 import { bytesOracle, WitnessError } from '../src/check/index.ts'
+import { keccak } from '../src/check/layout.ts'
 import { listHas } from '../src/check/list-ends.ts'
 import { ItemReader } from '../src/check/witness-reader.ts'
+import { ChunkedBytes } from '../src/commit/bytes-tree.ts'
+import { concat } from '../src/commit/hash.ts'
 import { listProof, POSTED_LEAF_BYTES } from '../src/trace/list-ends.ts'
 
 async function listTrie(values: Uint8Array[]) {
@@ -54,7 +57,7 @@ describe('list tries walked by the checker, long leaves through the bytes oracle
     expect(posted).toBeGreaterThan(10)
   })
 
-  it('refuses a changed node, a leaf not posted, a changed head, and a node off the path', async () => {
+  it('refuses a changed node, a leaf not posted, a changed head, a node off the path and a branch posted as a leaf', async () => {
     const values = [new Uint8Array(50).fill(1), new Uint8Array(9_000).fill(2), new Uint8Array(70).fill(3)]
     const trie = await listTrie(values)
     const { items, bytes } = await listProof(trie, RLP.encode(1))
@@ -72,6 +75,22 @@ describe('list tries walked by the checker, long leaves through the bytes oracle
       ...items.slice(1),
     ]
     await expect(check(trie.root(), 1, extra, bytes)).rejects.toThrow(/off the key's path/)
+    // A branch posted as if it were a leaf (its first child's hash read as a path) is refused, not taken for an absence.
+    // (A trie whose root branch's first child hash starts with 0x3_, which reads as an odd leaf path.)
+    let big = await listTrie([])
+    let branch = new Uint8Array()
+    for (let salt = 0; ; salt++) {
+      big = await listTrie(Array.from({ length: 40 }, (_, i) => new Uint8Array(100).fill(i + salt)))
+      const nodes = RLP.decode((await listProof(big, RLP.encode(5))).items[0] as Uint8Array) as Uint8Array[]
+      branch = nodes[0] as Uint8Array
+      if ((((RLP.decode(branch) as Uint8Array[])[0] as Uint8Array)[0] as number) >> 4 === 3) break
+    }
+    const tree = new ChunkedBytes()
+    tree.write(0, branch)
+    const head = tree.range(0, 1)
+    await expect(check(big.root(), 5, [RLP.encode([[keccak(branch)]]), head.leaves, concat(head.siblings)], [branch])).rejects.toThrow(
+      WitnessError,
+    )
     // The empty trie has no key, and takes no node.
     expect(await check((await createMPT({})).root(), 0, [RLP.encode([])], [])).toBe(false)
   })

@@ -131,6 +131,19 @@ function postedLeafHas(
   if (path === undefined || path.length === 0) throw new WitnessError(`${what}: a posted leaf's path is not a short string`)
   const { path: nibs, leaf: isLeaf } = hexPath(path, what)
   if (!isLeaf) throw new WitnessError(`${what}: a posted node is not a leaf`)
+  // The value, a string, must end the node: a node of any other shape (a branch whose first child's
+  // hash reads as a path) is refused, so that a posted node cannot stand for what it is not.
+  const q = at + (first < 0x80 ? 1 : 1 + path.length)
+  const v = head[q] as number
+  let valueEnd: number
+  if (v < 0x80) valueEnd = q + 1
+  else if (v <= 0xb7) valueEnd = q + 1 + (v - 0x80)
+  else if (v <= 0xbf) {
+    let len = 0
+    for (let i = 1; i <= v - 0xb7; i++) len = len * 256 + (head[q + i] as number)
+    valueEnd = q + 1 + (v - 0xb7) + len
+  } else throw new WitnessError(`${what}: a posted leaf's value is not a string`)
+  if (valueEnd !== leaf.size) throw new WitnessError(`${what}: a posted node is not a leaf of two items`)
   return nibs.length === rest.length && startsWith(rest, 0, nibs)
 }
 
