@@ -57,7 +57,7 @@ describe('list tries walked by the checker, long leaves through the bytes oracle
     expect(posted).toBeGreaterThan(10)
   })
 
-  it('refuses a changed node, a leaf not posted, a changed head, a node off the path and a branch posted as a leaf', async () => {
+  it('refuses a changed node, a leaf not posted, a changed head, a node off the path or listed twice, and a branch posted as a leaf', async () => {
     const values = [new Uint8Array(50).fill(1), new Uint8Array(9_000).fill(2), new Uint8Array(70).fill(3)]
     const trie = await listTrie(values)
     const { items, bytes } = await listProof(trie, RLP.encode(1))
@@ -70,15 +70,18 @@ describe('list tries walked by the checker, long leaves through the bytes oracle
         await expect(check(trie.root(), 1, flip(i, at), bytes), `item ${i} byte ${at}`).rejects.toThrow(WitnessError)
     await expect(check(trie.root(), 1, items, [])).rejects.toThrow(/not posted/)
     const other = (await listProof(trie, RLP.encode(0))).items[0] as Uint8Array
-    const extra = [
-      RLP.encode([...(RLP.decode(items[0] as Uint8Array) as Uint8Array[]), ...(RLP.decode(other) as Uint8Array[])]),
-      ...items.slice(1),
-    ]
+    const mine = RLP.decode(items[0] as Uint8Array) as Uint8Array[]
+    const id = (n: Uint8Array) => Buffer.from(RLP.encode(n)).toString('hex')
+    const offPath = (RLP.decode(other) as Uint8Array[]).filter((n) => !mine.some((m) => id(m) === id(n)))
+    expect(offPath.length).toBeGreaterThan(0)
+    const extra = [RLP.encode([...mine, ...offPath]), ...items.slice(1)]
     await expect(check(trie.root(), 1, extra, bytes)).rejects.toThrow(/off the key's path/)
+    const nodes = RLP.decode(items[0] as Uint8Array) as Uint8Array[]
+    await expect(check(trie.root(), 1, [RLP.encode([nodes[0] as Uint8Array, ...nodes]), ...items.slice(1)], bytes)).rejects.toThrow(/twice/)
     // A branch posted as if it were a leaf (its first child's hash read as a path) is refused, not taken for an absence.
     // (A trie whose root branch's first child hash starts with 0x3_, which reads as an odd leaf path.)
     let big = await listTrie([])
-    let branch = new Uint8Array()
+    let branch: Uint8Array = new Uint8Array()
     for (let salt = 0; ; salt++) {
       big = await listTrie(Array.from({ length: 40 }, (_, i) => new Uint8Array(100).fill(i + salt)))
       const nodes = RLP.decode((await listProof(big, RLP.encode(5))).items[0] as Uint8Array) as Uint8Array[]

@@ -32,7 +32,7 @@ const CHILD = '0x000000000000000000000000000000000000b0b0'
 const BIG = '0x0000000000000000000000000000000000000b16'
 /** Copies its calldata to memory, logs 100 bytes of it, calls CHILD with all of it, logs 200 bytes, stops. */
 const PARENT_CODE = `0x365f5f37${'60645fa0'}5f5f365f5f73${CHILD.slice(2)}5af150${'60c86032a0'}00`
-/** Copies its calldata to memory, logs all of it, reverts: its logs stay in the tree past the size, reverted. */
+/** Copies its calldata to memory, logs all of it, reverts: the restored sub-state drops them from the tree (the generator undoes its writes). */
 const CHILD_CODE = '0x365f5f37365f' + 'a05f5ffd'
 const BIG_LOG = 150_000
 /** Four non-zero words in 150,000 bytes of memory, logged as one LOG1: five parts of a step each. */

@@ -52,9 +52,16 @@ export async function listHas(r: ItemReader, root: Uint8Array, index: number, wh
   const nodes = new Map<string, Uint8Array>()
   const posted = new Set<string>()
   for (const item of items) {
-    if (item instanceof Uint8Array) nodes.set(Buffer.from(keccak(item)).toString('hex'), item)
-    else if (item.length === 1 && item[0] instanceof Uint8Array && item[0].length === 32) posted.add(Buffer.from(item[0]).toString('hex'))
-    else throw new WitnessError(`${what}: a proof entry is neither a node nor a posted leaf's [hash]`)
+    const id =
+      item instanceof Uint8Array
+        ? Buffer.from(keccak(item)).toString('hex')
+        : item.length === 1 && item[0] instanceof Uint8Array && item[0].length === 32
+          ? Buffer.from(item[0]).toString('hex')
+          : undefined
+    if (id === undefined) throw new WitnessError(`${what}: a proof entry is neither a node nor a posted leaf's [hash]`)
+    if (nodes.has(id) || posted.has(id)) throw new WitnessError(`${what}: the proof lists a node twice`)
+    if (item instanceof Uint8Array) nodes.set(id, item)
+    else posted.add(id)
   }
   if (equal(root, EMPTY_TRIE_ROOT)) {
     if (items.length > 0) throw new WitnessError(`${what}: the trie is empty, and the proof is not`)

@@ -35,8 +35,8 @@ export interface TxCheckpoint {
 
 /**
  * The bytes a block's checkpoints take stored together: each one's stateData, gas counters and bloom;
- * the receipts (each one's head and logs tree: its bytes to the furthest write, reverted parts
- * included, which the tree commits to) and the request items once (each checkpoint holds the first
+ * the receipts (each one's head and logs tree, its bytes to the furthest write: the logs, a
+ * reverted frame's writes undone) and the request items once (each checkpoint holds the first
  * ones of the same lists, which share their items).
  */
 export function checkpointBytes(checkpoints: readonly TxCheckpoint[]): number {
