@@ -27,6 +27,20 @@ export function be(v: bigint | number, n = 32): Uint8Array {
   return out
 }
 
+/** Big-endian with no leading zeros, as RLP encodes integers (zero: no bytes). */
+export function minimal(v: bigint): Uint8Array {
+  if (v === 0n) return new Uint8Array()
+  const hex = v.toString(16)
+  return Uint8Array.from(Buffer.from(hex.length % 2 === 1 ? `0${hex}` : hex, 'hex'))
+}
+
+/** An RLP header of a string (`base` 0x80) or a list (0xc0) of `n` bytes. */
+export function rlpHeader(n: bigint | number, base: number): Uint8Array {
+  if (BigInt(n) <= 55n) return Uint8Array.of(base + Number(n))
+  const len = minimal(BigInt(n))
+  return join([Uint8Array.of(base + 55 + len.length), len])
+}
+
 export function num(b: Uint8Array): bigint {
   let v = 0n
   for (const x of b) v = (v << 8n) | BigInt(x)

@@ -21,7 +21,8 @@ const afterWithdrawals = (forkId: number) => (forkId >= 2 ? 10 : 11)
 
 type Node = Uint8Array | Node[]
 
-const nibbles = (b: Uint8Array): number[] => [...b].flatMap((x) => [x >> 4, x & 15])
+/** The nibbles of a key, high first. */
+export const nibbles = (b: Uint8Array): number[] => [...b].flatMap((x) => [x >> 4, x & 15])
 
 /** A hex-prefix path (yellow paper, appendix C): its nibbles and whether it ends at a leaf. */
 function hexPath(b: Uint8Array, what: string): { path: number[]; leaf: boolean } {
@@ -76,7 +77,7 @@ export async function listHas(r: ItemReader, root: Uint8Array, index: number, wh
     if (ref instanceof Uint8Array && ref.length === 32) {
       const id = Buffer.from(ref).toString('hex')
       used.add(id)
-      if (posted.has(id)) return postedLeafHas(r, ref, key.slice(at), what, oracle, used.size === nodes.size + posted.size)
+      if (posted.has(id)) return ended(used, nodes, posted, what, postedLeafHas(r, ref, key.slice(at), what, oracle))
       const raw = nodes.get(id)
       if (raw === undefined) throw new WitnessError(`${what}: the proof misses a node on the path of key ${index}`)
       node = RLP.decode(raw) as Node
@@ -114,15 +115,7 @@ function ended(used: Set<string>, nodes: Map<string, Uint8Array>, posted: Set<st
  * A posted leaf on the walk: the oracle's tree of its node, whose first chunks (the list's header and
  * the hex-prefix path) the next item opens; present when its path is the rest of the key.
  */
-function postedLeafHas(
-  r: ItemReader,
-  hash: Uint8Array,
-  rest: number[],
-  what: string,
-  oracle: BytesOracle | undefined,
-  allUsed: boolean,
-): boolean {
-  if (!allUsed) throw new WitnessError(`${what}: the proof has nodes off the key's path`)
+function postedLeafHas(r: ItemReader, hash: Uint8Array, rest: number[], what: string, oracle: BytesOracle | undefined): boolean {
   const leaf = oracle?.(hash)
   if (leaf === undefined) throw new WitnessError(`${what}: the leaf ${Buffer.from(hash).toString('hex')} is not posted to the bytes oracle`)
   const head = readView(r, `${what} posted leaf`, { root: leaf.root, offset: 0, size: leaf.size }, 0n, 64n)

@@ -5,7 +5,7 @@
  */
 import { createMPT } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
-import { keccak } from './layout.ts'
+import { keccak, minimal } from './layout.ts'
 import { WitnessError } from './witness-reader.ts'
 
 /** A trie at `root` that knows only the witness's nodes (an RLP list of nodes); `hashed` for a secure trie (keys hashed), as the state's are. */
@@ -59,11 +59,6 @@ const toNum = (b: Uint8Array) => {
   let v = 0n
   for (const x of b) v = (v << 8n) | BigInt(x)
   return v
-}
-const minimal = (v: bigint) => {
-  if (v === 0n) return new Uint8Array()
-  const hex = v.toString(16)
-  return Uint8Array.from(Buffer.from(hex.length % 2 === 1 ? `0${hex}` : hex, 'hex'))
 }
 
 export function decodeAccount(rlp: Uint8Array | undefined): Account | undefined {

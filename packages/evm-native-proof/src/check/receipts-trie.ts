@@ -19,12 +19,13 @@ import {
   opened,
   readBlockAcc,
   readBlockEnv,
+  rlpHeader,
   writeBlockAcc,
 } from './layout.ts'
-import { afterWithdrawal } from './list-ends.ts'
+import { afterWithdrawal, nibbles } from './list-ends.ts'
 import { absorb, emptySponge, KECCAK_CHUNK, openSponge, squeeze } from './sponge.ts'
 import { openRange, readView } from './trees.ts'
-import { RECEIPTS_LIST_DEPTH, rlpHeader } from './tx-end.ts'
+import { RECEIPTS_LIST_DEPTH } from './tx-end.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 /** The transaction index of the receipt at position `p` of `n` in their keys' order: rlp(1) … rlp(127), rlp(0), rlp(128) … */
@@ -33,7 +34,7 @@ export function indexAt(p: number, n: number): number {
   return p < small ? p + 1 : p === small ? 0 : p
 }
 
-const keyNibbles = (index: number): number[] => [...RLP.encode(index)].flatMap((b) => [b >> 4, b & 15])
+const keyNibbles = (index: number): number[] => nibbles(RLP.encode(index))
 
 function commonPrefix(a: readonly number[], b: readonly number[]): number {
   let i = 0

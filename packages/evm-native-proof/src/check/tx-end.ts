@@ -15,6 +15,7 @@ import {
   join,
   keccak,
   type MachineState,
+  minimal,
   num,
   opened,
   readBlockAcc,
@@ -22,6 +23,7 @@ import {
   readFrame,
   readSubstate,
   readTxEnv,
+  rlpHeader,
   SUBSTATE_BYTES,
   writeBlockAcc,
 } from './layout.ts'
@@ -115,20 +117,6 @@ export async function checkTxCleanup(s: MachineState, r: ItemReader): Promise<Ma
 
 /** The receipts list (SPEC.md §2.2): `T_16`, a leaf a transaction. */
 export const RECEIPTS_LIST_DEPTH = 16
-
-/** Big-endian with no leading zeros, as RLP encodes integers. */
-function minimal(v: bigint): Uint8Array {
-  const b = be(v)
-  const first = b.findIndex((x) => x !== 0)
-  return first < 0 ? new Uint8Array() : b.slice(first)
-}
-
-/** An RLP header of a string (0x80) or a list (0xc0) of `n` bytes. */
-export function rlpHeader(n: number, base: number): Uint8Array {
-  if (n <= 55) return Uint8Array.of(base + n)
-  const len = minimal(BigInt(n))
-  return join([Uint8Array.of(base + 55 + len.length), len])
-}
 
 /**
  * A receipt's bytes before its logs (SPEC.md §5.4): the type (a typed transaction's), the list's

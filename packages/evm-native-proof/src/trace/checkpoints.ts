@@ -1,13 +1,7 @@
-/**
- * Checkpoints (SPEC.md §7): what tracing needs to start again at a transaction's tx-start, or after
- * the last transaction at the block's tail, without running the block up to it; and the resumed runs.
- * The prover traces a deep step from its transaction's checkpoint instead of from block-start.
- */
-import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { Account, Address } from '@ethereumjs/util'
 import { runTx } from '@ethereumjs/vm'
-import { concat, equalBytes, H, uint, ZERO32 } from '../commit/hash.ts'
+import { equalBytes, H, ZERO32 } from '../commit/hash.ts'
 import { emitWithdrawals, finalize, missingSystemContract, SYSTEM_CONTRACTS } from './block-end.ts'
 import { PHASE, PRAGUE } from './phases.ts'
 import { buildReceiptsTrie } from './receipts-trie.ts'
@@ -80,12 +74,7 @@ export async function resumeTransaction(t: Tracing, c: TxCheckpoint): Promise<Na
   t.stateDirty = false
   t.cumulativeGas = c.cumulativeGas
   t.blobGasUsed = c.blobGasUsed
-  for (const [i, record] of c.records.entries()) {
-    await t.receiptsTrie.put(RLP.encode(t.receiptCount), concat([record.head, record.logs.bytes.subarray(0, record.logsSize)]))
-    t.receiptRecords.push(record)
-    t.receiptsList.set(i, H(record.logsRoot, uint(record.logsSize), record.head))
-    t.receiptCount++
-  }
+  for (const record of c.records) await t.addReceipt(record)
   t.bloom.set(c.bloom)
   t.bloomHash = H(t.bloom)
   for (const item of c.requestItems) t.foldRequest(item)

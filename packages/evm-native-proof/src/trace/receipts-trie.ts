@@ -6,10 +6,10 @@
  * rightmost path kept as a stack. The root must be the one ethereumjs's trie of the same receipts has.
  */
 import { RLP } from '@ethereumjs/rlp'
-import { concat, equalBytes, H, uint, ZERO32 } from '../commit/hash.ts'
+import { concat, equalBytes, H, ZERO32 } from '../commit/hash.ts'
 import { KECCAK_CHUNK, spongeStates } from '../commit/sponge.ts'
 import { afterTransactions, listEndItems } from './list-ends.ts'
-import type { ReceiptRecord, Tracing } from './state.ts'
+import { type ReceiptRecord, receiptItem, type Tracing } from './state.ts'
 import { viewItems } from './witness-parts.ts'
 
 /** Transaction indices in their keys' byte order: rlp(1) … rlp(127) sort before rlp(0) = 0x80, and rlp(128) … after it. */
@@ -67,7 +67,7 @@ export async function buildReceiptsTrie(t: Tracing): Promise<void> {
     const bytes = leafBytes(record, key.slice(Math.max(before, after) + 1))
     const prefix = bytes.length - record.logsSize
     const logsView = { tree: record.logs, root: record.logsRoot, offset: 0, size: record.logsSize }
-    const item = concat([record.logsRoot, uint(record.logsSize), record.head])
+    const item = receiptItem(record)
     const states = bytes.length > KECCAK_CHUNK ? spongeStates(bytes) : []
     const parts = states.length + 1
     for (let k = 0; k < parts; k++) {

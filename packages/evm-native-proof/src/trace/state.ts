@@ -121,6 +121,9 @@ export interface ReceiptRecord {
   logsSize: number
 }
 
+/** A receipt's item as the receipts-trie steps open it, `logsRoot ‖ logsSize ‖ head`; its hash is its receipts-list leaf. */
+export const receiptItem = (r: ReceiptRecord): Uint8Array => concat([r.logsRoot, uint(r.logsSize), r.head])
+
 /** The root of the empty trie. */
 const EMPTY_TRIE_ROOT = H(RLP.encode(new Uint8Array()))
 
@@ -375,6 +378,17 @@ export class Tracing {
     const data = this.blockAccBytes()
     if (this.blockAccCache === undefined || !equalBytes(this.blockAccCache.data, data)) this.blockAccCache = { data, hash: H(data) }
     return this.blockAccCache.hash
+  }
+
+  /**
+   * The next receipt: into ethereumjs's receipts trie (`head ‖ logs`, the root the receipts-trie steps
+   * must reach) and onto the receipts list as the steps hold it.
+   */
+  async addReceipt(record: ReceiptRecord): Promise<void> {
+    await this.receiptsTrie.put(RLP.encode(this.receiptCount), concat([record.head, record.logs.bytes.subarray(0, record.logsSize)]))
+    this.receiptRecords.push(record)
+    this.receiptsList.set(this.receiptCount, H(receiptItem(record)))
+    this.receiptCount++
   }
 
   /** Absorbs a request item (type ‖ data) into its type's stream (SPEC.md §2.2). */

@@ -10,7 +10,7 @@ import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { bytesToBigInt, createAccountFromRLP } from '@ethereumjs/util'
 import { type AfterTxEvent, encodeReceipt } from '@ethereumjs/vm'
-import { concat, equalBytes, H, uint, ZERO32 } from '../commit/hash.ts'
+import { concat, equalBytes, H, ZERO32 } from '../commit/hash.ts'
 import { recordCheckpoint } from './checkpoints.ts'
 import { floorGas, frameData } from './encoding.ts'
 import { mapKey } from './keys.ts'
@@ -130,15 +130,12 @@ export async function endTransaction(t: Tracing, event: AfterTxEvent): Promise<v
     t.endedInvalid = { reason: `tx ${t.txIndex}: a deposit log whose ABI layout is not the deposit contract's`, ethereumjsAccepts: false }
     return
   }
-  await t.receiptsTrie.put(RLP.encode(t.receiptCount), receipt)
-  t.receiptRecords.push({ head, logs: logs.tree, logsRoot: logs.root, logsSize: logs.size })
-  t.receiptsList.set(t.receiptCount, H(logs.root, uint(logs.size), head))
+  await t.addReceipt({ head, logs: logs.tree, logsRoot: logs.root, logsSize: logs.size })
   // EIP-6110: the deposit contract's logs become request items (type 0), in log order: the block's
   // streams then are the transaction's.
   for (const deposit of logs.deposits) t.foldRequest(concat([Uint8Array.of(0), deposit]))
   if (!equalBytes(t.requestsWord, logs.requestsWord))
     throw t.diverged("the transaction's request streams are not the block's with its deposits")
-  t.receiptCount++
   for (let i = 0; i < 256; i++) t.bloom[i] = (t.bloom[i] as number) | (logs.bloom[i] as number)
   t.bloomHash = H(t.bloom)
   // The transaction's maps and sub-state end with it.

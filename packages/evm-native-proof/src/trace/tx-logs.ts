@@ -8,6 +8,7 @@
  */
 import { RLP } from '@ethereumjs/rlp'
 import { bytesToBigInt, bytesToHex } from '@ethereumjs/util'
+import { Bloom } from '@ethereumjs/vm'
 import { ChunkedBytes } from '../commit/bytes-tree.ts'
 import { concat, H } from '../commit/hash.ts'
 import { PRAGUE } from './phases.ts'
@@ -60,16 +61,10 @@ export class TxLogs {
   finish(log: Uint8Array, address: Uint8Array, topics: readonly Uint8Array[], data: Uint8Array, forkId: number): void {
     this.root = this.tree.root()
     this.size += log.length
-    const bloom = this.bloom.slice()
-    for (const item of [address, ...topics]) {
-      const h = H(item)
-      for (let i = 0; i < 6; i += 2) {
-        const bit = (((h[i] as number) << 8) | (h[i + 1] as number)) & 2047
-        bloom[255 - (bit >> 3)] = (bloom[255 - (bit >> 3)] as number) | (1 << (bit & 7))
-      }
-    }
-    this.bloom = bloom
-    this.bloomHash = H(bloom)
+    const bloom = new Bloom(this.bloom.slice())
+    for (const item of [address, ...topics]) bloom.add(item)
+    this.bloom = bloom.bitvector
+    this.bloomHash = H(bloom.bitvector)
     const deposit = forkId >= PRAGUE ? depositRequestOf(address, topics, data) : undefined
     if (deposit === 'invalid') this.depositError = true
     else if (deposit !== undefined) {

@@ -7,10 +7,10 @@
  * is src/trace/opcode/calls.ts.
  */
 import { RLP } from '@ethereumjs/rlp'
-import { be, equal, join, keccak, writeSubstate } from '../layout.ts'
+import { be, equal, join, keccak, minimal, writeSubstate } from '../layout.ts'
 import { type Account, decodeAccount, emptyAccount, encodeAccount, isEmpty, proofTrie } from '../mpt.ts'
 import { codeRoot, emptyView, freshFrame, openMapKey, viewOf } from '../trees.ts'
-import { addressKey, byteLength, collides, createdKey, Halt, type OpcodeRule, type Step, toAddress, touchedKey, words } from './step.ts'
+import { addressKey, collides, createdKey, Halt, type OpcodeRule, type Step, toAddress, touchedKey, words } from './step.ts'
 
 /** The frame kinds of SPEC.md §2.3 by the opcode that enters them. */
 const CALL_KIND: Record<number, number> = { 241: 0, 242: 1, 244: 2, 250: 3 }
@@ -103,7 +103,7 @@ const create = async (c: Step): Promise<void> => {
   const created =
     op === 0xf5
       ? keccak(new Uint8Array([0xff]), f.address, be(c.a(3)), keccak(initcode)).slice(12)
-      : keccak(RLP.encode([f.address, creator.nonce === 0n ? new Uint8Array() : be(creator.nonce, byteLength(creator.nonce))])).slice(12)
+      : keccak(RLP.encode([f.address, minimal(creator.nonce)])).slice(12)
   const forwarded = c.gas - c.gas / 64n
   c.returnData = emptyView()
   if (f.depth >= 1024 || value > creator.balance || creator.nonce >= 2n ** 64n - 1n) {

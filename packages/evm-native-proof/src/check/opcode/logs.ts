@@ -7,12 +7,12 @@
  * src/trace/opcode/logs.ts.
  */
 import { RLP } from '@ethereumjs/rlp'
-import { be, join, keccak, opened, writeSubstate } from '../layout.ts'
+import { be, join, keccak, opened, rlpHeader, writeSubstate } from '../layout.ts'
 import { absorbRequest, DEPOSIT_EVENT_BYTES, depositData, isDepositEvent, openStreams, writeStreams } from '../requests.ts'
 import { KECCAK_CHUNK } from '../sponge.ts'
 import { writeBytes } from '../trees.ts'
 import { WitnessError } from '../witness-reader.ts'
-import { byteLength, Halt, type OpcodeRule } from './step.ts'
+import { Halt, type OpcodeRule } from './step.ts'
 
 /** EIP-6110 starts at Prague. */
 const PRAGUE = 2
@@ -22,16 +22,14 @@ const PRAGUE = 2
  * what a long log writes before the data.
  */
 function logHead(address: Uint8Array, topics: Uint8Array[], len: bigint): Uint8Array {
-  const header = (n: bigint, base: number) =>
-    n <= 55n ? Uint8Array.of(base + Number(n)) : join([Uint8Array.of(base + 55 + byteLength(n)), be(n, byteLength(n))])
   const body = join([
     Uint8Array.of(0x94),
     address,
-    header(33n * BigInt(topics.length), 0xc0),
+    rlpHeader(33 * topics.length, 0xc0),
     ...topics.map((t) => join([Uint8Array.of(0xa0), t])),
-    header(len, 0x80),
+    rlpHeader(len, 0x80),
   ])
-  return join([header(BigInt(body.length) + len, 0xc0), body])
+  return join([rlpHeader(BigInt(body.length) + len, 0xc0), body])
 }
 
 /** Sets the three bloom bits of `item` (the yellow paper's M3:2048). */

@@ -48,7 +48,6 @@ export const unsigned = (v: bigint): bigint => v & U256
 export const words = (len: bigint): bigint => (len + 31n) / 32n
 const memoryCost = (w: bigint) => 3n * w + (w * w) / 512n
 export const toAddress = (v: bigint): Uint8Array => be(v & ((1n << 160n) - 1n), 20)
-export const byteLength = (v: bigint): number => Math.ceil(v.toString(16).length / 2)
 
 /** Map keys of SPEC.md §2. */
 export const addressKey = (a: Uint8Array): bigint => num(keccak(new Uint8Array([1]), a))
