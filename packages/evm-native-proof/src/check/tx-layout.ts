@@ -8,7 +8,7 @@
  * number of entries a step) read and check them, and a malformed entry makes the block invalid there.
  */
 import { join, minimal, num, rlpHeader } from './layout.ts'
-import { MalformedTransaction } from './tx.ts'
+import { MalformedTransaction, type Tx } from './tx.ts'
 
 /** The bytes one read of a transaction takes at most: every field the reader decodes lies in one window. */
 export const TX_WINDOW = 512
@@ -22,24 +22,28 @@ export interface Span {
   size: number
 }
 
-export interface TxLayout {
-  type: number
-  chainId: bigint | undefined
-  nonce: bigint
-  gasLimit: bigint
-  maxFeePerGas: bigint
-  maxPriorityFeePerGas: bigint
-  to: Uint8Array | undefined
-  value: bigint
+/** The fields a reader decodes as `decodeTx` does; the long ones are spans. */
+export interface TxLayout
+  extends Pick<
+    Tx,
+    | 'type'
+    | 'chainId'
+    | 'nonce'
+    | 'gasLimit'
+    | 'maxFeePerGas'
+    | 'maxPriorityFeePerGas'
+    | 'to'
+    | 'value'
+    | 'maxFeePerBlobGas'
+    | 'blobHashes'
+    | 'recovery'
+    | 'r'
+    | 's'
+  > {
   /** The payloads of the data, the access list and the authorisation list (empty spans where a type has none). */
   data: Span
   accessList: Span
   authorizations: Span
-  maxFeePerBlobGas: bigint
-  blobHashes: Uint8Array[]
-  recovery: number
-  r: bigint
-  s: bigint
   /** The signed message: `prefix ‖ bytes[signed] ‖ suffix`, hashed by keccak256. */
   signed: { prefix: Uint8Array; span: Span; suffix: Uint8Array }
   /** The windows read, in order (for the witness's size). */
