@@ -132,6 +132,10 @@ describe("tx-start's validity rules on transactions signed here", () => {
     expect(() => decodeTx(Uint8Array.of(0x02, 0xc0))).toThrow(MalformedTransaction)
     expect(() => decodeTx(Uint8Array.of(0x05, 0xc0))).toThrow(MalformedTransaction)
     expect(() => decodeTx(Uint8Array.of(0xc1))).toThrow(MalformedTransaction)
+    // A legacy transaction behind a 0x00 byte: no envelope has type 0 (go-ethereum and ethereumjs refuse it).
+    const legacy = RLP.encode([...Array.from({ length: 6 }, () => new Uint8Array()), Uint8Array.of(27), Uint8Array.of(1), Uint8Array.of(1)])
+    expect(decodeTx(legacy).type).toBe(0)
+    expect(() => decodeTx(Uint8Array.of(0x00, ...legacy))).toThrow(MalformedTransaction)
   })
 
   it('ends a block whose transaction does not decode in INVALID at its tx-start, from blockEnv, blockAcc and the leaf’s proof alone', async () => {

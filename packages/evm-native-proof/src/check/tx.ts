@@ -82,6 +82,8 @@ function accessList(v: unknown): [Uint8Array, Uint8Array[]][] {
 export function decodeTx(raw: Uint8Array): Tx {
   const typed = raw.length > 0 && (raw[0] as number) < 0x7f
   const type = typed ? (raw[0] as number) : 0
+  // EIP-2718: a legacy transaction is not an envelope; a first byte of 0 names no type (go-ethereum: ErrTxTypeNotSupported).
+  if (typed && type === 0) fail('type 0 is not an EIP-2718 envelope')
   let fields: unknown[]
   try {
     fields = list(RLP.decode(typed ? raw.subarray(1) : raw), 'the payload')
