@@ -91,9 +91,11 @@ export const CANCUN = 1
  * calldata, return data and outputs views of the memory they come from, and splits the exit's copy;
  * 5 deepens the indexed maps from 16 levels to 24; 6 warms the access list 32 keys a step of the list
  * laid flat (§5.5); 7 hashes the block's requests as they come, one SHA-256 stream a type (§2.2); 8 keeps a
- * transaction's logs in a tree and builds the receipts trie after the last transaction (§5.4).
+ * transaction's logs in a tree and builds the receipts trie after the last transaction (§5.4); 9 puts
+ * the transaction in a tree of its own, named by txEnv with the places of its data and lists, so that
+ * the set-up steps after tx-start read only their part of it and the calldata is a view of it (§3).
  */
-export const VERSION = 8
+export const VERSION = 9
 
 export function readState(b: Uint8Array): MachineState {
   if (b.length !== 352) throw new WitnessError(`stateData is ${b.length} bytes, not 352`)
@@ -387,23 +389,88 @@ export function writeBlockEnv(e: BlockEnv): Uint8Array {
 /** The size of SPEC.md §3's block environment. */
 export const BLOCK_ENV_BYTES = 448
 
+/** The size of SPEC.md §3's transaction environment: twenty words. */
+export const TX_ENV_BYTES = 640
+
+/** A range of a transaction's bytes (SPEC.md §3: txEnv's spans). */
+export interface TxSpan {
+  offset: number
+  size: number
+}
+
+/**
+ * Where a set-up walk stands (SPEC.md §3, txEnv word 19): bytes of the list walked so far; for the
+ * access list, the end of the current entry's slots (from the list's start; 0 at an entry's start)
+ * and that entry's address (zero at an entry's start).
+ */
+export interface TxCursor {
+  walked: number
+  slotsEnd: number
+  address: Uint8Array
+}
+
+const u32 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset + at, 4).getUint32(0)
+
 /** SPEC.md §3's transaction environment. */
 export function readTxEnv(b: Uint8Array) {
+  if (b.length !== TX_ENV_BYTES) throw new WitnessError(`a txEnv is ${TX_ENV_BYTES} bytes, not ${b.length}`)
   const w = (i: number) => word(b, i)
+  const spans = w(18)
+  const span = (i: number): TxSpan => ({ offset: u32(spans, 4 + 8 * i), size: u32(spans, 8 + 8 * i) })
+  const cursor = w(19)
   return {
     origin: w(0),
     txType: Number(num(w(1))),
     gasLimit: num(w(2)),
     effectiveGasPrice: num(w(3)),
+    to: w(6).subarray(12),
+    isCreate: num(w(7)) === 1n,
+    value: num(w(8)),
     blobHashesHash: w(9),
     blobCount: num(w(10)),
     intrinsicGas: num(w(11)),
     floorGas: num(w(12)),
     authorizationCount: num(w(13)),
     accessListCount: num(w(14)),
-    txHash: w(15),
+    /** `T_24` root of the transaction's canonical bytes (the transactions trie's leaf value). */
+    txRoot: w(15),
+    chainId: num(w(16)),
+    nonce: num(w(17)),
+    txSize: u32(spans, 0),
+    data: span(0),
+    accessList: span(1),
+    authorizations: span(2),
+    cursor: { walked: u32(cursor, 0), slotsEnd: u32(cursor, 4), address: cursor.slice(12) } as TxCursor,
   }
 }
+
+export type TxEnv = ReturnType<typeof readTxEnv>
+
+/** txEnv's spans word: the transaction's size, then the data's, the access list's and the authorisations' offset and size. */
+export function txSpansWord(size: number, spans: readonly TxSpan[]): Uint8Array {
+  const out = new Uint8Array(32)
+  const v = new DataView(out.buffer)
+  v.setUint32(0, size)
+  for (const [i, sp] of spans.entries()) {
+    v.setUint32(4 + 8 * i, sp.offset)
+    v.setUint32(8 + 8 * i, sp.size)
+  }
+  return out
+}
+
+/** txEnv with its cursor word replaced. */
+export function withCursor(env: Uint8Array, c: TxCursor): Uint8Array {
+  const out = env.slice()
+  const w = new Uint8Array(32)
+  new DataView(w.buffer).setUint32(0, c.walked)
+  new DataView(w.buffer).setUint32(4, c.slotsEnd)
+  w.set(c.address, 12)
+  out.set(w, 19 * 32)
+  return out
+}
+
+/** The cursor at a walk's start. */
+export const CURSOR_START: TxCursor = { walked: 0, slotsEnd: 0, address: new Uint8Array(20) }
 
 /** SPEC.md §2.2. */
 export interface BlockAcc {

@@ -23,6 +23,7 @@ import {
   readFrame,
   readSubstate,
   readTxEnv,
+  TX_ENV_BYTES,
   rlpHeader,
   SUBSTATE_BYTES,
   writeBlockAcc,
@@ -53,7 +54,7 @@ export async function credit(trie: Trie, address: Uint8Array, amount: bigint): P
 
 export async function checkTxRefund(s: MachineState, r: ItemReader): Promise<MachineState> {
   const frame = haltedTxFrame(r, s)
-  const tx = readTxEnv(opened(r, 'txEnv', 512, s.txEnvHash))
+  const tx = readTxEnv(opened(r, 'txEnv', TX_ENV_BYTES, s.txEnvHash))
   const block = readBlockEnv(opened(r, 'blockEnv', BLOCK_ENV_BYTES, s.blockEnvHash))
   const sub = readSubstate(opened(r, 'substate', SUBSTATE_BYTES, s.substateHash))
   const acc = readBlockAcc(opened(r, 'blockAcc', BLOCK_ACC_BYTES, s.blockAccHash))
@@ -142,7 +143,7 @@ export const receiptLeaf = (logsRoot: Uint8Array, logsSize: bigint, head: Uint8A
  */
 export async function checkTxReceipt(s: MachineState, r: ItemReader, oracle?: BytesOracle): Promise<MachineState> {
   const frame = haltedTxFrame(r, s)
-  const tx = readTxEnv(opened(r, 'txEnv', 512, s.txEnvHash))
+  const tx = readTxEnv(opened(r, 'txEnv', TX_ENV_BYTES, s.txEnvHash))
   const block = readBlockEnv(opened(r, 'blockEnv', BLOCK_ENV_BYTES, s.blockEnvHash))
   const sub = readSubstate(opened(r, 'substate', SUBSTATE_BYTES, s.substateHash))
   const acc = readBlockAcc(opened(r, 'blockAcc', BLOCK_ACC_BYTES, s.blockAccHash))

@@ -55,7 +55,7 @@ function fail(what: string): never {
 }
 
 /** One RLP item's header at `at` of `w` (window bytes from `base`): its payload's place and whether it is a list. */
-function header(w: Uint8Array, base: number, at: number, what: string): { list: boolean; offset: number; size: number } {
+export function header(w: Uint8Array, base: number, at: number, what: string): { list: boolean; offset: number; size: number } {
   const i = at - base
   const b = w[i]
   if (b === undefined) fail(`${what} is past the transaction's end or its window`)

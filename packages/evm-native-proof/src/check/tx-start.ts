@@ -9,6 +9,7 @@ import {
   BLOCK_ACC_BYTES,
   BLOCK_ENV_BYTES,
   be,
+  CURSOR_START,
   equal,
   type FrameState,
   INVALID,
@@ -22,13 +23,29 @@ import {
   readSubstate,
   readTxEnv,
   SUBSTATE_BYTES,
+  TX_ENV_BYTES,
+  type TxEnv,
+  type TxSpan,
+  type View,
+  withCursor,
   writeFrame,
   writeSubstate,
 } from './layout.ts'
 import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
 import { type CodeOracle, collides } from './opcode/step.ts'
-import { codeRoot, emptyMapCommitment, emptySubstateHash, freshFrame, mapCommitmentOf, openMapKey, ownView } from './trees.ts'
-import { authorityOf, decodeTx, floorGas, intrinsicGas, MalformedTransaction, recoverAddress, type Tx, txEnvOf } from './tx.ts'
+import { codeRoot, emptyMapCommitment, emptySubstateHash, freshFrame, mapCommitmentOf, openMapKey, readView, viewOf } from './trees.ts'
+import {
+  authorityOf,
+  decodeAuthorization,
+  decodeTx,
+  floorGas,
+  intrinsicGas,
+  MalformedTransaction,
+  recoverAddress,
+  type Tx,
+  txEnvOf,
+} from './tx.ts'
+import { header, readTxLayout, type TxLayout } from './tx-layout.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 const GAS_PER_BLOB = 131072n
@@ -98,8 +115,10 @@ export async function checkTxStart(s: MachineState, r: ItemReader, code: CodeOra
   const raw = await txs.get(RLP.encode(s.txIndex))
   if (raw === undefined) throw new WitnessError(`the block has no transaction number ${s.txIndex}`)
   let tx: Tx
+  let layout: TxLayout
   try {
     tx = decodeTx(raw)
+    layout = readTxLayout((offset, len) => raw.subarray(offset, offset + len), raw.length)
   } catch (e) {
     if (!(e instanceof MalformedTransaction)) throw e
     // Its bytes are in transactionsRoot: the block is invalid, and nothing more is read.
@@ -116,7 +135,7 @@ export async function checkTxStart(s: MachineState, r: ItemReader, code: CodeOra
   const account = decodeAccount(await trie.get(sender)) ?? emptyAccount()
   r.done()
   if (txInvalidity(tx, block, acc.cumulativeGas, account, code, s.forkId) !== undefined) return { ...s, phase: INVALID }
-  const env = txEnvOf(tx, raw, sender, block.baseFee, s.forkId)
+  const env = txEnvOf(tx, raw, layout, sender, block.baseFee, s.forkId)
   const price = num(env.subarray(96, 128))
   const blobFee = BigInt(tx.blobHashes.length) * GAS_PER_BLOB * block.blobBaseFee
   const stateRoot = await trie.set(
@@ -139,23 +158,69 @@ export async function checkTxStart(s: MachineState, r: ItemReader, code: CodeOra
   }
 }
 
-/** The transaction of a set-up step: its bytes, which must be the ones txEnv hashes. */
-function committedTx(r: ItemReader, s: MachineState) {
-  const env = readTxEnv(opened(r, 'txEnv', 512, s.txEnvHash))
-  const raw = r.next('transaction')
-  if (!equal(keccak(raw), env.txHash)) throw new WitnessError('the transaction is not the one txEnv names')
-  return { env, tx: decodeTx(raw) }
+/** The transaction environment of a set-up step after tx-start: its bytes and fields. */
+function setUpEnv(r: ItemReader, s: MachineState): { bytes: Uint8Array; env: TxEnv } {
+  const bytes = opened(r, 'txEnv', TX_ENV_BYTES, s.txEnvHash)
+  return { bytes, env: readTxEnv(bytes) }
 }
+
+/** The transaction's bytes as a view of its tree (txEnv's root and size). */
+const txView = (env: TxEnv): View => ({ root: env.txRoot, offset: 0, size: env.txSize })
+
+/**
+ * `len` bytes (at most) of a list span from `walked` bytes into it, read from the transaction's tree:
+ * the window a walking step parses, with the place its first byte has in the transaction.
+ */
+function spanWindow(r: ItemReader, what: string, env: TxEnv, span: TxSpan, walked: number, len: number) {
+  if (walked >= span.size) throw new WitnessError(`${what}: the list has no entry past byte ${walked} of its ${span.size}`)
+  const base = span.offset + walked
+  const w = readView(r, what, txView(env), BigInt(base), BigInt(Math.min(len, span.size - walked)))
+  /** The item at `at` (a place in the transaction): its header, and its bytes when it is a string of `size` bytes. */
+  const item = (at: number, what: string) => header(w, base, at, what)
+  const bytesAt = (at: number, size: number, what: string) => {
+    if (at - base + size > w.length) throw new MalformedTransaction(`${what} is past the step's window`)
+    return w.slice(at - base, at - base + size)
+  }
+  return { base, w, item, bytesAt }
+}
+
+/** A walking step that meets a malformed entry: the block is invalid (its bytes are in transactionsRoot). */
+function malformed<T>(s: MachineState, r: ItemReader, walk: () => T): T | MachineState {
+  try {
+    return walk()
+  } catch (e) {
+    if (!(e instanceof MalformedTransaction)) throw e
+    r.done()
+    return { ...s, phase: INVALID }
+  }
+}
+
+/** The bytes of an authorisation a tx-authorization step reads at most: a list header and six fields of at most 33 bytes. */
+export const AUTHORIZATION_WINDOW = 256
 
 /** EIP-7702: authorisation `subIndex` — the authority warm once recovered; if valid, its refund, delegation and nonce. */
 export async function checkTxAuthorization(s: MachineState, r: ItemReader, code: CodeOracle): Promise<MachineState> {
-  const { env, tx } = committedTx(r, s)
-  const auth = tx.authorizations[s.subIndex]
-  if (auth === undefined) throw new WitnessError(`the transaction has no authorisation ${s.subIndex}`)
-  const last = s.subIndex + 1 >= tx.authorizations.length
-  const next = { phase: last ? nextPhase(3, env) : 2, subIndex: last ? 0 : s.subIndex + 1 }
+  const { bytes, env } = setUpEnv(r, s)
+  const span = env.authorizations
+  const walked = env.cursor.walked
+  const read = malformed(s, r, () => {
+    const { base, w, item } = spanWindow(r, 'authorisation', env, span, walked, AUTHORIZATION_WINDOW)
+    const tuple = item(base, 'an authorisation')
+    const end = tuple.offset + tuple.size - base
+    if (!tuple.list || end > w.length) throw new MalformedTransaction('an authorisation is not a list within its window')
+    return { auth: decodeAuthorization(RLP.decode(w.subarray(0, end))), walkedTo: walked + end }
+  })
+  if (!('auth' in read)) return read
+  const { auth, walkedTo } = read
+  const last = walkedTo >= span.size
+  if (walkedTo > span.size) throw new WitnessError('an authorisation runs past its list')
+  const next = {
+    phase: last ? nextPhase(3, env) : 2,
+    subIndex: last ? 0 : s.subIndex + 1,
+    txEnvHash: keccak(withCursor(bytes, { ...CURSOR_START, walked: last ? 0 : walkedTo })),
+  }
   // tx-start checked the transaction's chain id against the block's.
-  const chainOk = auth.chainId === 0n || auth.chainId === tx.chainId
+  const chainOk = auth.chainId === 0n || auth.chainId === env.chainId
   const authority = chainOk && auth.nonce < 2n ** 64n - 1n ? authorityOf(auth) : undefined
   if (authority === undefined) {
     r.done()
@@ -183,33 +248,59 @@ export async function checkTxAuthorization(s: MachineState, r: ItemReader, code:
 /** The access-list keys a `tx-access-list` step warms at most (SPEC.md §5.5). */
 export const ACCESS_KEYS_STEP = 32
 
+/** The bytes a tx-access-list step reads at most: a key takes 33 (a slot) or at most 31 (an entry's headers and address). */
+export const ACCESS_WINDOW = ACCESS_KEYS_STEP * 33
+
+const NO_ADDRESS = new Uint8Array(20)
+
 /**
- * Access-list part `subIndex`: keys [32·subIndex, 32·subIndex + 32) of the access list laid flat —
- * each entry's address, then its slots, in the transaction's order — each read, and inserted when
- * not yet warm (a key met twice is warm the second time).
+ * Access-list part `subIndex`: the next 32 keys of the access list laid flat — each entry's address,
+ * then its slots, in the transaction's order — read from the transaction's tree where txEnv's cursor
+ * left off, each inserted when not yet warm (a key met twice is warm the second time).
  */
 export async function checkTxAccessList(s: MachineState, r: ItemReader): Promise<MachineState> {
-  const { tx } = committedTx(r, s)
-  const total = tx.accessList.reduce((n, [, slots]) => n + 1 + slots.length, 0)
-  const from = s.subIndex * ACCESS_KEYS_STEP
-  if (from >= total) throw new WitnessError(`the transaction has no access-list part ${s.subIndex} (${total} keys)`)
-  const to = Math.min(total, from + ACCESS_KEYS_STEP)
-  let accessMap = s.accessMap
-  let at = 0
-  for (const [address, slots] of tx.accessList) {
-    // Only the part's keys are hashed: an entry wholly before or after it is skipped by its length.
-    if (at + 1 + slots.length > from && at < to) {
-      for (let i = Math.max(at, from); i < Math.min(at + 1 + slots.length, to); i++) {
-        const key = i === at ? addressKey(address) : slotKey(address, slots[i - at - 1] as Uint8Array)
-        const item = openMapKey(r, 'access map', accessMap, key)
-        if (item.value === undefined) accessMap = item.write(1n)
+  const { bytes, env } = setUpEnv(r, s)
+  const span = env.accessList
+  const walk = malformed(s, r, () => {
+    const { item, bytesAt } = spanWindow(r, 'access list', env, span, env.cursor.walked, ACCESS_WINDOW)
+    // Places from here on are in the transaction; the cursor's are from the list's start.
+    let at = span.offset + env.cursor.walked
+    let slotsEnd = env.cursor.slotsEnd === 0 ? 0 : span.offset + env.cursor.slotsEnd
+    let address = env.cursor.address
+    const keys: bigint[] = []
+    while (keys.length < ACCESS_KEYS_STEP && at < span.offset + span.size) {
+      if (slotsEnd === 0) {
+        const entry = item(at, 'an access-list entry')
+        const a = item(entry.offset, 'an access-list address')
+        if (!entry.list || a.list || a.size !== 20) throw new MalformedTransaction('an access-list entry is not [address, slots]')
+        address = bytesAt(a.offset, 20, 'an access-list address')
+        const slots = item(a.offset + 20, 'the slots')
+        if (!slots.list || slots.offset + slots.size !== entry.offset + entry.size)
+          throw new MalformedTransaction('an access-list entry is not [address, slots]')
+        keys.push(addressKey(address))
+        at = slots.offset
+        slotsEnd = slots.offset + slots.size
+      } else {
+        const slot = item(at, 'a slot')
+        if (slot.list || slot.size !== 32) throw new MalformedTransaction('a slot is not 32 bytes')
+        keys.push(slotKey(address, bytesAt(slot.offset, 32, 'a slot')))
+        at = slot.offset + 32
       }
+      if (at > slotsEnd || slotsEnd > span.offset + span.size) throw new MalformedTransaction('an access-list entry runs past its list')
+      if (at === slotsEnd) [slotsEnd, address] = [0, NO_ADDRESS]
     }
-    at += 1 + slots.length
+    return { keys, walked: at - span.offset, slotsEnd: slotsEnd === 0 ? 0 : slotsEnd - span.offset, address }
+  })
+  if (!('keys' in walk)) return walk
+  let accessMap = s.accessMap
+  for (const key of walk.keys) {
+    const item = openMapKey(r, 'access map', accessMap, key)
+    if (item.value === undefined) accessMap = item.write(1n)
   }
   r.done()
-  const last = to === total
-  return { ...s, accessMap, phase: last ? 4 : 3, subIndex: last ? 0 : s.subIndex + 1 }
+  const last = walk.walked === span.size
+  const cursor = last ? CURSOR_START : { walked: walk.walked, slotsEnd: walk.slotsEnd, address: walk.address }
+  return { ...s, accessMap, phase: last ? 4 : 3, subIndex: last ? 0 : s.subIndex + 1, txEnvHash: keccak(withCursor(bytes, cursor)) }
 }
 
 /**
@@ -218,30 +309,33 @@ export async function checkTxAccessList(s: MachineState, r: ItemReader): Promise
  * into the created account (nonce 1, in the created map; onto an account with code, nonce or storage, a collision, the frame is entered already failed).
  */
 export async function checkTxEnter(s: MachineState, r: ItemReader, code: CodeOracle): Promise<MachineState> {
-  const { env, tx } = committedTx(r, s)
+  const { env } = setUpEnv(r, s)
   const sender = env.origin.subarray(12)
+  // The data is a view of the transaction's tree; a create's initcode (at most 49,152 bytes, tx-start checked) is read for its code tree.
+  const data = viewOf(env.txRoot, BigInt(env.data.offset), BigInt(env.data.size))
+  const initcode = env.isCreate ? readView(r, 'initcode', data, 0n, BigInt(env.data.size)) : undefined
   const trie = await proofTrie(s.stateRoot, r.next('accounts proof'), 'accounts')
   const from = decodeAccount(await trie.get(sender))
   if (from === undefined) throw new WitnessError('the sender has no account')
   const revertPre = join([s.stateRoot, s.accessMap, s.transientMap, s.substateHash])
   const frameOf = (f: Pick<FrameState, 'kind' | 'address' | 'codeAddress' | 'codeRoot' | 'codeSize'> & Partial<FrameState>) =>
-    freshFrame({ depth: 0, gas: env.gasLimit - env.intrinsicGas, caller: sender, value: tx.value, ...f })
+    freshFrame({ depth: 0, gas: env.gasLimit - env.intrinsicGas, caller: sender, value: env.value, ...f })
   let state: MachineState = { ...s }
   let frame: FrameState
-  if (tx.to === undefined) {
-    const created = keccak(RLP.encode([sender, tx.nonce])).slice(12)
+  if (initcode !== undefined) {
+    const created = keccak(RLP.encode([sender, env.nonce])).slice(12)
     const target = decodeAccount(await trie.get(created))
-    frame = frameOf({ kind: 4, address: created, codeAddress: created, codeRoot: codeRoot(tx.data), codeSize: tx.data.length })
+    frame = frameOf({ kind: 4, address: created, codeAddress: created, codeRoot: codeRoot(initcode), codeSize: initcode.length })
     if (collides(target)) {
       // EIP-684, EIP-7610: the frame is entered already failed; nothing moves or is created.
       r.done()
       const failed = keccak(writeFrame({ ...frame, status: 3, gas: 0n }))
       return { ...s, phase: 5, subIndex: 0, frameStackHash: keccak(ZERO, keccak(revertPre), ZERO), frameHash: failed }
     }
-    await trie.set(sender, encodeAccount({ ...from, balance: from.balance - tx.value }))
+    await trie.set(sender, encodeAccount({ ...from, balance: from.balance - env.value }))
     const stateRoot = await trie.set(
       created,
-      encodeAccount({ ...(target ?? emptyAccount()), nonce: 1n, balance: (target?.balance ?? 0n) + tx.value }),
+      encodeAccount({ ...(target ?? emptyAccount()), nonce: 1n, balance: (target?.balance ?? 0n) + env.value }),
     )
     const sub = readSubstate(opened(r, 'substate', SUBSTATE_BYTES, s.substateHash))
     const entry = openMapKey(r, 'created map', sub.createdMap, num(keccak(Uint8Array.of(5), created)))
@@ -251,7 +345,7 @@ export async function checkTxEnter(s: MachineState, r: ItemReader, code: CodeOra
       substateHash: keccak(writeSubstate({ ...sub, createdMap: entry.value === undefined ? entry.write(1n) : sub.createdMap })),
     }
   } else {
-    const to = tx.to
+    const to = env.to
     const before = decodeAccount(await trie.get(to))
     let runs = codeOf(before, code)
     const delegate = runs.delegate
@@ -262,8 +356,8 @@ export async function checkTxEnter(s: MachineState, r: ItemReader, code: CodeOra
       if (warm.value === undefined) state = { ...state, accessMap: warm.write(1n) }
     }
     const self = equal(to, sender)
-    const after = self ? { ...from } : { ...(before ?? emptyAccount()), balance: (before?.balance ?? 0n) + tx.value }
-    if (!self) await trie.set(sender, encodeAccount({ ...from, balance: from.balance - tx.value }))
+    const after = self ? { ...from } : { ...(before ?? emptyAccount()), balance: (before?.balance ?? 0n) + env.value }
+    if (!self) await trie.set(sender, encodeAccount({ ...from, balance: from.balance - env.value }))
     const stateRoot = await trie.set(to, encodeAccount(after))
     state = { ...state, stateRoot }
     if (isEmpty(after)) {
@@ -277,7 +371,7 @@ export async function checkTxEnter(s: MachineState, r: ItemReader, code: CodeOra
       codeAddress: to,
       codeRoot: runs.root,
       codeSize: runs.size,
-      calldata: ownView(tx.data),
+      calldata: data,
     })
   }
   r.done()

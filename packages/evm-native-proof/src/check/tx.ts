@@ -6,7 +6,9 @@
 
 import { RLP } from '@ethereumjs/rlp'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { be, join, keccak, num } from './layout.ts'
+import { be, CURSOR_START, join, keccak, num, txSpansWord, withCursor } from './layout.ts'
+import { bytesRoot } from './trees.ts'
+import type { TxLayout } from './tx-layout.ts'
 
 export interface Authorization {
   chainId: bigint
@@ -78,6 +80,21 @@ function accessList(v: unknown): [Uint8Array, Uint8Array[]][] {
   })
 }
 
+/** One EIP-7702 authorisation, `[chainId, address, nonce, yParity, r, s]`, decoded. */
+export function decodeAuthorization(a: unknown): Authorization {
+  const t = list(a, 'an authorisation')
+  if (t.length !== 6) fail('an authorisation has 6 fields')
+  return {
+    chainId: int(t[0], 'an authorisation chain id'),
+    address: address(t[1], 'an authorisation address'),
+    nonce: int(t[2], 'an authorisation nonce'),
+    yParity: int(t[3], 'an authorisation y parity'),
+    r: int(t[4], 'an authorisation r'),
+    s: int(t[5], 'an authorisation s'),
+    raw: t.slice(0, 3) as Uint8Array[],
+  }
+}
+
 /** Decodes a transaction's canonical bytes (as in the transactions trie). */
 export function decodeTx(raw: Uint8Array): Tx {
   const typed = raw.length > 0 && (raw[0] as number) < 0x7f
@@ -137,22 +154,7 @@ export function decodeTx(raw: Uint8Array): Tx {
   const at = (i: number) => f[i + fee - 1]
   const sig = fields.length - 3
   const blobs = type === 3 ? list(f[10], 'the blob hashes').map((h) => bytes(h, 'a blob hash')) : []
-  const auths =
-    type === 4
-      ? list(f[9], 'the authorisations').map((a) => {
-          const t = list(a, 'an authorisation')
-          if (t.length !== 6) fail('an authorisation has 6 fields')
-          return {
-            chainId: int(t[0], 'an authorisation chain id'),
-            address: address(t[1], 'an authorisation address'),
-            nonce: int(t[2], 'an authorisation nonce'),
-            yParity: int(t[3], 'an authorisation y parity'),
-            r: int(t[4], 'an authorisation r'),
-            s: int(t[5], 'an authorisation s'),
-            raw: t.slice(0, 3) as Uint8Array[],
-          }
-        })
-      : []
+  const auths = type === 4 ? list(f[9], 'the authorisations').map(decodeAuthorization) : []
   return {
     type,
     chainId: int(f[0], 'chainId'),
@@ -215,27 +217,37 @@ export function floorGas(tx: Tx, forkId: number): bigint {
 
 const word20 = (a: Uint8Array) => join([new Uint8Array(12), a])
 
-/** SPEC.md §3's txEnv. */
-export function txEnvOf(tx: Tx, raw: Uint8Array, origin: Uint8Array, baseFee: bigint, forkId: number): Uint8Array {
+/**
+ * SPEC.md §3's txEnv: the transaction's fields, its tree's root (`layout` gives where its data and
+ * lists lie in its bytes) and a walk's cursor at its start.
+ */
+export function txEnvOf(tx: Tx, raw: Uint8Array, layout: TxLayout, origin: Uint8Array, baseFee: bigint, forkId: number): Uint8Array {
   // EIP-1559: the base fee plus the priority fee, capped at the fee cap (a legacy gas price is both).
   const capped = baseFee + tx.maxPriorityFeePerGas
   const effective = tx.type < 2 || tx.maxFeePerGas < capped ? tx.maxFeePerGas : capped
-  return join([
-    word20(origin),
-    be(tx.type),
-    be(tx.gasLimit),
-    be(effective),
-    be(tx.maxFeePerGas),
-    be(tx.maxPriorityFeePerGas),
-    tx.to === undefined ? new Uint8Array(32) : word20(tx.to),
-    be(tx.to === undefined ? 1 : 0),
-    be(tx.value),
-    keccak(join(tx.blobHashes)),
-    be(tx.blobHashes.length),
-    be(intrinsicGas(tx)),
-    be(floorGas(tx, forkId)),
-    be(tx.authorizations.length),
-    be(tx.accessList.length),
-    keccak(raw),
-  ])
+  return withCursor(
+    join([
+      word20(origin),
+      be(tx.type),
+      be(tx.gasLimit),
+      be(effective),
+      be(tx.maxFeePerGas),
+      be(tx.maxPriorityFeePerGas),
+      tx.to === undefined ? new Uint8Array(32) : word20(tx.to),
+      be(tx.to === undefined ? 1 : 0),
+      be(tx.value),
+      keccak(join(tx.blobHashes)),
+      be(tx.blobHashes.length),
+      be(intrinsicGas(tx)),
+      be(floorGas(tx, forkId)),
+      be(tx.authorizations.length),
+      be(tx.accessList.length),
+      bytesRoot(raw),
+      be(tx.chainId ?? 0n),
+      be(tx.nonce),
+      txSpansWord(raw.length, [layout.data, layout.accessList, layout.authorizations]),
+      new Uint8Array(32),
+    ]),
+    CURSOR_START,
+  )
 }

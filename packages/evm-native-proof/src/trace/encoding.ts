@@ -1,5 +1,7 @@
 import type { BlockHeader } from '@ethereumjs/block'
+import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
+import { ChunkedBytes } from '../commit/bytes-tree.ts'
 import { concat, H, uint, writeUint, ZERO32 } from '../commit/hash.ts'
 
 /** A 20-byte address left-padded to a word. */
@@ -14,9 +16,10 @@ const word20 = (a: Uint8Array) => {
  * chain, the block-hashes steps; 4 makes calldata, return data and outputs views, and splits the exit's copy;
  * 5 deepens the indexed maps to 24 levels; 6 warms the access list a bounded number of keys a step;
  * 7 hashes the block's requests as they come, a SHA-256 stream a type; 8 keeps the logs in a tree and
- * builds the receipts trie after the last transaction).
+ * builds the receipts trie after the last transaction; 9 puts the transaction in a tree of its own, named
+ * by txEnv with the places of its data and lists, read a part at a time by the set-up steps after tx-start).
  */
-export const STATE_VERSION = 8
+export const STATE_VERSION = 9
 
 /** SPEC.md §2: the 352-byte machine state. */
 export function stateData(s: {
@@ -192,7 +195,56 @@ export function floorGas(tx: TypedTransaction, forkId: number): bigint {
   return 21000n + 10n * tokens
 }
 
-/** SPEC.md §3: the 512-byte transaction environment (the effective gas price at the block's base fee). */
+/** A range of a transaction's canonical bytes. */
+export interface TxSpan {
+  offset: number
+  size: number
+}
+
+/**
+ * Where a transaction's data, access list and authorisation list lie in its canonical bytes (the
+ * payload of each; `{0, 0}` where the type has none), from the RLP lengths of ethereumjs's fields.
+ */
+export function txSpans(tx: TypedTransaction): { data: TxSpan; accessList: TxSpan; authorizations: TxSpan } {
+  const fields = tx.raw() as unknown as (Uint8Array | unknown[])[]
+  const encoded = fields.map((f) => RLP.encode(f as Uint8Array))
+  const payload = encoded.reduce((n, e) => n + e.length, 0)
+  let at = (tx.type === 0 ? 0 : 1) + RLP.encode(fields as Uint8Array[]).length - payload
+  const places = encoded.map((e, i) => {
+    const f = fields[i] as Uint8Array | unknown[]
+    const size = f instanceof Uint8Array ? f.length : f.reduce((n: number, x) => n + RLP.encode(x as Uint8Array).length, 0)
+    const span = { offset: at + e.length - size, size }
+    at += e.length
+    return span
+  })
+  const none = { offset: 0, size: 0 }
+  const [data, accessList, authorizations] = tx.type === 0 ? [5] : tx.type === 1 ? [6, 7] : [7, 8, 9]
+  return {
+    data: places[data as number] as TxSpan,
+    accessList: accessList === undefined ? none : (places[accessList] as TxSpan),
+    authorizations: authorizations === undefined || tx.type !== 4 ? none : (places[authorizations] as TxSpan),
+  }
+}
+
+/** A set-up walk's place (SPEC.md §3, txEnv word 19): bytes walked, the current entry's slots' end and address (access list). */
+export interface TxCursor {
+  walked: number
+  slotsEnd: number
+  address: Uint8Array
+}
+
+/** txEnv with its cursor word set (the walk's start: all zero). */
+export function withTxCursor(env: Uint8Array, c: TxCursor | undefined): Uint8Array {
+  const out = env.slice()
+  out.fill(0, 19 * 32)
+  if (c === undefined) return out
+  writeUint(out, 19 * 32, c.walked, 4)
+  writeUint(out, 19 * 32 + 4, c.slotsEnd, 4)
+  out.set(c.address, 19 * 32 + 12)
+  return out
+}
+
+/** SPEC.md §3: the 640-byte transaction environment (the effective gas price at the block's base fee). */
 export function txEnvData(tx: TypedTransaction, baseFee: bigint, forkId: number): Uint8Array {
   const t = tx as TypedTransaction & {
     maxFeePerGas?: bigint
@@ -201,8 +253,20 @@ export function txEnvData(tx: TypedTransaction, baseFee: bigint, forkId: number)
     blobVersionedHashes?: Uint8Array[] | string[]
     authorizationList?: unknown[]
     accessList?: unknown[]
+    chainId?: bigint
   }
   const blobs = blobHashes(tx)
+  const bytes = tx.serialize()
+  const spans = txSpans(tx)
+  const spansWord = new Uint8Array(32)
+  writeUint(spansWord, 0, bytes.length, 4)
+  for (const [i, sp] of [spans.data, spans.accessList, spans.authorizations].entries()) {
+    writeUint(spansWord, 4 + 8 * i, sp.offset, 4)
+    writeUint(spansWord, 8 + 8 * i, sp.size, 4)
+  }
+  // A legacy transaction names its chain in v (EIP-155: v = 35 + 2·chainId + parity), or none (27, 28).
+  const v = tx.v ?? 0n
+  const chainId = tx.type === 0 ? (v >= 35n ? (v - 35n) / 2n : 0n) : (t.chainId ?? 0n)
   return concat([
     word20(tx.getSenderAddress().bytes),
     uint(tx.type),
@@ -219,7 +283,11 @@ export function txEnvData(tx: TypedTransaction, baseFee: bigint, forkId: number)
     uint(floorGas(tx, forkId)),
     uint(t.authorizationList?.length ?? 0),
     uint(t.accessList?.length ?? 0),
-    tx.hash(),
+    ChunkedBytes.root(bytes),
+    uint(chainId),
+    uint(tx.nonce),
+    spansWord,
+    ZERO32,
   ])
 }
 

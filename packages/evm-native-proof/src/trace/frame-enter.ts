@@ -11,7 +11,7 @@ import { type BytesView, ChunkedBytes, EMPTY_VIEW, ownView, viewHolds, viewOf } 
 import { equalBytes, H, ZERO32 } from '../commit/hash.ts'
 import { StackChain } from '../commit/stack.ts'
 import { cutSystemCall, emitWithdrawals, missingSystemContract, SYSTEM_CONTRACTS } from './block-end.ts'
-import { frameData } from './encoding.ts'
+import { frameData, txSpans } from './encoding.ts'
 import { createAddressOf } from './ethereumjs.ts'
 import { mapKey } from './keys.ts'
 import { settlePending } from './opcode.ts'
@@ -152,10 +152,17 @@ export async function enterFrame(t: Tracing, message: Message): Promise<void> {
 }
 
 /**
- * A frame's calldata (SPEC.md §2.3): a transaction's data in a tree of its own; a child's input
- * where it lies, in its caller's memory, which does not change while the child runs.
+ * A frame's calldata (SPEC.md §2.3): a transaction's data where it lies, in the transaction's tree; a
+ * system call's in a tree of its own; a child's input where it lies, in its caller's memory, which
+ * does not change while the child runs.
  */
 function calldataOf(t: Tracing, parent: Frame | undefined, data: Uint8Array): BytesView {
+  if (parent === undefined && t.phase === PHASE.TX_ENTER) {
+    const span = txSpans(t.block.transactions[t.txIndex] as TypedTransaction).data
+    const view = viewOf(t.txBytes.tree, span.offset, span.size)
+    if (!viewHolds(view, data)) throw t.diverged('a transaction’s calldata is not its data in its bytes')
+    return view
+  }
   if (parent === undefined) return ownView(data)
   const call = parent.nextCall
   if (call === undefined) throw new Error('a call entered its child with no input recorded')

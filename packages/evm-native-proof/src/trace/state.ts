@@ -11,7 +11,7 @@ import { RLP } from '@ethereumjs/rlp'
 import { Account, Address, bytesToHex, createAccountFromRLP, hexToBytes, KECCAK256_NULL } from '@ethereumjs/util'
 import type { VM } from '@ethereumjs/vm'
 import { type BlockTrace, InputError, type LoadedTrace } from '@stepproof/block-traces'
-import type { BytesView, ChunkedBytes } from '../commit/bytes-tree.ts'
+import { type BytesView, type ChunkedBytes, EMPTY_VIEW } from '../commit/bytes-tree.ts'
 import { CodeTree } from '../commit/code-tree.ts'
 import { concat, equalBytes, H, uint, ZERO32 } from '../commit/hash.ts'
 import { IndexedMap } from '../commit/indexed-map.ts'
@@ -227,7 +227,9 @@ export class Tracing {
    * input; block-start derives blockEnv and the pre-state root from the header and its parent's (SPEC.md §2).
    */
   headerBound = false
-  txEnv: Uint8Array = new Uint8Array(512)
+  txEnv: Uint8Array = new Uint8Array(640)
+  /** The transaction's canonical bytes in a tree of their own (txEnv names its root, SPEC.md §3). */
+  txBytes: BytesView = EMPTY_VIEW
   txBlobHashes: Uint8Array = new Uint8Array()
 
   /** The commitment before the first step. */

@@ -20,12 +20,13 @@ import {
   SECP256K1_ORDER_DIV_2,
 } from '@ethereumjs/util'
 import { concat, equalBytes, H } from '../commit/hash.ts'
-import { blobHashes, txEnvData } from './encoding.ts'
+import { ownView } from '../commit/bytes-tree.ts'
+import { blobHashes, type TxCursor, txEnvData, txSpans, withTxCursor } from './encoding.ts'
 import { mapKey } from './keys.ts'
 import { PHASE, PRAGUE, TAG } from './phases.ts'
 import { accountNodes, delegateOf, sortedKeys, type Tracing } from './state.ts'
 import { TxLogs } from './tx-logs.ts'
-import { collides } from './witness-parts.ts'
+import { collides, viewItems } from './witness-parts.ts'
 
 /** Before a transaction's first message: its environment, and the transaction's sub-state from zero. */
 export function beginTransaction(t: Tracing, tx: TypedTransaction): void {
@@ -33,6 +34,7 @@ export function beginTransaction(t: Tracing, tx: TypedTransaction): void {
   t.subIndex = 0
   // tx-start sets txEnvHash and txStartRoot (SPEC.md §4); its witness is cut from the state before.
   t.txEnv = txEnvData(tx, t.block.header.baseFeePerGas ?? 0n, t.forkId)
+  t.txBytes = ownView(tx.serialize())
   t.txBlobHashes = blobHashes(tx)
   t.logs = new TxLogs(t.requestStreams)
   t.authRefund = 0n
@@ -40,6 +42,39 @@ export function beginTransaction(t: Tracing, tx: TypedTransaction): void {
 
 /** The access-list keys a `tx-access-list` step warms at most (SPEC.md §5.5). */
 export const ACCESS_KEYS_STEP = 32
+
+/** The list bytes a tx-access-list step reads (SPEC.md §5.5): 33 a key at most. */
+const ACCESS_WINDOW = ACCESS_KEYS_STEP * 33
+
+/** The bytes of an authorisation list a tx-authorization step reads (SPEC.md §5.5). */
+const AUTHORIZATION_WINDOW = 256
+
+const NO_ADDRESS = new Uint8Array(20)
+
+/** Where a key of the access list laid flat ends: the list's bytes up to it, and its entry's slots' end (0 once the entry ends). */
+interface KeyPlace {
+  after: number
+  slotsEnd: number
+  address: Uint8Array
+}
+
+/** Each key's place in the access list's payload, from the RLP lengths of its entries. */
+function accessListPlaces(entries: [Uint8Array, Uint8Array[]][]): KeyPlace[] {
+  const out: KeyPlace[] = []
+  let at = 0
+  for (const [address, slots] of entries) {
+    // The entry's header, the address (0x94 and 20 bytes), the slots' header, then 33 bytes a slot.
+    const end = at + RLP.encode([address, slots]).length
+    const slotsStart = end - 33 * slots.length
+    out.push({ after: slotsStart, slotsEnd: slots.length === 0 ? 0 : end, address })
+    for (const k of slots.keys()) {
+      const after = slotsStart + 33 * (k + 1)
+      out.push({ after, slotsEnd: after === end ? 0 : end, address })
+    }
+    at = end
+  }
+  return out
+}
 
 /**
  * tx-start, then each authorisation and each access-list entry (SPEC.md §4), one step at a time on
@@ -86,10 +121,20 @@ export async function setUpTransaction(t: Tracing, tx: TypedTransaction, newAddr
   // tx-authorization, one at a time (EIP-7702), on the state the ones before it left: the authority
   // warm once recovered; then, if it has no code or a delegation and the authorisation's nonce, its
   // refund (an existing account), its code (the delegation, or none) and its nonce.
+  const spans = txSpans(tx)
+  // Each walking step reads its part of the transaction's tree, from txEnv's cursor (SPEC.md §3).
+  const part = (span: { offset: number }, walked: number, len: number) =>
+    viewItems(t.txBytes, BigInt(span.offset + walked), BigInt(len))
+  const setCursor = (c: TxCursor | undefined) => {
+    t.txEnv = withTxCursor(t.txEnv, c)
+    t.txEnvHash = H(t.txEnv)
+  }
+  let walked = 0
   for (const [i, auth] of auths.entries()) {
     const authority = authorityOf(t, auth)
+    const size = RLP.encode(auth).length
     await t.cutWitness('tx-authorization', async () => {
-      const proof = [t.txEnv, tx.serialize()]
+      const proof = [t.txEnv, ...part(spans.authorizations, walked, Math.min(AUTHORIZATION_WINDOW, spans.authorizations.size - walked))]
       const codes: Uint8Array[] = []
       if (authority !== undefined) {
         proof.push(
@@ -123,33 +168,40 @@ export async function setUpTransaction(t: Tracing, tx: TypedTransaction, newAddr
         t.stateRoot = trie.root()
       }
     }
+    walked += size
     t.subIndex = i + 1 < auths.length ? i + 1 : 0
     t.phase = i + 1 < auths.length ? PHASE.TX_AUTHORIZATION : next(PHASE.TX_ACCESS_LIST)
+    setCursor(i + 1 < auths.length ? { walked, slotsEnd: 0, address: NO_ADDRESS } : undefined)
     await t.step('tx-authorization')
   }
   // tx-access-list, ACCESS_KEYS_STEP keys at a time of the list laid flat (each entry's address,
-  // then its slots, in the transaction's order): each key warm, the ones met before already so.
+  // then its slots, in the transaction's order): each key warm, the ones met before already so. Each
+  // key's place: the bytes of the list after it, and where its entry's slots end.
   const flat = entries.flatMap(([address, slots]) => [
     mapKey(TAG.WARM_ADDRESS, address),
     ...slots.map((slot) => mapKey(TAG.WARM_SLOT, address, slot)),
   ])
+  const places = accessListPlaces(entries)
   for (let from = 0; from < flat.length; from += ACCESS_KEYS_STEP) {
-    const part = flat.slice(from, from + ACCESS_KEYS_STEP)
+    const keys = flat.slice(from, from + ACCESS_KEYS_STEP)
+    const start = from === 0 ? 0 : (places[from - 1] as KeyPlace).after
     await t.cutWitness('tx-access-list', async () => {
       // Each key's item against the map as the keys before it left it (the inserts are undone).
-      const proof = [t.txEnv, tx.serialize()]
+      const proof = [t.txEnv, ...part(spans.accessList, start, Math.min(ACCESS_WINDOW, spans.accessList.size - start))]
       const mark = access.mark()
-      for (const k of part) {
+      for (const k of keys) {
         proof.push(...access.witness(k, true))
         if (!access.has(k)) access.set(k, 1n)
       }
       access.revert(mark)
       return { proof, codes: [] }
     })
-    for (const k of part) if (!access.has(k)) access.set(k, 1n)
+    for (const k of keys) if (!access.has(k)) access.set(k, 1n)
     const last = from + ACCESS_KEYS_STEP >= flat.length
     t.subIndex = last ? 0 : from / ACCESS_KEYS_STEP + 1
     t.phase = last ? PHASE.TX_ENTER : PHASE.TX_ACCESS_LIST
+    const at = places[from + keys.length - 1] as KeyPlace
+    setCursor(last ? undefined : { walked: at.after, slotsEnd: at.slotsEnd, address: at.slotsEnd === 0 ? NO_ADDRESS : at.address })
     await t.step('tx-access-list')
   }
   // What ethereumjs did at once must be what the steps did one by one.
@@ -234,7 +286,10 @@ export async function cutTxEnter(t: Tracing, message: Message, newAddress: Uint8
     const code = await t.codeAt(trie, target)
     const delegate = t.forkId >= PRAGUE ? delegateOf(code) : undefined
     const accounts = [sender, target, ...(delegate === undefined ? [] : [delegate])]
-    const proof = [t.txEnv, tx.serialize(), RLP.encode(await accountNodes(trie, accounts))]
+    // A create's initcode from the transaction's tree; a call's data is a view of it, not read here.
+    const data = txSpans(tx).data
+    const initcode = newAddress === undefined ? [] : viewItems(t.txBytes, BigInt(data.offset), BigInt(data.size))
+    const proof = [t.txEnv, ...initcode, RLP.encode(await accountNodes(trie, accounts))]
     const codes = [code, ...(delegate === undefined ? [] : [await t.codeAt(trie, delegate)])].filter((c) => c.length > 0)
     if (newAddress !== undefined) {
       if (!collides(await t.sm.getAccount(new Address(newAddress))))

@@ -16,6 +16,7 @@ import {
   readBlockEnv,
   readSubstate,
   readTxEnv,
+  TX_ENV_BYTES,
   SUBSTATE_BYTES,
   type View,
   writeFrame,
@@ -227,7 +228,7 @@ export class Step {
   }
 
   txEnv() {
-    const b = this.r.next('transaction environment', 512)
+    const b = this.r.next('transaction environment', TX_ENV_BYTES)
     if (!equal(keccak(b), this.s.txEnvHash)) throw new WitnessError('the transaction environment does not hash to the state’s')
     return readTxEnv(b)
   }
