@@ -109,13 +109,23 @@ export function signTx(spec: TxSpec, index: number, nonces: Nonces, world: Pick<
     ).sign(spec.from.key)
   }
   if (spec.envelope === 'set-code') {
-    if (spec.authority === undefined || spec.delegateTo === undefined)
-      throw new Error('a set-code transaction needs an authority and a target')
-    const authorization = eoaCode7702SignAuthorization(
-      { chainId: quantity(SCENARIO_CHAIN_ID), address: spec.delegateTo.toString(), nonce: quantity(nonces.take(spec.authority)) },
-      spec.authority.key,
+    const wanted =
+      spec.authorizations ??
+      (spec.authority === undefined || spec.delegateTo === undefined ? [] : [{ authority: spec.authority, delegateTo: spec.delegateTo }])
+    if (wanted.length === 0) throw new Error('a set-code transaction needs an authority and a target')
+    // An authorisation of the chain and the authority's next nonce takes that nonce; one given its own does not.
+    const authorizationList = wanted.map((a) =>
+      eoaCode7702SignAuthorization(
+        {
+          chainId: quantity(a.chainId ?? SCENARIO_CHAIN_ID),
+          address: a.delegateTo.toString(),
+          nonce: quantity(a.nonce ?? nonces.take(a.authority)),
+        },
+        a.authority.key,
+      ),
     )
-    return createEOACode7702Tx({ ...base, ...fees, authorizationList: [authorization] }, { common }).sign(spec.from.key)
+    const accessList = spec.accessList ?? []
+    return createEOACode7702Tx({ ...base, ...fees, authorizationList, accessList }, { common }).sign(spec.from.key)
   }
   if (spec.accessList !== undefined)
     return createFeeMarket1559Tx({ ...base, ...fees, accessList: spec.accessList }, { common }).sign(spec.from.key)

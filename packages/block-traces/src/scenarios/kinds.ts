@@ -21,7 +21,13 @@ export interface TxSpec {
   /** For set-code transactions: the account that delegates, and the code it delegates to. */
   authority?: Wallet
   delegateTo?: Address
-  /** An EIP-2930 access list: the transaction is then an EIP-1559 one carrying it (its intrinsic gas is in gasLimit). */
+  /**
+   * For set-code transactions with more than one authorisation (in place of authority and
+   * delegateTo): each one's authority and target, and its chain id and nonce where they should not
+   * be the chain's and the authority's next (an authorisation that is then skipped).
+   */
+  authorizations?: { authority: Wallet; delegateTo: Address; chainId?: bigint; nonce?: bigint }[]
+  /** An EIP-2930 access list: the transaction is then an EIP-1559 one carrying it (or a set-code one; its intrinsic gas is in gasLimit). */
   accessList?: { address: Hex; storageKeys: Hex[] }[]
   /** Whether the transaction should succeed; the generator checks its receipt. */
   expect: 'success' | 'failure'

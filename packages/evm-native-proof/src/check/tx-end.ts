@@ -23,9 +23,9 @@ import {
   readFrame,
   readSubstate,
   readTxEnv,
-  TX_ENV_BYTES,
   rlpHeader,
   SUBSTATE_BYTES,
+  TX_ENV_BYTES,
   writeBlockAcc,
 } from './layout.ts'
 import { type BytesOracle, listHas } from './list-ends.ts'

@@ -19,8 +19,8 @@ import {
   MAX_UINT64,
   SECP256K1_ORDER_DIV_2,
 } from '@ethereumjs/util'
-import { concat, equalBytes, H } from '../commit/hash.ts'
 import { ownView } from '../commit/bytes-tree.ts'
+import { concat, equalBytes, H } from '../commit/hash.ts'
 import { blobHashes, type TxCursor, txEnvData, txSpans, withTxCursor } from './encoding.ts'
 import { mapKey } from './keys.ts'
 import { PHASE, PRAGUE, TAG } from './phases.ts'
@@ -123,8 +123,7 @@ export async function setUpTransaction(t: Tracing, tx: TypedTransaction, newAddr
   // refund (an existing account), its code (the delegation, or none) and its nonce.
   const spans = txSpans(tx)
   // Each walking step reads its part of the transaction's tree, from txEnv's cursor (SPEC.md §3).
-  const part = (span: { offset: number }, walked: number, len: number) =>
-    viewItems(t.txBytes, BigInt(span.offset + walked), BigInt(len))
+  const part = (span: { offset: number }, walked: number, len: number) => viewItems(t.txBytes, BigInt(span.offset + walked), BigInt(len))
   const setCursor = (c: TxCursor | undefined) => {
     t.txEnv = withTxCursor(t.txEnv, c)
     t.txEnvHash = H(t.txEnv)

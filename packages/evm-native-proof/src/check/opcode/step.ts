@@ -16,8 +16,8 @@ import {
   readBlockEnv,
   readSubstate,
   readTxEnv,
-  TX_ENV_BYTES,
   SUBSTATE_BYTES,
+  TX_ENV_BYTES,
   type View,
   writeFrame,
 } from '../layout.ts'
