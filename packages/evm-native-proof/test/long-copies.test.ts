@@ -3,7 +3,7 @@ import { bls12_381 } from '@noble/curves/bls12-381.js'
 import { type BlockTrace, type Fork, Rng, sealBlock, systemContractsPre, wallet } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
 import { checkStep } from '../src/check/index.ts'
-import { CURSOR_START, keccak, readFrame, readState, readTxEnv, withCursor, writeFrame, writeState } from '../src/check/layout.ts'
+import { CURSOR_START, keccak, readFrame, readState, readTxEnv, writeFrame, writeState, writeTxEnv } from '../src/check/layout.ts'
 import { MD_CHUNK } from '../src/check/precompiles/md-hashes.ts'
 import { KECCAK_CHUNK } from '../src/check/sponge.ts'
 import { ACCESS_KEYS_STEP } from '../src/check/tx-start.ts'
@@ -638,7 +638,7 @@ describe('access lists longer than a step (SPEC.md §5.5)', () => {
       // The part after the last: the cursor at the list's end, txEnv and the state moved with it — rejected.
       const env = lastPart.proof[0] as Uint8Array
       const list = readTxEnv(env).accessList
-      const atEnd = withCursor(env, { ...CURSOR_START, walked: list.size })
+      const atEnd = writeTxEnv({ ...readTxEnv(env), cursor: { ...CURSOR_START, walked: list.size } })
       const beyond = writeState({ ...readState(lastPart.stateData), txEnvHash: keccak(atEnd) })
       await expect(
         checkStep({ ...lastPart, pre: keccak(beyond), stateData: beyond, proof: [atEnd, ...lastPart.proof.slice(1)] }),

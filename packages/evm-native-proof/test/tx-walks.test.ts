@@ -5,12 +5,15 @@
  * authorisations applied and the keys warmed change the state root and the gas), its decoding of
  * the transactions (the data where the view says) and to tampering.
  */
+import { createMerkleProof, createMPT } from '@ethereumjs/mpt'
+import { RLP } from '@ethereumjs/rlp'
 import { createTxFromRLP } from '@ethereumjs/tx'
 import { type Address, createAddressFromString } from '@ethereumjs/util'
 import { type BlockTrace, commonFor, type Fork, Rng, sealBlock, systemContractsPre, type TxSpec, wallet } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
 import { checkStep } from '../src/check/index.ts'
-import { keccak, readFrame, readState, readTxEnv, withCursor, writeState } from '../src/check/layout.ts'
+import { keccak, readFrame, readState, readTxEnv, writeState, writeTxEnv } from '../src/check/layout.ts'
+import { KECCAK_CHUNK } from '../src/check/sponge.ts'
 import { ACCESS_KEYS_STEP } from '../src/check/tx-start.ts'
 import { traceBlock } from '../src/trace/tracer.ts'
 import { WITNESS_BOUND, witnessBytes } from '../src/verify-trace.ts'
@@ -106,6 +109,83 @@ async function walksBlock(fork: Fork): Promise<BlockTrace> {
   return trace
 }
 
+/** A block of three long calls of ECHO, two thirds of their data zero: a legacy one (EIP-155) of 300,000 bytes, an EIP-2930 one of 40,000, an EIP-1559 one of 100,000. */
+async function longBlock(fork: Fork): Promise<BlockTrace> {
+  const rng = new Rng(`tx-payload/${fork}`)
+  const sender = wallet(1)
+  const pre = {
+    ...systemContractsPre(fork),
+    [sender.address.toString()]: { nonce: '0x0', balance: '0x56bc75e2d63100000', code: '0x', storage: {} },
+    [ECHO.toString()]: { nonce: '0x1', balance: '0x0', code: ECHO_CODE, storage: {} },
+  } as BlockTrace['pre']
+  const data = (n: number) =>
+    `0x${Buffer.from(Uint8Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 + rng.below(255) : 0))).toString('hex')}` as const
+  const txs: [TxSpec, number][] = [
+    [{ from: sender, to: ECHO, data: data(300_000), gasLimit: 14_000_000n, envelope: 'call', expect: 'success' }, 0],
+    [{ from: sender, to: ECHO, data: data(40_000), gasLimit: 2_000_000n, envelope: 'call', expect: 'success' }, 1],
+    [{ from: sender, to: ECHO, data: data(100_000), gasLimit: 5_000_000n, envelope: 'call', expect: 'success' }, 2],
+  ]
+  const { trace, included } = await sealBlock(
+    {
+      id: `tx-payload/${fork}`,
+      fork,
+      pre,
+      rng,
+      coinbase: `0x${'c0'.repeat(20)}`,
+      source: 'test:tx-payload',
+      generatedBy: 'tx-walks.test.ts',
+    },
+    async (add) => {
+      let n = 0
+      for (const [spec, index] of txs) if (await add(spec, index)) n++
+      return n
+    },
+  )
+  expect(included).toBe(3)
+  return trace
+}
+
+describe('tx-start reads a transaction in windows, tx-payload hashes its signed message a part a step (SPEC.md §4, version 10)', () => {
+  for (const fork of ['Shanghai', 'Osaka'] as const)
+    it(`${fork}: transactions of 40 to 300 KB: tx-start under 8 KB, the sender recovered from ${KECCAK_CHUNK}-byte parts, every step re-derived`, async () => {
+      const trace = await longBlock(fork)
+      const run = await traceBlock(trace, { witness: () => true })
+      expect(hex(run.stateRoot)).toBe(trace.expected.stateRoot.slice(2))
+      expect(run.gasUsed).toBe(BigInt(trace.expected.gasUsed))
+      for (const w of run.witnesses) {
+        expect(hex(await checkStep(w)), `step ${w.step} (${w.kind})`).toBe(hex(w.post))
+        expect(witnessBytes(w)).toBeLessThanOrEqual(WITNESS_BOUND)
+      }
+      const common = commonFor(fork, BigInt(trace.chainId))
+      const txs = trace.block.transactions.map((t) => createTxFromRLP(Buffer.from(t.slice(2), 'hex'), { common }))
+      // As many tx-payload steps as the message ethereumjs signs takes parts of KECCAK_CHUNK bytes.
+      const payloads = run.witnesses.filter((w) => w.kind === 'tx-payload')
+      const byTx = txs.map((_, i) => payloads.filter((w) => readState(w.stateData).txIndex === i))
+      for (const [i, tx] of txs.entries()) {
+        const m = tx.getMessageToSign()
+        const size = m instanceof Uint8Array ? m.length : RLP.encode(m).length
+        expect(byTx[i]?.length, `transaction ${i}`).toBe(Math.ceil(size / KECCAK_CHUNK))
+      }
+      // tx-start carries its windows of the posted leaf, not the transaction.
+      for (const w of run.witnesses.filter((x) => x.kind === 'tx-start')) expect(witnessBytes(w)).toBeLessThan(8_000)
+      expect((run.witnesses.find((x) => x.kind === 'tx-start')?.bytes ?? []).length).toBe(1)
+      // A changed sponge state, or a moved count of absorbed bytes, gives no honest post-state.
+      const middle = byTx[0]?.[3] as (typeof payloads)[number]
+      const sponge = (middle.proof[1] as Uint8Array).slice()
+      sponge[0] = (sponge[0] as number) ^ 1
+      await expect(checkStep({ ...middle, proof: [middle.proof[0] as Uint8Array, sponge, ...middle.proof.slice(2)] })).rejects.toThrow(
+        /sponge state/,
+      )
+      const env = readTxEnv(middle.proof[0] as Uint8Array)
+      const shifted = writeTxEnv({ ...env, payload: { ...env.payload, absorbed: env.payload.absorbed + 136 } })
+      const state = writeState({ ...readState(middle.stateData), txEnvHash: keccak(shifted) })
+      const post = await checkStep({ ...middle, pre: keccak(state), stateData: state, proof: [shifted, ...middle.proof.slice(1)] }).catch(
+        () => undefined,
+      )
+      if (post !== undefined) expect(hex(post)).not.toBe(hex(middle.post))
+    }, 300_000)
+})
+
 describe('the set-up walks read their part of the transaction (SPEC.md §3, version 9)', () => {
   for (const fork of ['Prague', 'Osaka'] as const)
     it(`${fork}: authorisations and an access list walked by txEnv's cursor, calldata a view of the transaction, every step re-derived`, async () => {
@@ -137,11 +217,17 @@ describe('the set-up walks read their part of the transaction (SPEC.md §3, vers
       }
       // Each transaction's frame reads its calldata where the transaction's bytes hold it, as ethereumjs decodes them.
       const txEnvs = kinds('tx-enter').map((w) => readTxEnv(w.proof[0] as Uint8Array))
+      // The transaction's tree is its transactions-trie leaf node's (ethereumjs's trie), which the transaction ends.
+      const txTrie = await createMPT({})
+      for (const [i, raw] of raws.entries()) await txTrie.put(RLP.encode(i), raw)
+      expect(hex(txTrie.root())).toBe(trace.block.header.transactionsTrie.slice(2))
       for (const [i, env] of txEnvs.entries()) {
         const raw = raws[i] as Uint8Array
-        expect(env.txSize).toBe(raw.length)
+        const leaf = (await createMerkleProof(txTrie, RLP.encode(i))).at(-1) as Uint8Array
+        expect(env.txSize).toBe(leaf.length)
+        expect(hex(leaf.subarray(leaf.length - raw.length))).toBe(hex(raw))
         const decoded = createTxFromRLP(raw, { common: commonFor(fork, BigInt(trace.chainId)) }).data
-        expect(hex(raw.subarray(env.data.offset, env.data.offset + env.data.size))).toBe(hex(decoded))
+        expect(hex(leaf.subarray(env.data.offset, env.data.offset + env.data.size))).toBe(hex(decoded))
       }
       const firstOps = run.witnesses.filter((w) => w.kind === 'opcode' && w.opcode === 0x35)
       for (const w of firstOps) {
@@ -164,7 +250,7 @@ describe('the set-up walks read their part of the transaction (SPEC.md §3, vers
       await expect(checkStep({ ...w, proof: [w.proof[0] as Uint8Array, leaves, ...w.proof.slice(2)] })).rejects.toThrow()
       // The cursor a byte on, txEnv and the state hashed again: refused, or another post-state.
       const env = readTxEnv(w.proof[0] as Uint8Array)
-      const shifted = withCursor(w.proof[0] as Uint8Array, { ...env.cursor, walked: env.cursor.walked + 1 })
+      const shifted = writeTxEnv({ ...env, cursor: { ...env.cursor, walked: env.cursor.walked + 1 } })
       const state = writeState({ ...readState(w.stateData), txEnvHash: keccak(shifted) })
       const post = await checkStep({ ...w, pre: keccak(state), stateData: state, proof: [shifted, ...w.proof.slice(1)] }).catch(
         () => undefined,

@@ -18,7 +18,7 @@ import { checkPrecompile } from './precompile.ts'
 import { checkReceiptsTrie } from './receipts-trie.ts'
 import { bytesRoot, codeRoot } from './trees.ts'
 import { checkTxCleanup, checkTxReceipt, checkTxRefund } from './tx-end.ts'
-import { checkTxAccessList, checkTxAuthorization, checkTxEnter, checkTxStart } from './tx-start.ts'
+import { checkTxAccessList, checkTxAuthorization, checkTxEnter, checkTxPayload, checkTxStart } from './tx-start.ts'
 import { ItemReader } from './witness-reader.ts'
 
 export { WitnessError } from './errors.ts'
@@ -86,6 +86,7 @@ const STEPS: Partial<Record<number, StepChecker>> = {
   [PHASE.BLOCK_START]: (s, r) => checkBlockStart(s, r),
   [PHASE.BLOCK_HASHES]: (s, r, _, bytes) => checkBlockHashes(s, r, bytes),
   [PHASE.TX_START]: checkTxStart,
+  [PHASE.TX_PAYLOAD]: checkTxPayload,
   [PHASE.TX_AUTHORIZATION]: checkTxAuthorization,
   [PHASE.TX_ACCESS_LIST]: (s, r) => checkTxAccessList(s, r),
   [PHASE.TX_ENTER]: checkTxEnter,

@@ -95,7 +95,7 @@ export const CANCUN = 1
  * the transaction in a tree of its own, named by txEnv with the places of its data and lists, so that
  * the set-up steps after tx-start read only their part of it and the calldata is a view of it (§3).
  */
-export const VERSION = 9
+export const VERSION = 10
 
 export function readState(b: Uint8Array): MachineState {
   if (b.length !== 352) throw new WitnessError(`stateData is ${b.length} bytes, not 352`)
@@ -389,8 +389,8 @@ export function writeBlockEnv(e: BlockEnv): Uint8Array {
 /** The size of SPEC.md §3's block environment. */
 export const BLOCK_ENV_BYTES = 448
 
-/** The size of SPEC.md §3's transaction environment: twenty words. */
-export const TX_ENV_BYTES = 640
+/** The size of SPEC.md §3's transaction environment: twenty-five words. */
+export const TX_ENV_BYTES = 800
 
 /** A range of a transaction's bytes (SPEC.md §3: txEnv's spans). */
 export interface TxSpan {
@@ -409,20 +409,84 @@ export interface TxCursor {
   address: Uint8Array
 }
 
-const u32 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset + at, 4).getUint32(0)
+/** The signed message's hash under way (SPEC.md §3, txEnv word 23): tx-payload's state. */
+export interface TxPayload {
+  yParity: number
+  /** A legacy transaction signed with EIP-155 (its message ends in rlp(chainId) ‖ 0x80 ‖ 0x80). */
+  eip155: boolean
+  /** The transaction's bytes the message holds, between its computed prefix and suffix. */
+  signed: TxSpan
+  /** Bytes of the message absorbed so far. */
+  absorbed: number
+  /** EIP-7623's calldata tokens of the data absorbed so far. */
+  tokens: bigint
+}
 
 /** SPEC.md §3's transaction environment. */
-export function readTxEnv(b: Uint8Array) {
+export interface TxEnv {
+  /** The sender, left-padded; zero until tx-payload's last step recovers it. */
+  origin: Uint8Array
+  txType: number
+  gasLimit: bigint
+  effectiveGasPrice: bigint
+  maxFeePerGas: bigint
+  maxPriorityFeePerGas: bigint
+  /** The recipient; zero for a create. */
+  to: Uint8Array
+  isCreate: boolean
+  value: bigint
+  blobHashesHash: Uint8Array
+  blobCount: bigint
+  /** The intrinsic gas so far: tx-start's base, the data's bytes as tx-payload absorbs them, the lists' entries as they are walked. */
+  intrinsicGas: bigint
+  /** EIP-7623's floor, set by tx-payload's last step (0 before Prague, and before that step). */
+  floorGas: bigint
+  /** The authorisations and access-list entries walked so far (all of them once their walks end). */
+  authorizationCount: bigint
+  accessListCount: bigint
+  /** `T_24` root of the transactions-trie leaf node that holds the transaction. */
+  txRoot: Uint8Array
+  chainId: bigint
+  nonce: bigint
+  /** The leaf node's size; the places below are in its bytes. */
+  txSize: number
+  data: TxSpan
+  accessList: TxSpan
+  authorizations: TxSpan
+  cursor: TxCursor
+  maxFeePerBlobGas: bigint
+  r: bigint
+  s: bigint
+  payload: TxPayload
+  /** H(the Keccak-f state) of the signed message's hash under way; zero otherwise. */
+  sponge: Uint8Array
+}
+
+const u32 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset + at, 4).getUint32(0)
+const packed = (fields: [number | bigint, number][]): Uint8Array => {
+  const out = new Uint8Array(32)
+  let at = 0
+  for (const [v, len] of fields) {
+    out.set(be(v, len), at)
+    at += len
+  }
+  return out
+}
+
+export function readTxEnv(b: Uint8Array): TxEnv {
   if (b.length !== TX_ENV_BYTES) throw new WitnessError(`a txEnv is ${TX_ENV_BYTES} bytes, not ${b.length}`)
   const w = (i: number) => word(b, i)
   const spans = w(18)
   const span = (i: number): TxSpan => ({ offset: u32(spans, 4 + 8 * i), size: u32(spans, 8 + 8 * i) })
   const cursor = w(19)
+  const p = w(23)
   return {
     origin: w(0),
     txType: Number(num(w(1))),
     gasLimit: num(w(2)),
     effectiveGasPrice: num(w(3)),
+    maxFeePerGas: num(w(4)),
+    maxPriorityFeePerGas: num(w(5)),
     to: w(6).subarray(12),
     isCreate: num(w(7)) === 1n,
     value: num(w(8)),
@@ -432,7 +496,6 @@ export function readTxEnv(b: Uint8Array) {
     floorGas: num(w(12)),
     authorizationCount: num(w(13)),
     accessListCount: num(w(14)),
-    /** `T_24` root of the transaction's canonical bytes (the transactions trie's leaf value). */
     txRoot: w(15),
     chainId: num(w(16)),
     nonce: num(w(17)),
@@ -440,33 +503,62 @@ export function readTxEnv(b: Uint8Array) {
     data: span(0),
     accessList: span(1),
     authorizations: span(2),
-    cursor: { walked: u32(cursor, 0), slotsEnd: u32(cursor, 4), address: cursor.slice(12) } as TxCursor,
+    cursor: { walked: u32(cursor, 0), slotsEnd: u32(cursor, 4), address: cursor.slice(12) },
+    maxFeePerBlobGas: num(w(20)),
+    r: num(w(21)),
+    s: num(w(22)),
+    payload: {
+      yParity: p[0] as number,
+      eip155: p[1] === 1,
+      signed: { offset: u32(p, 2), size: u32(p, 6) },
+      absorbed: u32(p, 10),
+      tokens: num(p.subarray(14, 22)),
+    },
+    sponge: w(24),
   }
 }
 
-export type TxEnv = ReturnType<typeof readTxEnv>
-
-/** txEnv's spans word: the transaction's size, then the data's, the access list's and the authorisations' offset and size. */
-export function txSpansWord(size: number, spans: readonly TxSpan[]): Uint8Array {
-  const out = new Uint8Array(32)
-  const v = new DataView(out.buffer)
-  v.setUint32(0, size)
-  for (const [i, sp] of spans.entries()) {
-    v.setUint32(4 + 8 * i, sp.offset)
-    v.setUint32(8 + 8 * i, sp.size)
-  }
-  return out
-}
-
-/** txEnv with its cursor word replaced. */
-export function withCursor(env: Uint8Array, c: TxCursor): Uint8Array {
-  const out = env.slice()
-  const w = new Uint8Array(32)
-  new DataView(w.buffer).setUint32(0, c.walked)
-  new DataView(w.buffer).setUint32(4, c.slotsEnd)
-  w.set(c.address, 12)
-  out.set(w, 19 * 32)
-  return out
+export function writeTxEnv(e: TxEnv): Uint8Array {
+  const address = (a: Uint8Array) => join([new Uint8Array(12), a])
+  const sp = [e.data, e.accessList, e.authorizations].flatMap((x): [number, number][] => [
+    [x.offset, 4],
+    [x.size, 4],
+  ])
+  const p = e.payload
+  return join([
+    e.origin,
+    be(e.txType),
+    be(e.gasLimit),
+    be(e.effectiveGasPrice),
+    be(e.maxFeePerGas),
+    be(e.maxPriorityFeePerGas),
+    address(e.to),
+    be(e.isCreate ? 1 : 0),
+    be(e.value),
+    e.blobHashesHash,
+    be(e.blobCount),
+    be(e.intrinsicGas),
+    be(e.floorGas),
+    be(e.authorizationCount),
+    be(e.accessListCount),
+    e.txRoot,
+    be(e.chainId),
+    be(e.nonce),
+    packed([[e.txSize, 4], ...sp]),
+    join([be(e.cursor.walked, 4), be(e.cursor.slotsEnd, 4), new Uint8Array(4), e.cursor.address]),
+    be(e.maxFeePerBlobGas),
+    be(e.r),
+    be(e.s),
+    packed([
+      [p.yParity, 1],
+      [p.eip155 ? 1 : 0, 1],
+      [p.signed.offset, 4],
+      [p.signed.size, 4],
+      [p.absorbed, 4],
+      [p.tokens, 8],
+    ]),
+    e.sponge,
+  ])
 }
 
 /** The cursor at a walk's start. */

@@ -6,7 +6,7 @@
 import { RLP } from '@ethereumjs/rlp'
 import { type BlockEnv, equal, keccak } from './layout.ts'
 import { EMPTY_TRIE_ROOT } from './mpt.ts'
-import { readView } from './trees.ts'
+import { bytesRoot, readView } from './trees.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 /**
@@ -43,6 +43,30 @@ const startsWith = (key: readonly number[], at: number, path: readonly number[])
  * must lie on the path.
  */
 export async function listHas(r: ItemReader, root: Uint8Array, index: number, what: string, oracle?: BytesOracle): Promise<boolean> {
+  return (await listLeaf(r, root, index, what, oracle)) !== undefined
+}
+
+/**
+ * A present leaf of a list trie: the leaf node's bytes as a tree (`T_24`, its root and size), where
+ * its value lies in them, and the node itself when the proof carried it inline (a step then reads
+ * the value from it, not through the tree).
+ */
+export interface LeafPlace {
+  root: Uint8Array
+  size: number
+  valueOffset: number
+  valueSize: number
+  node?: Uint8Array
+}
+
+/** listHas's walk: the leaf of `rlp(index)` where it is present, else undefined. */
+export async function listLeaf(
+  r: ItemReader,
+  root: Uint8Array,
+  index: number,
+  what: string,
+  oracle?: BytesOracle,
+): Promise<LeafPlace | undefined> {
   let items: Node
   try {
     items = RLP.decode(r.next(`${what} proof`)) as Node
@@ -66,7 +90,7 @@ export async function listHas(r: ItemReader, root: Uint8Array, index: number, wh
   }
   if (equal(root, EMPTY_TRIE_ROOT)) {
     if (items.length > 0) throw new WitnessError(`${what}: the trie is empty, and the proof is not`)
-    return false
+    return undefined
   }
   const used = new Set<string>()
   const key = nibbles(RLP.encode(index))
@@ -74,17 +98,20 @@ export async function listHas(r: ItemReader, root: Uint8Array, index: number, wh
   let ref: Node = root
   for (;;) {
     let node: Node
+    let raw: Uint8Array
     if (ref instanceof Uint8Array && ref.length === 32) {
       const id = Buffer.from(ref).toString('hex')
       used.add(id)
-      if (posted.has(id)) return ended(used, nodes, posted, what, postedLeafHas(r, ref, key.slice(at), what, oracle))
-      const raw = nodes.get(id)
-      if (raw === undefined) throw new WitnessError(`${what}: the proof misses a node on the path of key ${index}`)
+      if (posted.has(id)) return ended(used, nodes, posted, what, postedLeaf(r, ref, key.slice(at), what, oracle))
+      const bytes = nodes.get(id)
+      if (bytes === undefined) throw new WitnessError(`${what}: the proof misses a node on the path of key ${index}`)
+      raw = bytes
       node = RLP.decode(raw) as Node
     } else {
       // An inline child (a node under 32 bytes); a proof may list it too (ethereumjs's does).
       node = ref
-      const id = Buffer.from(keccak(RLP.encode(ref))).toString('hex')
+      raw = RLP.encode(ref)
+      const id = Buffer.from(keccak(raw)).toString('hex')
       if (nodes.has(id)) used.add(id)
     }
     if (!Array.isArray(node)) throw new WitnessError(`${what}: a node is not a list`)
@@ -99,14 +126,17 @@ export async function listHas(r: ItemReader, root: Uint8Array, index: number, wh
       const matches = startsWith(key, at, path) && (leaf ? at + path.length === key.length : at + path.length < key.length)
       at += path.length
       next = matches && !leaf ? node[1] : undefined
-      if (matches && leaf) return ended(used, nodes, posted, what, true)
+      if (matches && leaf) {
+        const head = leafHead(raw.subarray(0, 64), raw.length, what)
+        return ended(used, nodes, posted, what, { root: bytesRoot(raw), size: raw.length, ...head.value, node: raw })
+      }
     } else throw new WitnessError(`${what}: a node is neither a branch, an extension nor a leaf`)
-    if (next === undefined) return ended(used, nodes, posted, what, false)
+    if (next === undefined) return ended(used, nodes, posted, what, undefined)
     ref = next
   }
 }
 
-function ended(used: Set<string>, nodes: Map<string, Uint8Array>, posted: Set<string>, what: string, present: boolean): boolean {
+function ended<T>(used: Set<string>, nodes: Map<string, Uint8Array>, posted: Set<string>, what: string, present: T): T {
   if (used.size !== nodes.size + posted.size) throw new WitnessError(`${what}: the proof has nodes off the key's path`)
   return present
 }
@@ -115,36 +145,48 @@ function ended(used: Set<string>, nodes: Map<string, Uint8Array>, posted: Set<st
  * A posted leaf on the walk: the oracle's tree of its node, whose first chunks (the list's header and
  * the hex-prefix path) the next item opens; present when its path is the rest of the key.
  */
-function postedLeafHas(r: ItemReader, hash: Uint8Array, rest: number[], what: string, oracle: BytesOracle | undefined): boolean {
+function postedLeaf(r: ItemReader, hash: Uint8Array, rest: number[], what: string, oracle: BytesOracle | undefined): LeafPlace | undefined {
   const leaf = oracle?.(hash)
   if (leaf === undefined) throw new WitnessError(`${what}: the leaf ${Buffer.from(hash).toString('hex')} is not posted to the bytes oracle`)
-  const head = readView(r, `${what} posted leaf`, { root: leaf.root, offset: 0, size: leaf.size }, 0n, 64n)
-  // A long leaf: a list header of 2 to 9 bytes, then the path (a string of at most 33 bytes).
-  const lenOfLen = (head[0] as number) - 0xf7
-  if (lenOfLen < 1 || lenOfLen > 8) throw new WitnessError(`${what}: a posted leaf is not a long RLP list`)
-  let payload = 0
-  for (let i = 1; i <= lenOfLen; i++) payload = payload * 256 + (head[i] as number)
-  if (1 + lenOfLen + payload !== leaf.size) throw new WitnessError(`${what}: a posted leaf's list header is not its size`)
-  const at = 1 + lenOfLen
+  const head = leafHead(readView(r, `${what} posted leaf`, { root: leaf.root, offset: 0, size: leaf.size }, 0n, 64n), leaf.size, what)
+  if (!head.isLeaf) throw new WitnessError(`${what}: a posted node is not a leaf`)
+  return head.nibs.length === rest.length && startsWith(rest, 0, head.nibs) ? { ...leaf, ...head.value } : undefined
+}
+
+/**
+ * A leaf node `rlp([hp(path), value])` from its first 64 bytes (and its size): the path and where the
+ * value lies. The value, a string, must end the node: a node of any other shape (a branch whose first
+ * child's hash reads as a path) is refused, so that a posted node cannot stand for what it is not.
+ */
+function leafHead(head: Uint8Array, size: number, what: string) {
+  const b = head[0] ?? 0
+  let payloadStart: number
+  let payload: number
+  if (b >= 0xc0 && b <= 0xf7) [payloadStart, payload] = [1, b - 0xc0]
+  else if (b > 0xf7 && b - 0xf7 <= 8) {
+    payloadStart = 1 + (b - 0xf7)
+    payload = 0
+    for (let i = 1; i < payloadStart; i++) payload = payload * 256 + (head[i] as number)
+  } else throw new WitnessError(`${what}: a leaf is not an RLP list`)
+  if (payloadStart + payload !== size) throw new WitnessError(`${what}: a leaf's list header is not its size`)
+  const at = payloadStart
   const first = head[at] as number
   const path = first < 0x80 ? head.subarray(at, at + 1) : first <= 0xa1 ? head.subarray(at + 1, at + 1 + first - 0x80) : undefined
-  if (path === undefined || path.length === 0) throw new WitnessError(`${what}: a posted leaf's path is not a short string`)
+  if (path === undefined || path.length === 0) throw new WitnessError(`${what}: a leaf's path is not a short string`)
   const { path: nibs, leaf: isLeaf } = hexPath(path, what)
-  if (!isLeaf) throw new WitnessError(`${what}: a posted node is not a leaf`)
-  // The value, a string, must end the node: a node of any other shape (a branch whose first child's
-  // hash reads as a path) is refused, so that a posted node cannot stand for what it is not.
   const q = at + (first < 0x80 ? 1 : 1 + path.length)
   const v = head[q] as number
-  let valueEnd: number
-  if (v < 0x80) valueEnd = q + 1
-  else if (v <= 0xb7) valueEnd = q + 1 + (v - 0x80)
+  let valueOffset: number
+  let valueSize: number
+  if (v < 0x80) [valueOffset, valueSize] = [q, 1]
+  else if (v <= 0xb7) [valueOffset, valueSize] = [q + 1, v - 0x80]
   else if (v <= 0xbf) {
-    let len = 0
-    for (let i = 1; i <= v - 0xb7; i++) len = len * 256 + (head[q + i] as number)
-    valueEnd = q + 1 + (v - 0xb7) + len
-  } else throw new WitnessError(`${what}: a posted leaf's value is not a string`)
-  if (valueEnd !== leaf.size) throw new WitnessError(`${what}: a posted node is not a leaf of two items`)
-  return nibs.length === rest.length && startsWith(rest, 0, nibs)
+    valueOffset = q + 1 + (v - 0xb7)
+    valueSize = 0
+    for (let i = 1; i <= v - 0xb7; i++) valueSize = valueSize * 256 + (head[q + i] as number)
+  } else throw new WitnessError(`${what}: a leaf's value is not a string`)
+  if (valueOffset + valueSize !== size) throw new WitnessError(`${what}: a node is not a leaf of two items`)
+  return { nibs, isLeaf, value: { valueOffset, valueSize } }
 }
 
 /**

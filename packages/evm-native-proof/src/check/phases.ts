@@ -19,6 +19,7 @@ export const PHASE = {
   INVALID: 13,
   BLOCK_HASHES: 14,
   RECEIPTS_TRIE: 15,
+  TX_PAYLOAD: 16,
 } as const
 
 /** Each phase's name, by number: the step kind it starts, or the end it is. */
@@ -39,4 +40,5 @@ export const PHASE_NAMES: readonly string[] = [
   'INVALID',
   'block-hashes',
   'receipts-trie',
+  'tx-payload',
 ]

@@ -117,7 +117,7 @@ export function readTxLayout(read: TxRead, size: number): TxLayout {
   w.window(0)
   const first = w.item(0, 'the envelope')
   const typed = size > 0 && !first.list && first.size === 1 && first.offset === 0
-  const type = typed ? (read(0, 1)[0] as number) : 0
+  const type = typed ? (first.payload()[0] as number) : 0
   if (typed && ![1, 2, 3, 4].includes(type)) fail(`type ${type} is not known`)
   const outer = typed ? w.item(1, 'the payload') : first
   if (!outer.list) fail('the payload is not a list')
@@ -166,8 +166,7 @@ export function readTxLayout(read: TxRead, size: number): TxLayout {
     const { v, r, s } = signature()
     const chainId = v === 27n || v === 28n ? undefined : (v - 35n) / 2n
     if (chainId !== undefined && v < 35n) fail(`v = ${v} is neither 27/28 nor EIP-155`)
-    const suffix = chainId === undefined ? new Uint8Array() : join([rlpOf(chainId), Uint8Array.of(0x80, 0x80)])
-    const signedSize = dataEnd - fieldsStart + suffix.length
+    const span = { offset: fieldsStart, size: dataEnd - fieldsStart }
     return {
       type,
       chainId,
@@ -185,7 +184,7 @@ export function readTxLayout(read: TxRead, size: number): TxLayout {
       recovery: Number(chainId === undefined ? v - 27n : (v - 35n) % 2n),
       r,
       s,
-      signed: { prefix: rlpHeader(signedSize, 0xc0), span: { offset: fieldsStart, size: dataEnd - fieldsStart }, suffix },
+      signed: { ...signedParts(0, chainId, span.size), span },
       reads: w.reads,
     }
   }
@@ -236,13 +235,20 @@ export function readTxLayout(read: TxRead, size: number): TxLayout {
     recovery: Number(v),
     r,
     s,
-    signed: {
-      prefix: join([Uint8Array.of(type), rlpHeader(sigStart - fieldsStart, 0xc0)]),
-      span: { offset: fieldsStart, size: sigStart - fieldsStart },
-      suffix: new Uint8Array(),
-    },
+    signed: { ...signedParts(type, chainId, sigStart - fieldsStart), span: { offset: fieldsStart, size: sigStart - fieldsStart } },
     reads: w.reads,
   }
+}
+
+/**
+ * What the signed message has around its range of the transaction (`size` bytes of fields): a typed
+ * transaction's type and list header; a legacy one's list header, and for EIP-155 (`chainId` given)
+ * the suffix `rlp(chainId) ‖ 0x80 ‖ 0x80`.
+ */
+export function signedParts(type: number, chainId: bigint | undefined, size: number): { prefix: Uint8Array; suffix: Uint8Array } {
+  if (type !== 0) return { prefix: join([Uint8Array.of(type), rlpHeader(size, 0xc0)]), suffix: new Uint8Array() }
+  const suffix = chainId === undefined ? new Uint8Array() : join([rlpOf(chainId), Uint8Array.of(0x80, 0x80)])
+  return { prefix: rlpHeader(size + suffix.length, 0xc0), suffix }
 }
 
 /** An integer's RLP. */

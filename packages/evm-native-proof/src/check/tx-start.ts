@@ -1,13 +1,15 @@
 /**
- * The reference checker's transaction set-up steps (SPEC.md §4): `tx-start` (the transaction from
- * the block's transactions trie, its sender, the validity checks, the gas bought and the nonce
- * bumped, txEnv, the warm set), `tx-authorization` (one EIP-7702 authorisation) and
- * `tx-access-list` (one access-list entry).
+ * The reference checker's transaction set-up steps (SPEC.md §4): `tx-start` (the transaction's leaf,
+ * its fields, the rules that need no sender, txEnv), `tx-payload` (the signed message hashed a part
+ * a step, the data's bytes counted; at the last the sender, its rules, the gas bought, the nonce
+ * bumped, the warm set), `tx-authorization` (one EIP-7702 authorisation), `tx-access-list` (32 keys)
+ * and `tx-enter` (the intrinsic gas and the floor checked, the transaction's frame).
  */
 import { RLP } from '@ethereumjs/rlp'
 import {
   BLOCK_ACC_BYTES,
   BLOCK_ENV_BYTES,
+  type BlockEnv,
   be,
   CURSOR_START,
   equal,
@@ -24,28 +26,22 @@ import {
   readTxEnv,
   SUBSTATE_BYTES,
   TX_ENV_BYTES,
+  type TxCursor,
   type TxEnv,
   type TxSpan,
   type View,
-  withCursor,
   writeFrame,
   writeSubstate,
+  writeTxEnv,
 } from './layout.ts'
+import { type BytesOracle, listLeaf } from './list-ends.ts'
 import { decodeAccount, EMPTY_CODE_HASH, emptyAccount, encodeAccount, isEmpty, proofTrie } from './mpt.ts'
 import { type CodeOracle, collides } from './opcode/step.ts'
+import { PHASE } from './phases.ts'
+import { absorb, emptySponge, KECCAK_CHUNK, SPONGE_BYTES, squeeze } from './sponge.ts'
 import { codeRoot, emptyMapCommitment, emptySubstateHash, freshFrame, mapCommitmentOf, openMapKey, readView, viewOf } from './trees.ts'
-import {
-  authorityOf,
-  decodeAuthorization,
-  decodeTx,
-  floorGas,
-  intrinsicGas,
-  MalformedTransaction,
-  recoverAddress,
-  type Tx,
-  txEnvOf,
-} from './tx.ts'
-import { header, readTxLayout, type TxLayout } from './tx-layout.ts'
+import { authorityOf, decodeAuthorization, MalformedTransaction, recoverAddress, txEnvOf } from './tx.ts'
+import { header, readTxLayout, signedParts, type TxLayout } from './tx-layout.ts'
 import { type ItemReader, WitnessError } from './witness-reader.ts'
 
 const GAS_PER_BLOB = 131072n
@@ -65,67 +61,135 @@ function precompiles(forkId: number): Uint8Array[] {
   return ids.map((id) => be(id, 20))
 }
 
-/** The phase after the set-up step `from` (2 authorisations, 3 access list): the next part with entries. */
-const nextPhase = (from: number, tx: { authorizationCount: bigint; accessListCount: bigint }) =>
-  from <= 2 && tx.authorizationCount > 0n ? 2 : from <= 3 && tx.accessListCount > 0n ? 3 : 4
+/** The phase after the set-up step `from` (2 authorisations, 3 access list): the next list with bytes, else tx-enter. */
+const nextPhase = (from: number, env: TxEnv) =>
+  from <= 2 && env.authorizations.size > 0 ? 2 : from <= 3 && env.accessList.size > 0 ? 3 : 4
 
 const isDelegation = (code: { delegate?: Uint8Array } | undefined) => code?.delegate !== undefined
 
-/** Why a transaction cannot be in the block (SPEC.md §4: the block is invalid), or undefined. */
-export function txInvalidity(
-  tx: Tx,
-  env: ReturnType<typeof readBlockEnv>,
-  cumulativeGas: bigint,
-  account: { nonce: bigint; balance: bigint; codeHash: Uint8Array },
-  code: CodeOracle,
-  forkId: number,
-): string | undefined {
+/**
+ * Why a transaction cannot be in the block, by what tx-start reads (SPEC.md §4: the block is then
+ * invalid): every rule that needs neither the sender nor the lists' interiors. The sender's rules are
+ * tx-payload's (senderInvalidity), the intrinsic gas and the floor tx-enter's.
+ */
+export function startInvalidity(tx: TxLayout, env: BlockEnv, cumulativeGas: bigint, forkId: number): string | undefined {
   if (tx.type >= 1 && tx.chainId !== env.chainId) return 'wrong chain id'
   if (tx.type === 0 && tx.chainId !== undefined && tx.chainId !== env.chainId) return 'wrong chain id'
   if ((tx.type === 3 && forkId < 1) || (tx.type === 4 && forkId < 2)) return `type ${tx.type} is not in this fork`
-  if (!equal(account.codeHash, EMPTY_CODE_HASH)) {
-    const known = code(account.codeHash)
-    if (known === undefined) throw new WitnessError('the sender’s code is not in the CodeOracle')
-    if (!isDelegation(known)) return 'the sender has code (EIP-3607)'
-  }
-  if (account.nonce !== tx.nonce || tx.nonce >= 2n ** 64n - 1n) return 'wrong nonce'
-  if (tx.gasLimit < intrinsicGas(tx) || tx.gasLimit < floorGas(tx, forkId)) return 'gas limit below the intrinsic gas'
+  if (tx.nonce >= 2n ** 64n - 1n) return 'nonce at 2^64 − 1 (EIP-2681)'
   if (cumulativeGas + tx.gasLimit > env.gasLimit) return 'gas limit above what the block has left'
   if (forkId >= 3 && tx.gasLimit > OSAKA_TX_GAS_CAP) return 'gas limit above 2^24 (EIP-7825)'
   if (tx.type >= 2 && (tx.maxFeePerGas < env.baseFee || tx.maxPriorityFeePerGas > tx.maxFeePerGas)) return 'fee caps'
   if (tx.type < 2 && tx.maxFeePerGas < env.baseFee) return 'gas price below the base fee'
-  if (tx.to === undefined && tx.data.length > 49152) return 'initcode above 49,152 bytes (EIP-3860)'
+  if (tx.to === undefined && tx.data.size > 49152) return 'initcode above 49,152 bytes (EIP-3860)'
   if ((tx.type === 3 || tx.type === 4) && tx.to === undefined) return 'a blob or set-code transaction creates'
-  if (tx.type === 4 && tx.authorizations.length === 0) return 'no authorisations'
+  if (tx.type === 4 && tx.authorizations.size === 0) return 'no authorisations'
   if (tx.type === 3) {
     if (tx.blobHashes.length === 0 || tx.blobHashes.length > (MAX_BLOBS[forkId] ?? 0)) return 'blob count'
     if (tx.blobHashes.some((h) => h.length !== 32 || h[0] !== 0x01)) return 'blob hash version'
     if (tx.maxFeePerBlobGas < env.blobBaseFee) return 'blob fee cap below the blob base fee'
   }
-  const blobGas = BigInt(tx.blobHashes.length) * GAS_PER_BLOB
-  if (account.balance < tx.gasLimit * tx.maxFeePerGas + tx.value + blobGas * tx.maxFeePerBlobGas) return 'balance below the maximum cost'
   return undefined
 }
 
-export async function checkTxStart(s: MachineState, r: ItemReader, code: CodeOracle): Promise<MachineState> {
+/** The sender's rules (tx-payload's last step): no code but a delegation (EIP-3607, EIP-7702), its nonce, the balance for the maximum cost. */
+export function senderInvalidity(
+  env: TxEnv,
+  account: { nonce: bigint; balance: bigint; codeHash: Uint8Array },
+  code: CodeOracle,
+): string | undefined {
+  if (!equal(account.codeHash, EMPTY_CODE_HASH)) {
+    const known = code(account.codeHash)
+    if (known === undefined) throw new WitnessError('the sender’s code is not in the CodeOracle')
+    if (!isDelegation(known)) return 'the sender has code (EIP-3607)'
+  }
+  if (account.nonce !== env.nonce) return 'wrong nonce'
+  const blobGas = env.blobCount * GAS_PER_BLOB
+  if (account.balance < env.gasLimit * env.maxFeePerGas + env.value + blobGas * env.maxFeePerBlobGas)
+    return 'balance below the maximum cost'
+  return undefined
+}
+
+/**
+ * tx-start: the transaction's leaf in the transactions trie (walked by the checker, a leaf over 4 KiB
+ * read from the BytesOracle), its fields read in at most four windows (src/check/tx-layout.ts), the
+ * rules that need no sender; txEnv with the places of its data, lists and signed message. Nothing of
+ * the state is read or written: the sender is tx-payload's.
+ */
+export async function checkTxStart(s: MachineState, r: ItemReader, _code: CodeOracle, bytes: BytesOracle): Promise<MachineState> {
   const block = readBlockEnv(opened(r, 'blockEnv', BLOCK_ENV_BYTES, s.blockEnvHash))
   const acc = readBlockAcc(opened(r, 'blockAcc', BLOCK_ACC_BYTES, s.blockAccHash))
-  // The transaction's bytes are its leaf's value in the transactions trie: not sent a second time.
-  const txs = await proofTrie(block.transactionsRoot, r.next('transactions proof'), 'transactions', false)
-  const raw = await txs.get(RLP.encode(s.txIndex))
-  if (raw === undefined) throw new WitnessError(`the block has no transaction number ${s.txIndex}`)
-  let tx: Tx
-  let layout: TxLayout
+  const leaf = await listLeaf(r, block.transactionsRoot, s.txIndex, 'transactions', bytes)
+  if (leaf === undefined) throw new WitnessError(`the block has no transaction number ${s.txIndex}`)
+  // An inline leaf is read where it is; a posted one through its tree, a window at a time.
+  const node = leaf.node
+  const view = { root: leaf.root, offset: 0, size: leaf.size }
+  const read = (offset: number, len: number) =>
+    node !== undefined
+      ? node.slice(leaf.valueOffset + offset, leaf.valueOffset + offset + len)
+      : readView(r, 'transaction', view, BigInt(leaf.valueOffset + offset), BigInt(len))
+  let tx: TxLayout
   try {
-    tx = decodeTx(raw)
-    layout = readTxLayout((offset, len) => raw.subarray(offset, offset + len), raw.length)
+    tx = readTxLayout(read, leaf.valueSize)
   } catch (e) {
     if (!(e instanceof MalformedTransaction)) throw e
-    // Its bytes are in transactionsRoot: the block is invalid, and nothing more is read.
+    // Its bytes are in transactionsRoot: the block is invalid.
     r.done()
     return { ...s, phase: INVALID }
   }
-  const sender = recoverAddress(tx.signingHash, tx.recovery, tx.r, tx.s)
+  r.done()
+  if (startInvalidity(tx, block, acc.cumulativeGas, s.forkId) !== undefined) return { ...s, phase: INVALID }
+  const env = txEnvOf(tx, leaf, block.baseFee)
+  // The sub-state starts empty, its requests the block's so far.
+  return { ...s, phase: PHASE.TX_PAYLOAD, subIndex: 0, txEnvHash: keccak(writeTxEnv(env)), substateHash: emptySubstateHash(acc.requests) }
+}
+
+/**
+ * tx-payload: the next `KECCAK_CHUNK` bytes of the signed message (its computed prefix, the
+ * transaction's range, its suffix) through the sponge, the data's zero and non-zero bytes among them
+ * counted into the intrinsic gas and EIP-7623's tokens. The last step squeezes the signing hash,
+ * recovers the sender and makes the sender's rules; then gas bought, nonce bumped, the warm set of
+ * exactly the sender, the recipient (or the created address), the coinbase (EIP-3651) and the
+ * precompiles, the sub-state and transient map empty.
+ */
+export async function checkTxPayload(s: MachineState, r: ItemReader, code: CodeOracle): Promise<MachineState> {
+  const { env } = setUpEnv(r, s)
+  const p = env.payload
+  const { prefix, suffix } = signedParts(env.txType, p.eip155 ? env.chainId : undefined, p.signed.size)
+  const total = prefix.length + p.signed.size + suffix.length
+  const from = p.absorbed
+  if (from >= total) throw new WitnessError(`tx-payload: the signed message has no bytes past ${from} of ${total}`)
+  const to = Math.min(total, from + KECCAK_CHUNK)
+  let state = emptySponge()
+  if (from > 0) {
+    state = r.next('sponge state', SPONGE_BYTES)
+    if (!equal(keccak(state), env.sponge)) throw new WitnessError('tx-payload: the sponge state is not the one txEnv names')
+  }
+  // The message's [from, to): the prefix's part, then the transaction's, then the suffix's.
+  const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x))
+  const [a, b] = [clamp(from - prefix.length, 0, p.signed.size), clamp(to - prefix.length, 0, p.signed.size)]
+  const middle = b > a ? readView(r, 'signed message', txView(env), BigInt(p.signed.offset + a), BigInt(b - a)) : new Uint8Array()
+  const tail = prefix.length + p.signed.size
+  const part = join([prefix.subarray(from, to), middle, suffix.subarray(Math.max(0, from - tail), Math.max(0, to - tail))])
+  // The data's bytes in the transaction's range just read: EIP-2028's 4 or 16 gas, EIP-7623's 1 or 4 tokens.
+  let zeros = 0
+  let others = 0
+  const lo = Math.max(env.data.offset, p.signed.offset + a)
+  const hi = Math.min(env.data.offset + env.data.size, p.signed.offset + b)
+  for (let i = lo; i < hi; i++) middle[i - p.signed.offset - a] === 0 ? zeros++ : others++
+  const counted = {
+    ...env,
+    intrinsicGas: env.intrinsicGas + 4n * BigInt(zeros) + 16n * BigInt(others),
+    payload: { ...p, absorbed: to, tokens: p.tokens + BigInt(zeros) + 4n * BigInt(others) },
+  }
+  if (to < total) {
+    r.done()
+    const next = absorb(state, part)
+    return { ...s, subIndex: s.subIndex + 1, txEnvHash: keccak(writeTxEnv({ ...counted, sponge: keccak(next) })) }
+  }
+  const signingHash = squeeze(state, part)
+  const block = readBlockEnv(opened(r, 'blockEnv', BLOCK_ENV_BYTES, s.blockEnvHash))
+  const sender = recoverAddress(signingHash, p.yParity, env.r, env.s)
   const trie = await proofTrie(s.stateRoot, r.next('sender proof'), 'sender')
   if (sender === undefined) {
     r.done()
@@ -134,35 +198,41 @@ export async function checkTxStart(s: MachineState, r: ItemReader, code: CodeOra
   // A sender with no account is an empty one: valid when the transaction costs nothing.
   const account = decodeAccount(await trie.get(sender)) ?? emptyAccount()
   r.done()
-  if (txInvalidity(tx, block, acc.cumulativeGas, account, code, s.forkId) !== undefined) return { ...s, phase: INVALID }
-  const env = txEnvOf(tx, raw, layout, sender, block.baseFee, s.forkId)
-  const price = num(env.subarray(96, 128))
-  const blobFee = BigInt(tx.blobHashes.length) * GAS_PER_BLOB * block.blobBaseFee
+  if (senderInvalidity(env, account, code) !== undefined) return { ...s, phase: INVALID }
+  const done: TxEnv = {
+    ...counted,
+    origin: join([new Uint8Array(12), sender]),
+    floorGas: s.forkId >= 2 ? 21000n + 10n * counted.payload.tokens : 0n,
+    payload: { ...counted.payload, absorbed: 0, tokens: 0n },
+    sponge: new Uint8Array(32),
+  }
+  const blobFee = env.blobCount * GAS_PER_BLOB * block.blobBaseFee
   const stateRoot = await trie.set(
     sender,
-    encodeAccount({ ...account, nonce: account.nonce + 1n, balance: account.balance - tx.gasLimit * price - blobFee }),
+    encodeAccount({ ...account, nonce: account.nonce + 1n, balance: account.balance - env.gasLimit * env.effectiveGasPrice - blobFee }),
   )
-  const recipient = tx.to ?? keccak(RLP.encode([sender, tx.nonce])).slice(12)
+  const recipient = env.isCreate ? keccak(RLP.encode([sender, env.nonce])).slice(12) : env.to
   const warm = [sender, recipient, block.coinbase.subarray(12), ...precompiles(s.forkId)].map(addressKey)
-  const empty = emptyMapCommitment()
   return {
     ...s,
-    phase: nextPhase(2, { authorizationCount: BigInt(tx.authorizations.length), accessListCount: BigInt(tx.accessList.length) }),
+    phase: nextPhase(2, done),
     subIndex: 0,
-    txEnvHash: keccak(env),
+    txEnvHash: keccak(writeTxEnv(done)),
     stateRoot,
     txStartRoot: s.stateRoot,
     accessMap: mapCommitmentOf(warm),
-    transientMap: empty,
-    substateHash: emptySubstateHash(acc.requests),
+    transientMap: emptyMapCommitment(),
   }
 }
 
 /** The transaction environment of a set-up step after tx-start: its bytes and fields. */
-function setUpEnv(r: ItemReader, s: MachineState): { bytes: Uint8Array; env: TxEnv } {
-  const bytes = opened(r, 'txEnv', TX_ENV_BYTES, s.txEnvHash)
-  return { bytes, env: readTxEnv(bytes) }
+function setUpEnv(r: ItemReader, s: MachineState): { env: TxEnv } {
+  return { env: readTxEnv(opened(r, 'txEnv', TX_ENV_BYTES, s.txEnvHash)) }
 }
+
+/** txEnv with the walk's cursor moved (to the start when the walk ends). */
+const moved = (env: TxEnv, cursor: TxCursor | undefined, more: Partial<TxEnv> = {}) =>
+  keccak(writeTxEnv({ ...env, ...more, cursor: cursor ?? CURSOR_START }))
 
 /** The transaction's bytes as a view of its tree (txEnv's root and size). */
 const txView = (env: TxEnv): View => ({ root: env.txRoot, offset: 0, size: env.txSize })
@@ -200,7 +270,7 @@ export const AUTHORIZATION_WINDOW = 256
 
 /** EIP-7702: authorisation `subIndex` — the authority warm once recovered; if valid, its refund, delegation and nonce. */
 export async function checkTxAuthorization(s: MachineState, r: ItemReader, code: CodeOracle): Promise<MachineState> {
-  const { bytes, env } = setUpEnv(r, s)
+  const { env } = setUpEnv(r, s)
   const span = env.authorizations
   const walked = env.cursor.walked
   const read = malformed(s, r, () => {
@@ -214,10 +284,14 @@ export async function checkTxAuthorization(s: MachineState, r: ItemReader, code:
   const { auth, walkedTo } = read
   const last = walkedTo >= span.size
   if (walkedTo > span.size) throw new WitnessError('an authorisation runs past its list')
+  // EIP-7702: 25,000 of intrinsic gas an authorisation, whatever becomes of it.
   const next = {
     phase: last ? nextPhase(3, env) : 2,
     subIndex: last ? 0 : s.subIndex + 1,
-    txEnvHash: keccak(withCursor(bytes, { ...CURSOR_START, walked: last ? 0 : walkedTo })),
+    txEnvHash: moved(env, last ? undefined : { ...CURSOR_START, walked: walkedTo }, {
+      intrinsicGas: env.intrinsicGas + 25000n,
+      authorizationCount: env.authorizationCount + 1n,
+    }),
   }
   // tx-start checked the transaction's chain id against the block's.
   const chainOk = auth.chainId === 0n || auth.chainId === env.chainId
@@ -259,7 +333,7 @@ const NO_ADDRESS = new Uint8Array(20)
  * left off, each inserted when not yet warm (a key met twice is warm the second time).
  */
 export async function checkTxAccessList(s: MachineState, r: ItemReader): Promise<MachineState> {
-  const { bytes, env } = setUpEnv(r, s)
+  const { env } = setUpEnv(r, s)
   const span = env.accessList
   const walk = malformed(s, r, () => {
     const { item, bytesAt } = spanWindow(r, 'access list', env, span, env.cursor.walked, ACCESS_WINDOW)
@@ -268,6 +342,7 @@ export async function checkTxAccessList(s: MachineState, r: ItemReader): Promise
     let slotsEnd = env.cursor.slotsEnd === 0 ? 0 : span.offset + env.cursor.slotsEnd
     let address = env.cursor.address
     const keys: bigint[] = []
+    let entries = 0n
     while (keys.length < ACCESS_KEYS_STEP && at < span.offset + span.size) {
       if (slotsEnd === 0) {
         const entry = item(at, 'an access-list entry')
@@ -278,6 +353,7 @@ export async function checkTxAccessList(s: MachineState, r: ItemReader): Promise
         if (!slots.list || slots.offset + slots.size !== entry.offset + entry.size)
           throw new MalformedTransaction('an access-list entry is not [address, slots]')
         keys.push(addressKey(address))
+        entries++
         at = slots.offset
         slotsEnd = slots.offset + slots.size
       } else {
@@ -289,7 +365,7 @@ export async function checkTxAccessList(s: MachineState, r: ItemReader): Promise
       if (at > slotsEnd || slotsEnd > span.offset + span.size) throw new MalformedTransaction('an access-list entry runs past its list')
       if (at === slotsEnd) [slotsEnd, address] = [0, NO_ADDRESS]
     }
-    return { keys, walked: at - span.offset, slotsEnd: slotsEnd === 0 ? 0 : slotsEnd - span.offset, address }
+    return { keys, entries, walked: at - span.offset, slotsEnd: slotsEnd === 0 ? 0 : slotsEnd - span.offset, address }
   })
   if (!('keys' in walk)) return walk
   let accessMap = s.accessMap
@@ -299,8 +375,13 @@ export async function checkTxAccessList(s: MachineState, r: ItemReader): Promise
   }
   r.done()
   const last = walk.walked === span.size
-  const cursor = last ? CURSOR_START : { walked: walk.walked, slotsEnd: walk.slotsEnd, address: walk.address }
-  return { ...s, accessMap, phase: last ? 4 : 3, subIndex: last ? 0 : s.subIndex + 1, txEnvHash: keccak(withCursor(bytes, cursor)) }
+  // EIP-2930: 2,400 of intrinsic gas an entry, 1,900 a slot.
+  const slots = BigInt(walk.keys.length) - walk.entries
+  const txEnvHash = moved(env, last ? undefined : { walked: walk.walked, slotsEnd: walk.slotsEnd, address: walk.address }, {
+    intrinsicGas: env.intrinsicGas + 2400n * walk.entries + 1900n * slots,
+    accessListCount: env.accessListCount + walk.entries,
+  })
+  return { ...s, accessMap, phase: last ? 4 : 3, subIndex: last ? 0 : s.subIndex + 1, txEnvHash }
 }
 
 /**
@@ -310,6 +391,11 @@ export async function checkTxAccessList(s: MachineState, r: ItemReader): Promise
  */
 export async function checkTxEnter(s: MachineState, r: ItemReader, code: CodeOracle): Promise<MachineState> {
   const { env } = setUpEnv(r, s)
+  // The intrinsic gas, now that the lists are walked, and EIP-7623's floor: above the gas limit, the block is invalid.
+  if (env.gasLimit < env.intrinsicGas || env.gasLimit < env.floorGas) {
+    r.done()
+    return { ...s, phase: INVALID }
+  }
   const sender = env.origin.subarray(12)
   // The data is a view of the transaction's tree; a create's initcode (at most 49,152 bytes, tx-start checked) is read for its code tree.
   const data = viewOf(env.txRoot, BigInt(env.data.offset), BigInt(env.data.size))

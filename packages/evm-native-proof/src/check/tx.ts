@@ -6,8 +6,7 @@
 
 import { RLP } from '@ethereumjs/rlp'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { be, CURSOR_START, join, keccak, num, txSpansWord, withCursor } from './layout.ts'
-import { bytesRoot } from './trees.ts'
+import { be, CURSOR_START, join, keccak, num, type TxEnv } from './layout.ts'
 import type { TxLayout } from './tx-layout.ts'
 
 export interface Authorization {
@@ -215,39 +214,52 @@ export function floorGas(tx: Tx, forkId: number): bigint {
   return 21000n + 10n * tokens
 }
 
-const word20 = (a: Uint8Array) => join([new Uint8Array(12), a])
-
 /**
- * SPEC.md §3's txEnv: the transaction's fields, its tree's root (`layout` gives where its data and
- * lists lie in its bytes) and a walk's cursor at its start.
+ * SPEC.md §3's txEnv as tx-start sets it: the transaction's fields, the places of its data, lists
+ * and signed range in its leaf node (`leaf`), the intrinsic gas's base (21,000; a create's 32,000 and
+ * EIP-3860's two a word of initcode), the sender, floor and counts left for later steps.
  */
-export function txEnvOf(tx: Tx, raw: Uint8Array, layout: TxLayout, origin: Uint8Array, baseFee: bigint, forkId: number): Uint8Array {
+export function txEnvOf(tx: TxLayout, leaf: { root: Uint8Array; size: number; valueOffset: number }, baseFee: bigint): TxEnv {
   // EIP-1559: the base fee plus the priority fee, capped at the fee cap (a legacy gas price is both).
   const capped = baseFee + tx.maxPriorityFeePerGas
   const effective = tx.type < 2 || tx.maxFeePerGas < capped ? tx.maxFeePerGas : capped
-  return withCursor(
-    join([
-      word20(origin),
-      be(tx.type),
-      be(tx.gasLimit),
-      be(effective),
-      be(tx.maxFeePerGas),
-      be(tx.maxPriorityFeePerGas),
-      tx.to === undefined ? new Uint8Array(32) : word20(tx.to),
-      be(tx.to === undefined ? 1 : 0),
-      be(tx.value),
-      keccak(join(tx.blobHashes)),
-      be(tx.blobHashes.length),
-      be(intrinsicGas(tx)),
-      be(floorGas(tx, forkId)),
-      be(tx.authorizations.length),
-      be(tx.accessList.length),
-      bytesRoot(raw),
-      be(tx.chainId ?? 0n),
-      be(tx.nonce),
-      txSpansWord(raw.length, [layout.data, layout.accessList, layout.authorizations]),
-      new Uint8Array(32),
-    ]),
-    CURSOR_START,
-  )
+  const at = (sp: { offset: number; size: number }) =>
+    sp.size === 0 && sp.offset === 0 ? sp : { ...sp, offset: sp.offset + leaf.valueOffset }
+  const creates = tx.to === undefined
+  return {
+    origin: new Uint8Array(32),
+    txType: tx.type,
+    gasLimit: tx.gasLimit,
+    effectiveGasPrice: effective,
+    maxFeePerGas: tx.maxFeePerGas,
+    maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
+    to: tx.to ?? new Uint8Array(20),
+    isCreate: creates,
+    value: tx.value,
+    blobHashesHash: keccak(join(tx.blobHashes)),
+    blobCount: BigInt(tx.blobHashes.length),
+    intrinsicGas: 21000n + (creates ? 32000n + 2n * BigInt(Math.ceil(tx.data.size / 32)) : 0n),
+    floorGas: 0n,
+    authorizationCount: 0n,
+    accessListCount: 0n,
+    txRoot: leaf.root,
+    chainId: tx.chainId ?? 0n,
+    nonce: tx.nonce,
+    txSize: leaf.size,
+    data: at(tx.data),
+    accessList: at(tx.accessList),
+    authorizations: at(tx.authorizations),
+    cursor: CURSOR_START,
+    maxFeePerBlobGas: tx.maxFeePerBlobGas,
+    r: tx.r,
+    s: tx.s,
+    payload: {
+      yParity: tx.recovery,
+      eip155: tx.type === 0 && tx.chainId !== undefined,
+      signed: at(tx.signed.span),
+      absorbed: 0,
+      tokens: 0n,
+    },
+    sponge: new Uint8Array(32),
+  }
 }

@@ -19,7 +19,7 @@ const word20 = (a: Uint8Array) => {
  * builds the receipts trie after the last transaction; 9 puts the transaction in a tree of its own, named
  * by txEnv with the places of its data and lists, read a part at a time by the set-up steps after tx-start).
  */
-export const STATE_VERSION = 9
+export const STATE_VERSION = 10
 
 /** SPEC.md §2: the 352-byte machine state. */
 export function stateData(s: {
@@ -195,34 +195,41 @@ export function floorGas(tx: TypedTransaction, forkId: number): bigint {
   return 21000n + 10n * tokens
 }
 
-/** A range of a transaction's canonical bytes. */
+/** A range of a transaction's bytes. */
 export interface TxSpan {
   offset: number
   size: number
 }
 
 /**
- * Where a transaction's data, access list and authorisation list lie in its canonical bytes (the
- * payload of each; `{0, 0}` where the type has none), from the RLP lengths of ethereumjs's fields.
+ * Where a transaction's data, access list, authorisation list and signed fields lie in its canonical
+ * bytes (the payload of each list and string; `{0, 0}` where the type has none; the signed range from
+ * the first field to the signature), from the RLP lengths of ethereumjs's fields.
  */
-export function txSpans(tx: TypedTransaction): { data: TxSpan; accessList: TxSpan; authorizations: TxSpan } {
+export function txSpans(tx: TypedTransaction): { data: TxSpan; accessList: TxSpan; authorizations: TxSpan; signed: TxSpan } {
   const fields = tx.raw() as unknown as (Uint8Array | unknown[])[]
   const encoded = fields.map((f) => RLP.encode(f as Uint8Array))
   const payload = encoded.reduce((n, e) => n + e.length, 0)
-  let at = (tx.type === 0 ? 0 : 1) + RLP.encode(fields as Uint8Array[]).length - payload
+  const first = (tx.type === 0 ? 0 : 1) + RLP.encode(fields as Uint8Array[]).length - payload
+  let at = first
+  const starts: number[] = []
   const places = encoded.map((e, i) => {
     const f = fields[i] as Uint8Array | unknown[]
     const size = f instanceof Uint8Array ? f.length : f.reduce((n: number, x) => n + RLP.encode(x as Uint8Array).length, 0)
+    starts.push(at)
     const span = { offset: at + e.length - size, size }
     at += e.length
     return span
   })
   const none = { offset: 0, size: 0 }
   const [data, accessList, authorizations] = tx.type === 0 ? [5] : tx.type === 1 ? [6, 7] : [7, 8, 9]
+  // The signature is the last three fields (v, r, s; or y parity, r, s).
+  const sigStart = starts[fields.length - 3] as number
   return {
     data: places[data as number] as TxSpan,
     accessList: accessList === undefined ? none : (places[accessList] as TxSpan),
     authorizations: authorizations === undefined || tx.type !== 4 ? none : (places[authorizations] as TxSpan),
+    signed: { offset: first, size: sigStart - first },
   }
 }
 
@@ -233,62 +240,143 @@ export interface TxCursor {
   address: Uint8Array
 }
 
-/** txEnv with its cursor word set (the walk's start: all zero). */
-export function withTxCursor(env: Uint8Array, c: TxCursor | undefined): Uint8Array {
-  const out = env.slice()
-  out.fill(0, 19 * 32)
-  if (c === undefined) return out
-  writeUint(out, 19 * 32, c.walked, 4)
-  writeUint(out, 19 * 32 + 4, c.slotsEnd, 4)
-  out.set(c.address, 19 * 32 + 12)
-  return out
+/** SPEC.md §3's transaction environment, as the generator keeps it between the set-up steps. */
+export interface TxEnvFields {
+  origin: Uint8Array | undefined
+  type: number
+  gasLimit: bigint
+  effectiveGasPrice: bigint
+  maxFeePerGas: bigint
+  maxPriorityFeePerGas: bigint
+  to: Uint8Array | undefined
+  value: bigint
+  blobs: Uint8Array
+  intrinsicGas: bigint
+  floorGas: bigint
+  authorizationCount: bigint
+  accessListCount: bigint
+  txRoot: Uint8Array
+  chainId: bigint
+  nonce: bigint
+  txSize: number
+  data: TxSpan
+  accessList: TxSpan
+  authorizations: TxSpan
+  cursor: TxCursor | undefined
+  maxFeePerBlobGas: bigint
+  r: bigint
+  s: bigint
+  yParity: number
+  eip155: boolean
+  signed: TxSpan
+  absorbed: number
+  tokens: bigint
+  sponge: Uint8Array
 }
 
-/** SPEC.md §3: the 640-byte transaction environment (the effective gas price at the block's base fee). */
-export function txEnvData(tx: TypedTransaction, baseFee: bigint, forkId: number): Uint8Array {
+/** The 800 bytes of a TxEnvFields. */
+export function txEnvBytes(f: TxEnvFields): Uint8Array {
+  const spans = new Uint8Array(32)
+  writeUint(spans, 0, f.txSize, 4)
+  for (const [i, sp] of [f.data, f.accessList, f.authorizations].entries()) {
+    writeUint(spans, 4 + 8 * i, sp.offset, 4)
+    writeUint(spans, 8 + 8 * i, sp.size, 4)
+  }
+  const cursor = new Uint8Array(32)
+  if (f.cursor !== undefined) {
+    writeUint(cursor, 0, f.cursor.walked, 4)
+    writeUint(cursor, 4, f.cursor.slotsEnd, 4)
+    cursor.set(f.cursor.address, 12)
+  }
+  const payload = new Uint8Array(32)
+  payload[0] = f.yParity
+  payload[1] = f.eip155 ? 1 : 0
+  writeUint(payload, 2, f.signed.offset, 4)
+  writeUint(payload, 6, f.signed.size, 4)
+  writeUint(payload, 10, f.absorbed, 4)
+  writeUint(payload, 14, f.tokens, 8)
+  return concat([
+    f.origin === undefined ? ZERO32 : word20(f.origin),
+    uint(f.type),
+    uint(f.gasLimit),
+    uint(f.effectiveGasPrice),
+    uint(f.maxFeePerGas),
+    uint(f.maxPriorityFeePerGas),
+    f.to === undefined ? ZERO32 : word20(f.to),
+    uint(f.to === undefined ? 1 : 0),
+    uint(f.value),
+    H(f.blobs),
+    uint(f.blobs.length / 32),
+    uint(f.intrinsicGas),
+    uint(f.floorGas),
+    uint(f.authorizationCount),
+    uint(f.accessListCount),
+    f.txRoot,
+    uint(f.chainId),
+    uint(f.nonce),
+    spans,
+    cursor,
+    uint(f.maxFeePerBlobGas),
+    uint(f.r),
+    uint(f.s),
+    payload,
+    f.sponge,
+  ])
+}
+
+/**
+ * SPEC.md §3: the transaction environment as tx-start sets it (the effective gas price at the
+ * block's base fee; the intrinsic gas's base; no sender yet), for a transaction whose canonical bytes
+ * end the transactions-trie leaf node `leaf`.
+ */
+export function txEnvStart(tx: TypedTransaction, baseFee: bigint, leaf: Uint8Array): TxEnvFields {
   const t = tx as TypedTransaction & {
     maxFeePerGas?: bigint
     maxPriorityFeePerGas?: bigint
     gasPrice?: bigint
-    blobVersionedHashes?: Uint8Array[] | string[]
-    authorizationList?: unknown[]
-    accessList?: unknown[]
+    maxFeePerBlobGas?: bigint
     chainId?: bigint
+    yParity?: bigint
   }
-  const blobs = blobHashes(tx)
-  const bytes = tx.serialize()
+  const valueOffset = leaf.length - tx.serialize().length
   const spans = txSpans(tx)
-  const spansWord = new Uint8Array(32)
-  writeUint(spansWord, 0, bytes.length, 4)
-  for (const [i, sp] of [spans.data, spans.accessList, spans.authorizations].entries()) {
-    writeUint(spansWord, 4 + 8 * i, sp.offset, 4)
-    writeUint(spansWord, 8 + 8 * i, sp.size, 4)
-  }
+  const moved = (sp: TxSpan) => (sp.offset === 0 && sp.size === 0 ? sp : { offset: sp.offset + valueOffset, size: sp.size })
   // A legacy transaction names its chain in v (EIP-155: v = 35 + 2·chainId + parity), or none (27, 28).
   const v = tx.v ?? 0n
-  const chainId = tx.type === 0 ? (v >= 35n ? (v - 35n) / 2n : 0n) : (t.chainId ?? 0n)
-  return concat([
-    word20(tx.getSenderAddress().bytes),
-    uint(tx.type),
-    uint(tx.gasLimit),
-    uint(t.gasPrice ?? min(t.maxFeePerGas ?? 0n, baseFee + (t.maxPriorityFeePerGas ?? 0n))),
-    uint(t.maxFeePerGas ?? t.gasPrice ?? 0n),
-    uint(t.maxPriorityFeePerGas ?? t.gasPrice ?? 0n),
-    tx.to === undefined ? ZERO32 : word20(tx.to.bytes),
-    uint(tx.to === undefined ? 1 : 0),
-    uint(tx.value),
-    H(blobs),
-    uint(blobs.length / 32),
-    uint(tx.getIntrinsicGas()),
-    uint(floorGas(tx, forkId)),
-    uint(t.authorizationList?.length ?? 0),
-    uint(t.accessList?.length ?? 0),
-    ChunkedBytes.root(bytes),
-    uint(chainId),
-    uint(tx.nonce),
-    spansWord,
-    ZERO32,
-  ])
+  const eip155 = tx.type === 0 && v >= 35n
+  const creates = tx.to === undefined
+  return {
+    origin: undefined,
+    type: tx.type,
+    gasLimit: tx.gasLimit,
+    effectiveGasPrice: t.gasPrice ?? min(t.maxFeePerGas ?? 0n, baseFee + (t.maxPriorityFeePerGas ?? 0n)),
+    maxFeePerGas: t.maxFeePerGas ?? t.gasPrice ?? 0n,
+    maxPriorityFeePerGas: t.maxPriorityFeePerGas ?? t.gasPrice ?? 0n,
+    to: tx.to?.bytes,
+    value: tx.value,
+    blobs: blobHashes(tx),
+    intrinsicGas: 21000n + (creates ? 32000n + 2n * BigInt(Math.ceil(tx.data.length / 32)) : 0n),
+    floorGas: 0n,
+    authorizationCount: 0n,
+    accessListCount: 0n,
+    txRoot: ChunkedBytes.root(leaf),
+    chainId: tx.type === 0 ? (eip155 ? (v - 35n) / 2n : 0n) : (t.chainId ?? 0n),
+    nonce: tx.nonce,
+    txSize: leaf.length,
+    data: moved(spans.data),
+    accessList: moved(spans.accessList),
+    authorizations: moved(spans.authorizations),
+    cursor: undefined,
+    maxFeePerBlobGas: t.maxFeePerBlobGas ?? 0n,
+    r: tx.r ?? 0n,
+    s: tx.s ?? 0n,
+    yParity: Number(tx.type === 0 ? (eip155 ? (v - 35n) % 2n : v - 27n) : v),
+    eip155,
+    signed: moved(spans.signed),
+    absorbed: 0,
+    tokens: 0n,
+    sponge: ZERO32,
+  }
 }
 
 /**

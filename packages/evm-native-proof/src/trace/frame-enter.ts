@@ -11,7 +11,7 @@ import { type BytesView, ChunkedBytes, EMPTY_VIEW, ownView, viewHolds, viewOf } 
 import { equalBytes, H, ZERO32 } from '../commit/hash.ts'
 import { StackChain } from '../commit/stack.ts'
 import { cutSystemCall, emitWithdrawals, missingSystemContract, SYSTEM_CONTRACTS } from './block-end.ts'
-import { frameData, txSpans } from './encoding.ts'
+import { frameData, type TxEnvFields } from './encoding.ts'
 import { createAddressOf } from './ethereumjs.ts'
 import { mapKey } from './keys.ts'
 import { settlePending } from './opcode.ts'
@@ -158,7 +158,7 @@ export async function enterFrame(t: Tracing, message: Message): Promise<void> {
  */
 function calldataOf(t: Tracing, parent: Frame | undefined, data: Uint8Array): BytesView {
   if (parent === undefined && t.phase === PHASE.TX_ENTER) {
-    const span = txSpans(t.block.transactions[t.txIndex] as TypedTransaction).data
+    const span = (t.txFields as TxEnvFields).data
     const view = viewOf(t.txBytes.tree, span.offset, span.size)
     if (!viewHolds(view, data)) throw t.diverged('a transaction’s calldata is not its data in its bytes')
     return view

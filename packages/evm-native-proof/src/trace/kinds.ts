@@ -3,6 +3,7 @@ export const STEP_KINDS = [
   'block-start',
   'block-hashes',
   'tx-start',
+  'tx-payload',
   'tx-authorization',
   'tx-access-list',
   'tx-enter',

@@ -22,6 +22,7 @@ export const PHASE = {
   INVALID: 13,
   BLOCK_HASHES: 14,
   RECEIPTS_TRIE: 15,
+  TX_PAYLOAD: 16,
 } as const
 
 /** SPEC.md §2.1's map tags: the first byte hashed into a key. */
@@ -44,3 +45,4 @@ export const STATUS = { RUNNING: 0, RETURNED: 1, REVERTED: 2, FAILED: 3 } as con
 export const FORK_ID: Readonly<Record<string, number>> = { Shanghai: 0, Cancun: 1, Prague: 2, Osaka: 3 }
 export const CANCUN = 1
 export const PRAGUE = 2
+export const OSAKA = 3

@@ -19,7 +19,7 @@ import { SparseMerkleTree } from '../commit/merkle.ts'
 import type { StackChain } from '../commit/stack.ts'
 import { ancestryOf } from './block-hashes.ts'
 import type { TxCheckpoint } from './checkpoints.ts'
-import { blockEnvData, type FrameFields, frameData, stateData, substateData } from './encoding.ts'
+import { blockEnvData, type FrameFields, frameData, stateData, substateData, type TxEnvFields } from './encoding.ts'
 import { DivergenceError } from './errors.ts'
 import { type CallerRunState, stateTrieAt, warmJournal } from './ethereumjs.ts'
 import { mapKey } from './keys.ts'
@@ -214,7 +214,7 @@ export class Tracing {
   pendingOp: PendingOp | undefined
   pendingCopy: PendingCopy | undefined
   /** The next transaction's sender path, read ahead for a block that may be refused there (see tx-end). */
-  keptSenderPath: { txIndex: number; nodes: Uint8Array[]; code: Uint8Array } | undefined
+  keptSenderPath: { txIndex: number; trie: MerklePatriciaTrie; nodes: Uint8Array[]; code: Uint8Array } | undefined
   withdrawalsDone = false
 
   /** blockEnv as the state holds it: from block-start to the last block-hashes step its tree is being filled. */
@@ -227,7 +227,9 @@ export class Tracing {
    * input; block-start derives blockEnv and the pre-state root from the header and its parent's (SPEC.md §2).
    */
   headerBound = false
-  txEnv: Uint8Array = new Uint8Array(640)
+  txEnv: Uint8Array = new Uint8Array(800)
+  /** txEnv's fields as the set-up steps leave them (SPEC.md §3). */
+  txFields: TxEnvFields | undefined
   /** The transaction's canonical bytes in a tree of their own (txEnv names its root, SPEC.md §3). */
   txBytes: BytesView = EMPTY_VIEW
   txBlobHashes: Uint8Array = new Uint8Array()

@@ -92,7 +92,7 @@ function listen(t: Tracing): void {
       recordCheckpoint(t)
       // tx-start has bought gas and bumped the nonce by the time the first message starts; the
       // access list and authorisations are steps of their own.
-      beginTransaction(t, tx)
+      await beginTransaction(t, tx)
     }),
   )
   evmEvents.on(

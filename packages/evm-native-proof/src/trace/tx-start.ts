@@ -1,40 +1,52 @@
 /**
- * A transaction's set-up (SPEC.md §4, phases 1–4; the checker's side is src/check/tx-start.ts):
- * tx-start, each EIP-7702 authorisation, each access-list entry, then tx-enter, the step into the
- * transaction's frame. ethereumjs has done all of the set-up by the time the transaction's first
+ * A transaction's set-up (SPEC.md §4, phases 1–4 and 16; the checker's side is src/check/tx-start.ts):
+ * tx-start, the signed message's tx-payload steps, each EIP-7702 authorisation, each access-list
+ * part, then tx-enter, the step into the transaction's frame. ethereumjs has done all of the set-up by the time the transaction's first
  * message starts, so its root and warm set check the steps' end.
  */
 import type { Message } from '@ethereumjs/evm'
-import { createMerkleProof, type MerklePatriciaTrie } from '@ethereumjs/mpt'
+import { createMerkleProof, createMPT, type MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import {
   Account,
   Address,
+  bigIntToUnpaddedBytes,
   bytesToBigInt,
   bytesToHex,
+  bytesToUnprefixedHex,
   createAccountFromRLP,
   eoaCode7702RecoverAuthority,
+  generateAddress,
   hexToBytes,
   MAX_UINT64,
+  MapDB,
   SECP256K1_ORDER_DIV_2,
 } from '@ethereumjs/util'
 import { ownView } from '../commit/bytes-tree.ts'
-import { concat, equalBytes, H } from '../commit/hash.ts'
-import { blobHashes, type TxCursor, txEnvData, txSpans, withTxCursor } from './encoding.ts'
+import { concat, equalBytes, H, ZERO32 } from '../commit/hash.ts'
+import { KECCAK_CHUNK, spongeStates } from '../commit/sponge.ts'
+import { blobHashes, floorGas, type TxEnvFields, type TxSpan, txEnvBytes, txEnvStart } from './encoding.ts'
 import { mapKey } from './keys.ts'
-import { PHASE, PRAGUE, TAG } from './phases.ts'
+import { listProof } from './list-ends.ts'
+import { OSAKA, PHASE, PRAGUE, TAG } from './phases.ts'
 import { accountNodes, delegateOf, sortedKeys, type Tracing } from './state.ts'
 import { TxLogs } from './tx-logs.ts'
 import { collides, viewItems } from './witness-parts.ts'
 
-/** Before a transaction's first message: its environment, and the transaction's sub-state from zero. */
-export function beginTransaction(t: Tracing, tx: TypedTransaction): void {
+/** Before a transaction's first message: its environment as tx-start sets it, and the transaction's sub-state from zero. */
+export async function beginTransaction(t: Tracing, tx: TypedTransaction): Promise<void> {
   t.phase = PHASE.TX_START
   t.subIndex = 0
-  // tx-start sets txEnvHash and txStartRoot (SPEC.md §4); its witness is cut from the state before.
-  t.txEnv = txEnvData(tx, t.block.header.baseFeePerGas ?? 0n, t.forkId)
-  t.txBytes = ownView(tx.serialize())
+  // tx-start sets txEnvHash (SPEC.md §4); its witness is cut from the state before. The transaction's
+  // tree is its leaf node's in the transactions trie: the transaction ends it.
+  const nodes = await createMerkleProof(await t.transactionsTrie(), RLP.encode(t.txIndex))
+  const leaf = nodes[nodes.length - 1] as Uint8Array
+  if (!equalBytes(leaf.subarray(leaf.length - tx.serialize().length), tx.serialize()))
+    throw t.diverged('the transactions trie’s leaf does not end in the transaction')
+  t.txBytes = ownView(leaf)
+  t.txFields = txEnvStart(tx, t.block.header.baseFeePerGas ?? 0n, leaf)
+  t.txEnv = txEnvBytes(t.txFields)
   t.txBlobHashes = blobHashes(tx)
   t.logs = new TxLogs(t.requestStreams)
   t.authRefund = 0n
@@ -56,6 +68,8 @@ interface KeyPlace {
   after: number
   slotsEnd: number
   address: Uint8Array
+  /** The key is an entry's address (2,400 gas), not a slot (1,900). */
+  entry: boolean
 }
 
 /** Each key's place in the access list's payload, from the RLP lengths of its entries. */
@@ -66,26 +80,93 @@ function accessListPlaces(entries: [Uint8Array, Uint8Array[]][]): KeyPlace[] {
     // The entry's header, the address (0x94 and 20 bytes), the slots' header, then 33 bytes a slot.
     const end = at + RLP.encode([address, slots]).length
     const slotsStart = end - 33 * slots.length
-    out.push({ after: slotsStart, slotsEnd: slots.length === 0 ? 0 : end, address })
+    out.push({ after: slotsStart, slotsEnd: slots.length === 0 ? 0 : end, address, entry: true })
     for (const k of slots.keys()) {
       const after = slotsStart + 33 * (k + 1)
-      out.push({ after, slotsEnd: after === end ? 0 : end, address })
+      out.push({ after, slotsEnd: after === end ? 0 : end, address, entry: false })
     }
     at = end
   }
   return out
 }
 
+/** The set-up step at which a transaction is invalid (SPEC.md §4's order of the rules), or undefined. */
+export type RefusedAt = 'tx-start' | 'tx-payload' | 'tx-enter'
+
 /**
- * tx-start, then each authorisation and each access-list entry (SPEC.md §4), one step at a time on
- * a copy of the trie from the transaction's start.
+ * tx-start, the signed message's tx-payload steps, each authorisation and each access-list part
+ * (SPEC.md §4), one step at a time on a copy of the trie from the transaction's start; for a
+ * transaction ethereumjs refused, up to the step whose rule it breaks (`refused`), on `base`.
  */
-export async function setUpTransaction(t: Tracing, tx: TypedTransaction, newAddress: Uint8Array | undefined): Promise<void> {
+export async function setUpTransaction(
+  t: Tracing,
+  tx: TypedTransaction,
+  newAddress: Uint8Array | undefined,
+  refused?: { at: RefusedAt; trie: MerklePatriciaTrie },
+): Promise<void> {
   const { block, access } = t
-  const trie = t.stateTrie()
-  const sender = tx.getSenderAddress().bytes
-  const price = bytesToBigInt(t.txEnv.subarray(96, 128))
-  const blobFee = BigInt(t.txBlobHashes.length / 32) * 131072n * (t.trace.fork === 'Shanghai' ? 0n : block.header.getBlobGasPrice())
+  const trie = refused?.trie ?? t.stateTrie()
+  const sender = senderOf(tx)
+  const f = t.txFields as TxEnvFields
+  const setEnv = (more: Partial<TxEnvFields>) => {
+    Object.assign(f, more)
+    t.txEnv = txEnvBytes(f)
+    t.txEnvHash = H(t.txEnv)
+  }
+  await cutTxStart(t)
+  if (refused?.at === 'tx-start') return invalidAt(t, 'tx-start')
+  setEnv({})
+  t.phase = PHASE.TX_PAYLOAD
+  t.subIndex = 0
+  await t.step('tx-start')
+  // tx-payload: the signed message KECCAK_CHUNK bytes a step, the data's bytes counted as they pass.
+  const message = signedMessage(t, tx, f)
+  const states = spongeStates(message.bytes)
+  for (let k = 0; k <= states.length; k++) {
+    const from = k * KECCAK_CHUNK
+    const to = Math.min(message.bytes.length, from + KECCAK_CHUNK)
+    const [a, b] = [clampTo(from - message.prefix, f.signed.size), clampTo(to - message.prefix, f.signed.size)]
+    const last = k === states.length
+    const path = last ? (t.keptSenderPath?.txIndex === t.txIndex ? t.keptSenderPath : await senderPath(t, trie, sender)) : undefined
+    await t.cutWitness('tx-payload', async () => ({
+      codes: path !== undefined && path.code.length > 0 ? [path.code] : [],
+      proof: [
+        t.txEnv,
+        ...(k > 0 ? [states[k - 1] as Uint8Array] : []),
+        ...(b > a ? viewItems(t.txBytes, BigInt(f.signed.offset + a), BigInt(b - a)) : []),
+        ...(path !== undefined ? [t.blockEnv, RLP.encode(path.nodes)] : []),
+      ],
+    }))
+    // The data's bytes among the transaction's [a, b) of the signed range.
+    const lo = Math.max(f.data.offset, f.signed.offset + a)
+    const hi = Math.min(f.data.offset + f.data.size, f.signed.offset + b)
+    let zeros = 0
+    for (let i = lo; i < hi; i++) if (t.txBytes.tree.bytes[i] === 0) zeros++
+    const others = Math.max(0, hi - lo) - zeros
+    const counted = {
+      intrinsicGas: f.intrinsicGas + 4n * BigInt(zeros) + 16n * BigInt(others),
+      tokens: f.tokens + BigInt(zeros) + 4n * BigInt(others),
+    }
+    if (!last) {
+      setEnv({ ...counted, absorbed: to, sponge: H(states[k] as Uint8Array) })
+      t.subIndex = k + 1
+      await t.step('tx-payload')
+    } else Object.assign(f, counted)
+  }
+  if (refused?.at === 'tx-payload') return invalidAt(t, 'tx-payload')
+  // The last tx-payload step: the sender; gas bought, nonce bumped; sender, recipient (or the created
+  // address), coinbase (EIP-3651) and the precompiles warm.
+  if (sender === undefined) throw t.diverged('a transaction past its signature’s rule has no sender')
+  const senderRaw = await trie.get(sender)
+  const account = senderRaw === null ? new Account() : createAccountFromRLP(senderRaw)
+  const blobFee =
+    (f.blobs.length / 32 === 0 ? 0n : BigInt(f.blobs.length / 32) * 131072n) * (t.forkId === 0 ? 0n : block.header.getBlobGasPrice())
+  t.txStartRoot = t.stateRoot
+  account.nonce++
+  account.balance -= tx.gasLimit * f.effectiveGasPrice + blobFee
+  await trie.put(sender, account.serialize())
+  t.stateRoot = trie.root()
+  t.stateDirty = false
   const auths = ((tx as { authorizationList?: Uint8Array[][] }).authorizationList ?? []) as Uint8Array[][]
   const entries = ((tx as { accessList?: [Uint8Array, Uint8Array[]][] }).accessList ?? []) as [Uint8Array, Uint8Array[]][]
   const next = (from: number) =>
@@ -97,43 +178,28 @@ export async function setUpTransaction(t: Tracing, tx: TypedTransaction, newAddr
   const warm = (keys: bigint[]) => {
     for (const k of sortedKeys(keys)) if (!access.has(k)) access.set(k, 1n)
   }
-  // tx-start: gas bought, nonce bumped; sender, recipient (or the created address), coinbase
-  // (EIP-3651) and the precompiles warm.
-  const senderRaw = (await trie.get(sender)) as Uint8Array
-  await cutTxStart(t, trie, sender)
-  t.txStartRoot = t.stateRoot
-  t.txEnvHash = H(t.txEnv)
-  const account = createAccountFromRLP(senderRaw)
-  account.nonce++
-  account.balance -= tx.gasLimit * price + blobFee
-  await trie.put(sender, account.serialize())
-  t.stateRoot = trie.root()
-  t.stateDirty = false
+  const recipient = tx.to?.bytes ?? newAddress ?? generateAddress(sender, bigIntToUnpaddedBytes(tx.nonce))
   warm([
     mapKey(TAG.WARM_ADDRESS, sender),
-    mapKey(TAG.WARM_ADDRESS, tx.to?.bytes ?? (newAddress as Uint8Array)),
+    mapKey(TAG.WARM_ADDRESS, recipient),
     mapKey(TAG.WARM_ADDRESS, block.header.coinbase.bytes),
     ...[...t.precompiles].map((a) => mapKey(TAG.WARM_ADDRESS, hexToBytes(a as `0x${string}`))),
   ])
+  setEnv({ origin: sender, floorGas: t.forkId >= PRAGUE ? 21000n + 10n * f.tokens : 0n, absorbed: 0, tokens: 0n, sponge: ZERO32 })
   t.phase = next(PHASE.TX_AUTHORIZATION)
   t.subIndex = 0
-  await t.step('tx-start')
+  await t.step('tx-payload')
   // tx-authorization, one at a time (EIP-7702), on the state the ones before it left: the authority
   // warm once recovered; then, if it has no code or a delegation and the authorisation's nonce, its
-  // refund (an existing account), its code (the delegation, or none) and its nonce.
-  const spans = txSpans(tx)
-  // Each walking step reads its part of the transaction's tree, from txEnv's cursor (SPEC.md §3).
-  const part = (span: { offset: number }, walked: number, len: number) => viewItems(t.txBytes, BigInt(span.offset + walked), BigInt(len))
-  const setCursor = (c: TxCursor | undefined) => {
-    t.txEnv = withTxCursor(t.txEnv, c)
-    t.txEnvHash = H(t.txEnv)
-  }
+  // refund (an existing account), its code (the delegation, or none) and its nonce. Each walking
+  // step reads its part of the transaction's tree, from txEnv's cursor (SPEC.md §3).
+  const part = (span: TxSpan, walked: number, len: number) => viewItems(t.txBytes, BigInt(span.offset + walked), BigInt(len))
   let walked = 0
   for (const [i, auth] of auths.entries()) {
     const authority = authorityOf(t, auth)
     const size = RLP.encode(auth).length
     await t.cutWitness('tx-authorization', async () => {
-      const proof = [t.txEnv, ...part(spans.authorizations, walked, Math.min(AUTHORIZATION_WINDOW, spans.authorizations.size - walked))]
+      const proof = [t.txEnv, ...part(f.authorizations, walked, Math.min(AUTHORIZATION_WINDOW, f.authorizations.size - walked))]
       const codes: Uint8Array[] = []
       if (authority !== undefined) {
         proof.push(
@@ -170,7 +236,12 @@ export async function setUpTransaction(t: Tracing, tx: TypedTransaction, newAddr
     walked += size
     t.subIndex = i + 1 < auths.length ? i + 1 : 0
     t.phase = i + 1 < auths.length ? PHASE.TX_AUTHORIZATION : next(PHASE.TX_ACCESS_LIST)
-    setCursor(i + 1 < auths.length ? { walked, slotsEnd: 0, address: NO_ADDRESS } : undefined)
+    // EIP-7702's 25,000 an authorisation, counted as it is walked.
+    setEnv({
+      intrinsicGas: f.intrinsicGas + 25000n,
+      authorizationCount: f.authorizationCount + 1n,
+      cursor: i + 1 < auths.length ? { walked, slotsEnd: 0, address: NO_ADDRESS } : undefined,
+    })
     await t.step('tx-authorization')
   }
   // tx-access-list, ACCESS_KEYS_STEP keys at a time of the list laid flat (each entry's address,
@@ -186,7 +257,7 @@ export async function setUpTransaction(t: Tracing, tx: TypedTransaction, newAddr
     const start = from === 0 ? 0 : (places[from - 1] as KeyPlace).after
     await t.cutWitness('tx-access-list', async () => {
       // Each key's item against the map as the keys before it left it (the inserts are undone).
-      const proof = [t.txEnv, ...part(spans.accessList, start, Math.min(ACCESS_WINDOW, spans.accessList.size - start))]
+      const proof = [t.txEnv, ...part(f.accessList, start, Math.min(ACCESS_WINDOW, f.accessList.size - start))]
       const mark = access.mark()
       for (const k of keys) {
         proof.push(...access.witness(k, true))
@@ -199,10 +270,24 @@ export async function setUpTransaction(t: Tracing, tx: TypedTransaction, newAddr
     const last = from + ACCESS_KEYS_STEP >= flat.length
     t.subIndex = last ? 0 : from / ACCESS_KEYS_STEP + 1
     t.phase = last ? PHASE.TX_ENTER : PHASE.TX_ACCESS_LIST
-    const at = places[from + keys.length - 1] as KeyPlace
-    setCursor(last ? undefined : { walked: at.after, slotsEnd: at.slotsEnd, address: at.slotsEnd === 0 ? NO_ADDRESS : at.address })
+    const these = places.slice(from, from + keys.length)
+    const at = these[these.length - 1] as KeyPlace
+    // EIP-2930's 2,400 an entry and 1,900 a slot, counted as they are walked.
+    const newEntries = BigInt(these.filter((x) => x.entry).length)
+    setEnv({
+      intrinsicGas: f.intrinsicGas + 2400n * newEntries + 1900n * (BigInt(these.length) - newEntries),
+      accessListCount: f.accessListCount + newEntries,
+      cursor: last ? undefined : { walked: at.after, slotsEnd: at.slotsEnd, address: at.slotsEnd === 0 ? NO_ADDRESS : at.address },
+    })
     await t.step('tx-access-list')
   }
+  if (refused !== undefined) {
+    // tx-enter: the intrinsic gas or the floor above the gas limit.
+    await t.cutWitness('tx-enter', async () => ({ proof: [t.txEnv], codes: [] }))
+    return invalidAt(t, 'tx-enter')
+  }
+  if (f.intrinsicGas !== tx.getIntrinsicGas())
+    throw t.diverged('the set-up steps count another intrinsic gas', { expected: tx.getIntrinsicGas(), actual: f.intrinsicGas })
   // What ethereumjs did at once must be what the steps did one by one.
   const theirs = await t.sm.getStateRoot()
   if (!equalBytes(theirs, t.stateRoot))
@@ -212,22 +297,58 @@ export async function setUpTransaction(t: Tracing, tx: TypedTransaction, newAddr
   if (!equalBytes(before, access.commitment())) throw t.diverged('ethereumjs warmed more than the set-up steps did')
 }
 
-/** tx-start's witness (SPEC.md §5.5): the block's environment and gas so far, the transaction in its inclusion proof, its sender. */
-async function cutTxStart(t: Tracing, trie: MerklePatriciaTrie, sender: Uint8Array | undefined): Promise<void> {
+const clampTo = (x: number, hi: number) => Math.min(hi, Math.max(0, x))
+
+/** A refused transaction's last step: its witness is cut; the proof ends in INVALID. */
+async function invalidAt(t: Tracing, kind: RefusedAt | 'tx-start'): Promise<void> {
+  t.phase = PHASE.INVALID
+  await t.step(kind)
+}
+
+/**
+ * The message a transaction's signature signs (ethereumjs's), and where the transaction's signed
+ * range lies in it: after `prefix` bytes, before the suffix (EIP-155's rlp(chainId) ‖ 0x80 ‖ 0x80).
+ */
+function signedMessage(t: Tracing, tx: TypedTransaction, f: TxEnvFields): { bytes: Uint8Array; prefix: number } {
+  const m = tx.getMessageToSign() as Uint8Array | Uint8Array[]
+  const bytes = m instanceof Uint8Array ? m : RLP.encode(m)
+  const suffix = f.eip155 ? RLP.encode(m[6] as Uint8Array).length + 2 : 0
+  const prefix = bytes.length - f.signed.size - suffix
+  const range = t.txBytes.tree.bytes.subarray(f.signed.offset, f.signed.offset + f.signed.size)
+  if (prefix < 0 || !equalBytes(bytes.subarray(prefix, prefix + f.signed.size), range))
+    throw t.diverged('the signed message does not hold the transaction’s fields where txEnv says')
+  return { bytes, prefix }
+}
+
+/**
+ * tx-start's witness (SPEC.md §5.5): the block's environment and gas so far, the transactions trie's
+ * nodes on `rlp(txIndex)` as the checker walks them (a leaf over 4 KiB posted, its head and the
+ * windows the reader takes read from its tree).
+ */
+async function cutTxStart(t: Tracing): Promise<void> {
   await t.cutWitness('tx-start', async () => {
-    const path = t.keptSenderPath?.txIndex === t.txIndex ? t.keptSenderPath : await senderPath(t, trie, sender)
-    return {
-      codes: path.code.length > 0 ? [path.code] : [],
-      proof: [
-        t.blockEnv,
-        t.blockAccBytes(),
-        RLP.encode(await createMerkleProof(await t.transactionsTrie(), RLP.encode(t.txIndex))),
-        RLP.encode(path.nodes),
-      ],
-    }
+    const list = await listProof(await t.transactionsTrie(), RLP.encode(t.txIndex))
+    const tx = t.block.transactions[t.txIndex] as TypedTransaction
+    const valueOffset = t.txBytes.size - tx.serialize().length
+    const windows =
+      list.bytes.length === 0
+        ? []
+        : txWindows(t.txFields as TxEnvFields, valueOffset).flatMap((w) => viewItems(t.txBytes, BigInt(w.offset), BigInt(w.size)))
+    return { codes: [], bytes: list.bytes, proof: [t.blockEnv, t.blockAccBytes(), ...list.items, ...windows] }
   })
 }
 
+/** The windows of TX_WINDOW bytes the checker's reader takes of a transaction (src/check/tx-layout.ts), in the leaf's bytes: at its start, after the data, after the access list, after the authorisations. */
+function txWindows(f: TxEnvFields, valueOffset: number): TxSpan[] {
+  const end = f.txSize
+  const at = [valueOffset, f.data.offset + f.data.size]
+  if (f.type !== 0) at.push(f.accessList.offset + f.accessList.size)
+  if (f.type === 4) at.push(f.authorizations.offset + f.authorizations.size)
+  return at.map((offset) => ({ offset, size: Math.min(TX_WINDOW, end - offset) }))
+}
+
+/** The reads of a transaction's bytes a window takes at most (the checker's TX_WINDOW). */
+const TX_WINDOW = 512
 /** The sender's path in the state trie and its code (none for a sender that does not recover). */
 async function senderPath(
   t: Tracing,
@@ -239,23 +360,84 @@ async function senderPath(
 }
 
 /**
- * Reads the sender path of transaction `index` ahead, for a block that may be refused there: while
- * the node store still holds it (ethereumjs's revert of the block drops it).
+ * For a block that may be refused at transaction `index`: the state trie as that transaction finds
+ * it, copied node by node while the node store still holds it (ethereumjs's revert of the block
+ * drops the nodes the block's earlier transactions made), and the sender's path in it.
  */
 export async function keepSenderPath(t: Tracing, index: number): Promise<void> {
   const sender = senderOf(t.block.transactions[index] as TypedTransaction)
-  t.keptSenderPath = { txIndex: index, ...(await senderPath(t, t.stateTrie(), sender)) }
+  const live = t.stateTrie()
+  const db = new MapDB<string, Uint8Array>()
+  await live.walkAllNodes(async (node) => {
+    const bytes = node.serialize()
+    await db.put(bytesToUnprefixedHex(H(bytes)), bytes)
+  })
+  const trie = await createMPT({ db, root: t.stateRoot, useKeyHashing: true })
+  t.keptSenderPath = { txIndex: index, trie, ...(await senderPath(t, trie, sender)) }
 }
 
 /**
- * A block expected invalid that ethereumjs rejected at transaction `txIndex`: its tx-start is the
- * last step, and ends in INVALID (SPEC.md §4). The checker decides the same from the witness alone.
+ * The set-up step at which a transaction is invalid, by the generator's own rules in SPEC.md §4's
+ * order (ethereumjs only says that it refuses it): tx-start's need neither the sender nor the lists,
+ * tx-payload's last step has the sender's, tx-enter the intrinsic gas and the floor.
+ */
+async function refusedAt(t: Tracing, tx: TypedTransaction, trie: MerklePatriciaTrie): Promise<RefusedAt | undefined> {
+  const { header } = t.block
+  const x = tx as TypedTransaction & {
+    chainId?: bigint
+    maxFeePerGas?: bigint
+    maxPriorityFeePerGas?: bigint
+    gasPrice?: bigint
+    maxFeePerBlobGas?: bigint
+    blobVersionedHashes?: (Uint8Array | string)[]
+    authorizationList?: unknown[]
+  }
+  const v = tx.v ?? 0n
+  const chainId = tx.type === 0 ? (v >= 35n ? (v - 35n) / 2n : t.chainId) : x.chainId
+  const blobs = blobHashes(tx).length / 32
+  const maxBlobs = [0, 6, 9, 6][t.forkId] ?? 0
+  const baseFee = header.baseFeePerGas ?? 0n
+  const maxFee = x.maxFeePerGas ?? x.gasPrice ?? 0n
+  const start =
+    chainId !== t.chainId ||
+    tx.nonce >= MAX_UINT64 ||
+    t.cumulativeGas + tx.gasLimit > header.gasLimit ||
+    (t.forkId >= OSAKA && tx.gasLimit > 2n ** 24n) ||
+    maxFee < baseFee ||
+    (x.maxPriorityFeePerGas ?? 0n) > maxFee ||
+    (tx.to === undefined && tx.data.length > 49152) ||
+    ((tx.type === 3 || tx.type === 4) && tx.to === undefined) ||
+    (tx.type === 4 && (x.authorizationList?.length ?? 0) === 0) ||
+    (tx.type === 3 &&
+      (blobs === 0 ||
+        blobs > maxBlobs ||
+        blobHashes(tx).some((b, i) => i % 32 === 0 && b !== 0x01) ||
+        (x.maxFeePerBlobGas ?? 0n) < header.getBlobGasPrice()))
+  if (start) return 'tx-start'
+  const sender = senderOf(tx)
+  if (sender === undefined) return 'tx-payload'
+  const raw = await trie.get(sender)
+  const account = raw === null ? new Account() : createAccountFromRLP(raw)
+  const code = await t.codeAt(trie, sender)
+  const delegated = code.length === 23 && code[0] === 0xef && code[1] === 0x01 && code[2] === 0x00
+  const maxCost = tx.gasLimit * maxFee + tx.value + BigInt(blobs) * 131072n * (x.maxFeePerBlobGas ?? 0n)
+  if ((code.length > 0 && !delegated) || account.nonce !== tx.nonce || account.balance < maxCost) return 'tx-payload'
+  if (tx.gasLimit < tx.getIntrinsicGas() || tx.gasLimit < floorGas(tx, t.forkId)) return 'tx-enter'
+  return undefined
+}
+
+/**
+ * A block expected invalid that ethereumjs rejected at transaction `txIndex`: the set-up steps up to
+ * the one whose rule the transaction breaks, which ends in INVALID (SPEC.md §4). The checker decides
+ * the same from the witnesses alone.
  */
 export async function rejectTransaction(t: Tracing): Promise<void> {
   const tx = t.block.transactions[t.txIndex] as TypedTransaction
-  await cutTxStart(t, t.stateTrie(), senderOf(tx))
-  t.phase = PHASE.INVALID
-  await t.step('tx-start')
+  const kept = t.keptSenderPath?.txIndex === t.txIndex ? t.keptSenderPath.trie : t.stateTrie()
+  await beginTransaction(t, tx)
+  const at = await refusedAt(t, tx, kept)
+  if (at === undefined) throw t.diverged('ethereumjs refused a transaction that breaks none of the set-up steps’ rules')
+  await setUpTransaction(t, tx, undefined, { at, trie: kept })
 }
 
 /** EIP-7702: the authority an authorisation names, once its chain id, nonce bound and signature pass; else none. */
@@ -286,7 +468,7 @@ export async function cutTxEnter(t: Tracing, message: Message, newAddress: Uint8
     const delegate = t.forkId >= PRAGUE ? delegateOf(code) : undefined
     const accounts = [sender, target, ...(delegate === undefined ? [] : [delegate])]
     // A create's initcode from the transaction's tree; a call's data is a view of it, not read here.
-    const data = txSpans(tx).data
+    const data = (t.txFields as TxEnvFields).data
     const initcode = newAddress === undefined ? [] : viewItems(t.txBytes, BigInt(data.offset), BigInt(data.size))
     const proof = [t.txEnv, ...initcode, RLP.encode(await accountNodes(trie, accounts))]
     const codes = [code, ...(delegate === undefined ? [] : [await t.codeAt(trie, delegate)])].filter((c) => c.length > 0)
