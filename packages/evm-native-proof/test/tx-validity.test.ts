@@ -7,12 +7,15 @@ import { createBlob4844Tx, createLegacyTx } from '@ethereumjs/tx'
 import { commonFor, loadCorpus, REPO_ROOT } from '@stepproof/block-traces'
 import { describe, expect, it } from 'vitest'
 import { checkStepState, codeOracle, WitnessError } from '../src/check/index.ts'
-import { BLOCK_ENV_BYTES, keccak, readBlockEnv, readState, writeState } from '../src/check/layout.ts'
+import { BLOCK_ENV_BYTES, CURSOR_START, keccak, readBlockEnv, readState, readTxEnv, writeState, writeTxEnv } from '../src/check/layout.ts'
 import { EMPTY_CODE_HASH, emptyAccount } from '../src/check/mpt.ts'
+import { bytesRoot } from '../src/check/trees.ts'
 import { decodeTx, floorGas, intrinsicGas, MalformedTransaction, recoverAddress, txEnvOf } from '../src/check/tx.ts'
 import { readTxLayout } from '../src/check/tx-layout.ts'
 import { senderInvalidity, startInvalidity } from '../src/check/tx-start.ts'
+import { ownView } from '../src/commit/bytes-tree.ts'
 import { traceBlock } from '../src/trace/tracer.ts'
+import { viewItems } from '../src/trace/witness-parts.ts'
 
 /** The execution-spec-tests blocks that must be rejected (shared/fixtures/eest-invalid, written elsewhere). */
 const INVALID = join(process.env.STEPPROOF_FIXTURES ?? join(REPO_ROOT, '../shared/fixtures'), 'eest-invalid')
@@ -179,4 +182,51 @@ describe("tx-start's validity rules on transactions signed here", () => {
     expect(writeState({ ...post, phase: 1 })).toEqual(stateData)
     await expect(checkStepState({ pre: keccak(stateData), stateData, proof: [...proof, RLP.encode([])] })).rejects.toThrow(WitnessError)
   })
+})
+
+describe('a list whose interior does not decode (version 10: only its walk reads it)', () => {
+  /** A set-up step's state over a transaction tree of `bytes` whose access list or authorisations are all of it; the witness a walk reads. */
+  async function walkOver(phase: 2 | 3, bytes: Uint8Array) {
+    const trace = loadCorpus('standard').find((e) => e.trace.block.transactions.length > 0)?.trace
+    if (trace === undefined) throw new Error('no standard block with a transaction')
+    const run = await traceBlock(trace, { witness: (k) => k < 12 })
+    const base = run.witnesses.find((x) => x.kind === 'tx-enter')
+    if (base === undefined) throw new Error('no tx-enter')
+    const list = { offset: 0, size: bytes.length }
+    const env = writeTxEnv({
+      ...readTxEnv(base.proof[0] as Uint8Array),
+      txRoot: bytesRoot(bytes),
+      txSize: bytes.length,
+      accessList: phase === 3 ? list : { offset: 0, size: 0 },
+      authorizations: phase === 2 ? list : { offset: 0, size: 0 },
+      cursor: CURSOR_START,
+    })
+    const stateData = writeState({ ...readState(base.stateData), phase, subIndex: 0, txEnvHash: keccak(env) })
+    return { pre: keccak(stateData), stateData, proof: [env, ...viewItems(ownView(bytes), 0n, BigInt(bytes.length))] }
+  }
+
+  it('ends the block in INVALID at the tx-access-list or tx-authorization that meets it, not at a bad witness', async () => {
+    const address19 = new Uint8Array(19).fill(7)
+    // An access-list entry of a 19-byte address; one of three items; a slot of 31 bytes.
+    for (const entry of [
+      [address19, []],
+      [new Uint8Array(20), [], []],
+      [new Uint8Array(20), [new Uint8Array(31)]],
+    ]) {
+      const post = readState(await checkStepState(await walkOver(3, RLP.encode(entry as never))))
+      expect(post.phase).toBe(13)
+    }
+    // An authorisation of five fields, one whose address is 19 bytes, one whose chain id is a single byte below 0x80 with a header (not canonical RLP).
+    const tuples = [
+      RLP.encode([Uint8Array.of(1), new Uint8Array(20), Uint8Array.of(0), Uint8Array.of(1), Uint8Array.of(1)]),
+      RLP.encode([Uint8Array.of(1), address19, Uint8Array.of(0), Uint8Array.of(1), Uint8Array.of(1), Uint8Array.of(1)]),
+      Uint8Array.of(0xdb, 0x81, 0x05, 0x94, ...new Uint8Array(20), 0x80, 0x01, 0x01, 0x01),
+    ]
+    for (const tuple of tuples) {
+      const post = readState(await checkStepState(await walkOver(2, tuple)))
+      expect(post.phase).toBe(13)
+    }
+    // A well-formed entry over the same state is walked: the step goes on to the access map's items (which this witness lacks).
+    await expect(checkStepState(await walkOver(3, RLP.encode([new Uint8Array(20), [new Uint8Array(32)]])))).rejects.toThrow(/access map/)
+  }, 60_000)
 })

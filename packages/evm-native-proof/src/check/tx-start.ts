@@ -278,7 +278,13 @@ export async function checkTxAuthorization(s: MachineState, r: ItemReader, code:
     const tuple = item(base, 'an authorisation')
     const end = tuple.offset + tuple.size - base
     if (!tuple.list || end > w.length) throw new MalformedTransaction('an authorisation is not a list within its window')
-    return { auth: decodeAuthorization(RLP.decode(w.subarray(0, end))), walkedTo: walked + end }
+    let fields: unknown
+    try {
+      fields = RLP.decode(w.subarray(0, end))
+    } catch (e) {
+      throw new MalformedTransaction(`an authorisation is not RLP (${(e as Error).message})`)
+    }
+    return { auth: decodeAuthorization(fields), walkedTo: walked + end }
   })
   if (!('auth' in read)) return read
   const { auth, walkedTo } = read
