@@ -246,6 +246,7 @@ function nativeSection(report: ComparisonReport): string[] {
     'frame-exit',
     'precompile',
     'tx-start',
+    'tx-payload',
     'tx-access-list',
     'tx-authorization',
     'withdrawal',
