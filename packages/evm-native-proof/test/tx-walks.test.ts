@@ -55,6 +55,20 @@ const ACCESS_LIST = [
   { address: ECHO.toString() as `0x${string}`, storageKeys: [word(7)] },
 ]
 
+/** A block of `txs` (each with its envelope's position) on `pre`, every one of them included. */
+async function sealAll(name: string, fork: Fork, pre: BlockTrace['pre'], rng: Rng, txs: [TxSpec, number][]): Promise<BlockTrace> {
+  const { trace, included } = await sealBlock(
+    { id: `${name}/${fork}`, fork, pre, rng, coinbase: `0x${'c0'.repeat(20)}`, source: `test:${name}`, generatedBy: 'tx-walks.test.ts' },
+    async (add) => {
+      let n = 0
+      for (const [spec, index] of txs) if (await add(spec, index)) n++
+      return n
+    },
+  )
+  expect(included).toBe(txs.length)
+  return trace
+}
+
 /**
  * A set-code transaction of five authorisations (two valid ones of one authority, one of chain id 0,
  * one of another chain, one of a wrong nonce) and that access list, calling ECHO with 3,000 bytes;
@@ -97,16 +111,7 @@ async function walksBlock(fork: Fork): Promise<BlockTrace> {
     [{ from: sender, data: INITCODE as `0x${string}`, gasLimit: 200_000n, envelope: 'call', expect: 'success' }, 2],
     [{ from: sender, to: ECHO, data: data(3000), gasLimit: 500_000n, envelope: 'call', expect: 'success' }, 0],
   ]
-  const { trace, included } = await sealBlock(
-    { id: `tx-walks/${fork}`, fork, pre, rng, coinbase: `0x${'c0'.repeat(20)}`, source: 'test:tx-walks', generatedBy: 'tx-walks.test.ts' },
-    async (add) => {
-      let n = 0
-      for (const [spec, index] of txs) if (await add(spec, index)) n++
-      return n
-    },
-  )
-  expect(included).toBe(3)
-  return trace
+  return sealAll('tx-walks', fork, pre, rng, txs)
 }
 
 /** A block of three long calls of ECHO, two thirds of their data zero: a legacy one (EIP-155) of 300,000 bytes, an EIP-2930 one of 40,000, an EIP-1559 one of 100,000. */
@@ -125,24 +130,7 @@ async function longBlock(fork: Fork): Promise<BlockTrace> {
     [{ from: sender, to: ECHO, data: data(40_000), gasLimit: 2_000_000n, envelope: 'call', expect: 'success' }, 1],
     [{ from: sender, to: ECHO, data: data(100_000), gasLimit: 5_000_000n, envelope: 'call', expect: 'success' }, 2],
   ]
-  const { trace, included } = await sealBlock(
-    {
-      id: `tx-payload/${fork}`,
-      fork,
-      pre,
-      rng,
-      coinbase: `0x${'c0'.repeat(20)}`,
-      source: 'test:tx-payload',
-      generatedBy: 'tx-walks.test.ts',
-    },
-    async (add) => {
-      let n = 0
-      for (const [spec, index] of txs) if (await add(spec, index)) n++
-      return n
-    },
-  )
-  expect(included).toBe(3)
-  return trace
+  return sealAll('tx-payload', fork, pre, rng, txs)
 }
 
 describe('tx-start reads a transaction in windows, tx-payload hashes its signed message a part a step (SPEC.md §4, version 10)', () => {
