@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type AnyCorpusName, type BlockTrace, executeReference, loadAnyCorpus } from '@stepproof/block-traces'
-import { checkBlock, executeNative, NativeProver, opcodeClass, type StepKind, traceBlock } from '@stepproof/evm-native-proof'
+import { checkBlock, executeNative, NativeProver, opcodeClass, STEP_KINDS, type StepKind, traceBlock } from '@stepproof/evm-native-proof'
 import { type MipsBlockRow, type MipsScaling, measureMipsBlock, mipsScaling } from './mips-blocks.ts'
 
 /** The proof systems the comparison covers, and whether each can run yet. */
@@ -13,8 +13,7 @@ export const APPROACHES = [
   },
   {
     name: 'evm-native',
-    status:
-      'per-block steps by kind and tracing time below (SPEC.md commitments after every step, on ethereumjs); the witness of every step (all sixteen kinds) re-executed by the reference checker, with sizes by opcode class and step kind; on-chain verifier: not yet',
+    status: `per-block steps by kind and tracing time below (SPEC.md commitments after every step, on ethereumjs); the witness of every step (all ${STEP_KINDS.length} kinds) re-executed by the reference checker, with sizes by opcode class and step kind; on-chain verifier: not yet`,
   },
 ] as const
 
