@@ -115,8 +115,8 @@ describe('stepproof exec', () => {
 
 describe('stepproof witness --vm evm', () => {
   it('gives the documented JSON for an SSTORE step, which the reference checker re-derives', () => {
-    // standard/storage-refunds: step 913 is an SSTORE (a witness with account and storage proofs).
-    const r = stepproof(['witness', 'standard/storage-refunds', '--vm', 'evm', '--step', '913', '--json'])
+    // standard/storage-refunds: step 915 is an SSTORE (a witness with account and storage proofs).
+    const r = stepproof(['witness', 'standard/storage-refunds', '--vm', 'evm', '--step', '915', '--json'])
     expect(r.code).toBe(0)
     const w = JSON.parse(r.stdout) as Record<string, unknown> & { proof: string[]; checker: { ok: boolean; post: string } }
     for (const key of ['step', 'kind', 'opcode', 'pre', 'post', 'stateData', 'proof']) expect(w).toHaveProperty(key)
@@ -129,12 +129,13 @@ describe('stepproof witness --vm evm', () => {
   })
 
   it('gives a witness for the transaction- and block-level steps too, and exits 2 past the end', () => {
-    // Step 0 is block-start, 1–4 the block-hashes steps, 5 the first tx-start, 6 its tx-enter.
+    // Step 0 is block-start, 1–4 the block-hashes steps, 5 the first tx-start, 6 its tx-payload, 7 its tx-enter.
     for (const [step, kind] of [
       [0, 'block-start'],
       [4, 'block-hashes'],
       [5, 'tx-start'],
-      [6, 'tx-enter'],
+      [6, 'tx-payload'],
+      [7, 'tx-enter'],
     ] as const) {
       const a = stepproof(['witness', 'standard/storage-refunds', '--step', String(step), '--json'])
       expect(a.code).toBe(0)

@@ -1,7 +1,9 @@
 /**
- * Transactions as the reference checker reads them from their bytes (EIP-2718 envelopes: legacy
- * with or without EIP-155, EIP-2930, EIP-1559, EIP-4844, EIP-7702): the fields, the sender
- * recovered from the signature, the intrinsic gas and EIP-7623's floor, and SPEC.md §3's txEnv.
+ * Transactions as the reference checker reads them (EIP-2718 envelopes: legacy with or without
+ * EIP-155, EIP-2930, EIP-1559, EIP-4844, EIP-7702): an authorisation's fields, a signature's signer,
+ * and SPEC.md §3's txEnv as tx-start sets it. The steps read a transaction a window at a time
+ * (src/check/tx-layout.ts) and sum its intrinsic gas part by part; `decodeTx`, `intrinsicGas` and
+ * `floorGas`, over the whole transaction, are what the tests hold those parts to.
  */
 
 import { RLP } from '@ethereumjs/rlp'
