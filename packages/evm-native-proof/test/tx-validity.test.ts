@@ -222,10 +222,20 @@ describe('a list whose interior does not decode (version 10: only its walk reads
       RLP.encode([Uint8Array.of(1), address19, Uint8Array.of(0), Uint8Array.of(1), Uint8Array.of(1), Uint8Array.of(1)]),
       Uint8Array.of(0xdb, 0x81, 0x05, 0x94, ...new Uint8Array(20), 0x80, 0x01, 0x01, 0x01),
     ]
+    // A nonce wider than 64 bits, a y parity wider than 8 (go-ethereum's SetCodeAuthorization decodes
+    // them into uint64 and uint8, execution-specs into U64 and U8, ethereumjs refuses them): the
+    // transaction does not decode. Before session 15 the checker skipped such an authorisation and
+    // took the block as valid.
+    const wide = (nonce: Uint8Array, yParity: Uint8Array) =>
+      RLP.encode([Uint8Array.of(1), new Uint8Array(20), nonce, yParity, Uint8Array.of(1), Uint8Array.of(1)])
+    tuples.push(wide(Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0, 0), Uint8Array.of(1)), wide(Uint8Array.of(5), Uint8Array.of(1, 0)))
     for (const tuple of tuples) {
       const post = readState(await checkStepState(await walkOver(2, tuple)))
       expect(post.phase).toBe(13)
     }
+    // At the bounds (nonce 2^64 − 1, y parity 255) the authorisation decodes, and is only skipped: the step goes on.
+    const atBounds = readState(await checkStepState(await walkOver(2, wide(new Uint8Array(8).fill(0xff), Uint8Array.of(0xff)))))
+    expect(atBounds.phase).toBe(4)
     // A well-formed entry over the same state is walked: the step goes on to the access map's items (which this witness lacks).
     await expect(checkStepState(await walkOver(3, RLP.encode([new Uint8Array(20), [new Uint8Array(32)]])))).rejects.toThrow(/access map/)
   }, 60_000)

@@ -288,8 +288,8 @@ export async function checkTxAuthorization(s: MachineState, r: ItemReader, code:
   })
   if (!('auth' in read)) return read
   const { auth, walkedTo } = read
-  const last = walkedTo >= span.size
-  if (walkedTo > span.size) throw new WitnessError('an authorisation runs past its list')
+  // The window ends where the list does: a tuple that ran past it did not decode above.
+  const last = walkedTo === span.size
   // EIP-7702: 25,000 of intrinsic gas an authorisation, whatever becomes of it.
   const next = {
     phase: last ? nextPhase(3, env) : 2,

@@ -81,15 +81,24 @@ function accessList(v: unknown): [Uint8Array, Uint8Array[]][] {
   })
 }
 
-/** One EIP-7702 authorisation, `[chainId, address, nonce, yParity, r, s]`, decoded. */
+/**
+ * One EIP-7702 authorisation, `[chainId, address, nonce, yParity, r, s]`, decoded. Its nonce is a
+ * 64-bit and its y parity an 8-bit integer (execution-specs' `U64` and `U8`, go-ethereum's `uint64`
+ * and `uint8`, ethereumjs's verifyAuthorizationList): a wider one does not decode, and the
+ * transaction with it is malformed (the block invalid), not an authorisation to skip.
+ */
 export function decodeAuthorization(a: unknown): Authorization {
   const t = list(a, 'an authorisation')
   if (t.length !== 6) fail('an authorisation has 6 fields')
+  const sized = (v: unknown, bytesAtMost: number, what: string) => {
+    const n = int(v, what)
+    return n >> BigInt(8 * bytesAtMost) === 0n ? n : fail(`${what} is wider than ${8 * bytesAtMost} bits`)
+  }
   return {
     chainId: int(t[0], 'an authorisation chain id'),
     address: address(t[1], 'an authorisation address'),
-    nonce: int(t[2], 'an authorisation nonce'),
-    yParity: int(t[3], 'an authorisation y parity'),
+    nonce: sized(t[2], 8, 'an authorisation nonce'),
+    yParity: sized(t[3], 1, 'an authorisation y parity'),
     r: int(t[4], 'an authorisation r'),
     s: int(t[5], 'an authorisation s'),
     raw: t.slice(0, 3) as Uint8Array[],
