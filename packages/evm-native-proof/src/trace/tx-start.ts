@@ -96,7 +96,7 @@ export type RefusedAt = 'tx-start' | 'tx-payload' | 'tx-enter'
 /**
  * tx-start, the signed message's tx-payload steps, each authorisation and each access-list part
  * (SPEC.md §4), one step at a time on a copy of the trie from the transaction's start; for a
- * transaction ethereumjs refused, up to the step whose rule it breaks (`refused`), on `base`.
+ * transaction ethereumjs refused, up to the step whose rule it breaks (`refused.at`), on `refused.trie`.
  */
 export async function setUpTransaction(
   t: Tracing,
