@@ -150,7 +150,7 @@ export async function checkTxStart(s: MachineState, r: ItemReader, _code: CodeOr
  * counted into the intrinsic gas and EIP-7623's tokens. The last step squeezes the signing hash,
  * recovers the sender and makes the sender's rules; then gas bought, nonce bumped, the warm set of
  * exactly the sender, the recipient (or the created address), the coinbase (EIP-3651) and the
- * precompiles, the sub-state and transient map empty.
+ * precompiles, the transient map empty (tx-start emptied the sub-state).
  */
 export async function checkTxPayload(s: MachineState, r: ItemReader, code: CodeOracle): Promise<MachineState> {
   const { env } = setUpEnv(r, s)
