@@ -159,8 +159,7 @@ export async function setUpTransaction(
   if (sender === undefined) throw t.diverged('a transaction past its signature’s rule has no sender')
   const senderRaw = await trie.get(sender)
   const account = senderRaw === null ? new Account() : createAccountFromRLP(senderRaw)
-  const blobFee =
-    (f.blobs.length / 32 === 0 ? 0n : BigInt(f.blobs.length / 32) * 131072n) * (t.forkId === 0 ? 0n : block.header.getBlobGasPrice())
+  const blobFee = BigInt(f.blobs.length / 32) * 131072n * (t.forkId === 0 ? 0n : block.header.getBlobGasPrice())
   t.txStartRoot = t.stateRoot
   account.nonce++
   account.balance -= tx.gasLimit * f.effectiveGasPrice + blobFee
