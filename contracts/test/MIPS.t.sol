@@ -44,7 +44,8 @@ contract MIPSTest is Test {
         if (uint8(v.preimageKey[0]) == 1) {
             // Local data (at most 32 bytes), bound to this contract, which calls step.
             uint256 ident = uint256(v.preimageKey) & type(uint248).max;
-            bytes32 local = oracle.loadLocalData(ident, bytes32(0), bytes32(v.preimage), v.preimage.length, v.preimageOffset);
+            bytes32 local =
+                oracle.loadLocalData(ident, bytes32(0), bytes32(v.preimage), v.preimage.length, v.preimageOffset);
             assertEq(local, oracle.localKey(ident, bytes32(0)), "local data lands under the key MIPS.sol reads");
             return;
         }
