@@ -11,8 +11,8 @@ import {Opcode} from "./Opcode.sol";
 /// @notice The EVM-native one-step verifier (SPEC.md version 10), held to the TypeScript reference
 ///         checker (packages/evm-native-proof/src/check) step for step. Dispatches by phase and, for
 ///         an executing frame, by opcode class. Proven so far: the opcode steps of the arithmetic,
-///         comparison, stack and control classes (and every opcode's undefined, stack and static-gas
-///         failures); every other step kind and class reverts with NotImplemented.
+///         comparison, stack and control classes and MLOAD, MSTORE, MSTORE8, MSIZE (and every
+///         opcode's undefined, stack and static-gas failures); every other step kind and class reverts with NotImplemented.
 contract EvmStepVerifier is IStepVerifier {
     /// @inheritdoc IStepVerifier
     function step(bytes calldata stateData, bytes calldata proof, bytes32) external pure returns (bytes32) {

@@ -8,6 +8,7 @@ import {WitnessReader} from "./lib/WitnessReader.sol";
 import {Arithmetic} from "./opcode/Arithmetic.sol";
 import {Comparison} from "./opcode/Comparison.sol";
 import {Control} from "./opcode/Control.sol";
+import {Memory} from "./opcode/Memory.sol";
 import {Opcodes} from "./opcode/Opcodes.sol";
 import {Stack} from "./opcode/Stack.sol";
 import {Step, StepLib} from "./opcode/Step.sol";
@@ -50,12 +51,14 @@ library Opcode {
         c.gas = f.gas;
         c.pc = f.pc + 1;
         c.memoryWords = f.memoryWords;
+        c.memoryRoot = f.memoryRoot;
         if (!StepLib.use(c, gas)) return _failed(f);
 
         if (Arithmetic.has(op)) Arithmetic.run(c);
         else if (Comparison.has(op)) Comparison.run(c);
         else if (Stack.has(op)) Stack.run(c, r);
         else if (Control.has(op)) Control.run(c, r);
+        else if (Memory.has(op)) Memory.run(c, r);
         else revert NotImplemented(EXECUTION, op);
 
         if (c.failed) return _failed(f);
@@ -96,6 +99,7 @@ library Opcode {
         f.pc = c.pc;
         f.gas = c.gas;
         f.memoryWords = c.memoryWords;
+        f.memoryRoot = c.memoryRoot;
         f.progress = 0;
         f.sponge = bytes32(0);
         return EvmLayout.hashFrame(f);

@@ -15,13 +15,15 @@ import type { StepWitness } from '../src/trace/witness.ts'
 export const VECTORS_FILE = 'contracts/test/vectors/evm-steps.json'
 const REGENERATE = 'pnpm gen:evm-vectors'
 
-/** The opcodes whose classes the Solidity verifier proves (contracts/src/evm/opcode/): arithmetic, comparison, stack, control. */
+/** The opcodes the Solidity verifier proves (contracts/src/evm/opcode/): arithmetic, comparison, stack, control, and memory's MLOAD, MSTORE, MSTORE8, MSIZE. */
 export function provenOnChain(op: number): boolean {
   return (
     (op >= 0x01 && op <= 0x0b) ||
     (op >= 0x10 && op <= 0x1e) ||
     op === 0x00 ||
     op === 0x50 ||
+    (op >= 0x51 && op <= 0x53) ||
+    op === 0x59 ||
     (op >= 0x56 && op <= 0x58) ||
     op === 0x5a ||
     op === 0x5b ||

@@ -31,6 +31,50 @@ library Trees {
         mask = bytes4(WitnessReader.word(leaf + 32));
     }
 
+    /// @notice How many siblings the range of leaves lo … hi of a depth-`depth` tree needs (SPEC.md §5.1).
+    function siblingCount(uint256 lo, uint256 hi, uint256 depth) internal pure returns (uint256 n) {
+        for (uint256 h = 0; h < depth; h++) {
+            n += (lo & 1) + (hi & 1 == 0 ? 1 : 0);
+            lo >>= 1;
+            hi >>= 1;
+        }
+    }
+
+    /// @notice The root over `leaves` from index `lo` of a depth-`depth` tree, with the siblings at calldata
+    ///         offset `siblings` in SPEC.md §5.1's order: level by level from the leaves, at each level the
+    ///         left neighbour when the range starts at an odd index, then the right one when it ends at an even one.
+    function rangeRoot(bytes32[] memory leaves, uint256 lo, uint256 depth, uint256 siblings)
+        internal
+        pure
+        returns (bytes32)
+    {
+        bytes32[] memory level = leaves;
+        uint256 start = lo;
+        for (uint256 h = 0; h < depth; h++) {
+            uint256 n = level.length;
+            uint256 left = start & 1;
+            uint256 right = (start + n - 1) & 1 == 0 ? 1 : 0;
+            bytes32[] memory padded = new bytes32[](n + left + right);
+            if (left == 1) {
+                padded[0] = WitnessReader.word(siblings);
+                siblings += 32;
+            }
+            for (uint256 i = 0; i < n; i++) {
+                padded[left + i] = level[i];
+            }
+            if (right == 1) {
+                padded[n + left] = WitnessReader.word(siblings);
+                siblings += 32;
+            }
+            level = new bytes32[](padded.length / 2);
+            for (uint256 i = 0; i < level.length; i++) {
+                level[i] = hashPair(padded[2 * i], padded[2 * i + 1]);
+            }
+            start = (start - left) / 2;
+        }
+        return level[0];
+    }
+
     /// @notice H(a ‖ b): a tree's inner node, and a push onto the stack chain (SPEC.md §1).
     function hashPair(bytes32 a, bytes32 b) internal pure returns (bytes32 h) {
         assembly ("memory-safe") {

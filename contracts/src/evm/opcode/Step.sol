@@ -19,6 +19,7 @@ struct Step {
     uint256 gas;
     uint256 pc;
     uint256 memoryWords;
+    bytes32 memoryRoot;
     /// @dev What the opcode pushes, bottom first.
     uint256[] out;
     /// @dev An exceptional halt: the frame fails with no gas.
