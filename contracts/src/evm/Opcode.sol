@@ -28,7 +28,6 @@ library Opcode {
     {
         Step memory c;
         c.f = f;
-        c.forkId = forkId;
         if (f.pc < f.codeSize) {
             (c.chunk,) = Trees.codeLeaf(r, f.codeRoot, f.pc >> 5);
             c.op = uint8(c.chunk[f.pc & 31]);

@@ -8,7 +8,6 @@ import {EvmLayout} from "../lib/EvmLayout.sol";
 ///         each opcode class's file works on it.
 struct Step {
     uint8 op;
-    uint8 forkId;
     EvmLayout.Frame f;
     /// @dev The code chunk holding pc (zero past the code).
     bytes32 chunk;
