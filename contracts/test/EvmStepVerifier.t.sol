@@ -3,12 +3,17 @@ pragma solidity ^0.8.30;
 
 import {Test} from "forge-std/Test.sol";
 import {EvmStepVerifier} from "../src/evm/EvmStepVerifier.sol";
+import {Opcode} from "../src/evm/Opcode.sol";
 import {Opcodes} from "../src/evm/opcode/Opcodes.sol";
 
-/// @dev Exposes the verifier's opcode table to the test.
+/// @dev Exposes the verifier's opcode table and its list of proven classes to the test.
 contract OpcodesHarness {
     function shape(uint8 op, uint8 fork) external pure returns (bool, uint256, uint256) {
         return Opcodes.shape(op, fork);
+    }
+
+    function proven(uint8 op) external pure returns (bool) {
+        return Opcode.proven(op);
     }
 }
 
@@ -73,6 +78,34 @@ contract EvmStepVerifierTest is Test {
             assertEq(defined, s.defined, "defined");
             assertEq(reads, s.reads, "reads");
             assertEq(gas, s.gas, "gas");
+        }
+    }
+
+    /// @dev The generator's list of proven opcodes (scripts/vectors.ts `provenOnChain`, which picks the
+    ///      vectors) is the contract's: an opcode proven on-chain but missing there would go untested.
+    function test_ProvenOpcodesAreTheVectorGeneratorsList() public view {
+        uint256[] memory listed = vm.parseJsonUintArray(_json(), ".proven");
+        uint256 next;
+        for (uint256 op = 0; op < 256; op++) {
+            bool inList = next < listed.length && listed[next] == op;
+            if (inList) next++;
+            assertEq(opcodes.proven(uint8(op)), inList, vm.toString(op));
+        }
+        assertEq(next, listed.length, "the list is sorted and within 0-255");
+    }
+
+    /// @dev Every vector's opcode is proven; every proven opcode has a vector on some fork.
+    function test_EveryProvenOpcodeHasAVector() public view {
+        StepVector[] memory steps = _steps();
+        bool[256] memory seen;
+        for (uint256 i = 0; i < steps.length; i++) {
+            assertTrue(opcodes.proven(uint8(steps[i].opcode)), steps[i].name);
+            seen[steps[i].opcode] = true;
+        }
+        for (uint256 op = 0; op < 256; op++) {
+            if (opcodes.proven(uint8(op))) {
+                assertTrue(seen[op], string.concat("no vector of opcode ", vm.toString(op)));
+            }
         }
     }
 

@@ -11,8 +11,10 @@ import {Opcode} from "./Opcode.sol";
 /// @notice The EVM-native one-step verifier (SPEC.md version 10), held to the TypeScript reference
 ///         checker (packages/evm-native-proof/src/check) step for step. Dispatches by phase and, for
 ///         an executing frame, by opcode class. Proven so far: the opcode steps of the arithmetic,
-///         comparison, stack and control classes and MLOAD, MSTORE, MSTORE8, MSIZE (and every
-///         opcode's undefined, stack and static-gas failures); every other step kind and class reverts with NotImplemented.
+///         comparison, stack, control and log classes, KECCAK256 within a step, the environment and
+///         block opcodes but those that read an account, memory and the copies but EXTCODECOPY, and
+///         transient storage (and every opcode's undefined, stack and static-gas failures); every
+///         other step kind and opcode reverts with NotImplemented (README's status table lists them).
 contract EvmStepVerifier is IStepVerifier {
     /// @inheritdoc IStepVerifier
     function step(bytes calldata stateData, bytes calldata proof, bytes32) external pure returns (bytes32) {
@@ -23,7 +25,7 @@ contract EvmStepVerifier is IStepVerifier {
         EvmLayout.Frame memory f = EvmLayout.openFrame(r, s);
         // A halted frame's exit and a precompile's run are step kinds of their own (SPEC.md §5.2, §5.3).
         if (f.status != 0 || _isPrecompile(f.codeAddress, EvmLayout.forkId(s))) revert NotImplemented(phase, 0);
-        EvmLayout.set(s, EvmLayout.FRAME_HASH, Opcode.run(f, EvmLayout.forkId(s), r));
+        EvmLayout.set(s, EvmLayout.FRAME_HASH, Opcode.run(s, f, r));
         return keccak256(s);
     }
 

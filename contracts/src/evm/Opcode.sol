@@ -8,10 +8,14 @@ import {WitnessReader} from "./lib/WitnessReader.sol";
 import {Arithmetic} from "./opcode/Arithmetic.sol";
 import {Comparison} from "./opcode/Comparison.sol";
 import {Control} from "./opcode/Control.sol";
+import {Environment} from "./opcode/Environment.sol";
+import {Keccak} from "./opcode/Keccak.sol";
+import {Logs} from "./opcode/Logs.sol";
 import {Memory} from "./opcode/Memory.sol";
 import {Opcodes} from "./opcode/Opcodes.sol";
 import {Stack} from "./opcode/Stack.sol";
 import {Step, StepLib} from "./opcode/Step.sol";
+import {Storage} from "./opcode/Storage.sol";
 
 /// @title Opcode
 /// @notice One opcode of an executing frame (SPEC.md §4 `opcode`, §5.1): decodes the step (the opcode
@@ -21,12 +25,14 @@ library Opcode {
     uint8 internal constant EXECUTION = 5;
 
     /// @notice The frame's hash after the opcode at its pc.
-    function run(EvmLayout.Frame memory f, uint8 forkId, WitnessReader.Reader memory r)
+    function run(bytes memory s, EvmLayout.Frame memory f, WitnessReader.Reader memory r)
         internal
         pure
         returns (bytes32)
     {
         Step memory c;
+        c.s = s;
+        bytes memory s0 = bytes.concat(s);
         c.f = f;
         if (f.pc < f.codeSize) {
             (c.chunk,) = Trees.codeLeaf(r, f.codeRoot, f.pc >> 5);
@@ -41,9 +47,9 @@ library Opcode {
         if ((f.sponge != bytes32(0)) != (continuing && hashes)) {
             revert BadItem("the frame's sponge is not that of a hash under way at pc");
         }
-        if (continuing) revert NotImplemented(EXECUTION, op);
+        c.continuing = continuing;
 
-        (bool defined, uint256 reads, uint256 gas) = Opcodes.shape(op, forkId);
+        (bool defined, uint256 reads, uint256 gas) = Opcodes.shape(op, EvmLayout.forkId(s));
         if (!defined) return _failed(f);
         if (f.stackSize < reads || f.stackSize - reads + _pushes(op, reads) > 1024) return _failed(f);
         _openStack(c, r, reads);
@@ -51,16 +57,24 @@ library Opcode {
         c.pc = f.pc + 1;
         c.memoryWords = f.memoryWords;
         c.memoryRoot = f.memoryRoot;
-        if (!StepLib.use(c, gas)) return _failed(f);
+        if (!continuing && !StepLib.use(c, gas)) return _failed(f);
 
         if (Arithmetic.has(op)) Arithmetic.run(c);
         else if (Comparison.has(op)) Comparison.run(c);
+        else if (Keccak.has(op)) Keccak.run(c, r);
+        else if (Environment.has(op)) Environment.run(c, r);
         else if (Stack.has(op)) Stack.run(c, r);
         else if (Control.has(op)) Control.run(c, r);
         else if (Memory.has(op)) Memory.run(c, r);
+        else if (Storage.has(op)) Storage.run(c, r);
+        else if (Logs.has(op)) Logs.run(c, r);
         else revert NotImplemented(EXECUTION, op);
 
-        if (c.failed) return _failed(f);
+        if (c.failed) {
+            // A failed frame leaves the rest of the state as it was.
+            _restore(s, s0);
+            return _failed(f);
+        }
         WitnessReader.done(r);
         return _after(c);
     }
@@ -79,9 +93,21 @@ library Opcode {
         if (h != c.f.stackHash) revert NotCommitted("stack");
     }
 
-    /// @dev The frame a step leaves: halted with its output, or at its next opcode.
+    /// @notice Whether the verifier proves `op`'s class (the test holds this to the vectors' list).
+    function proven(uint8 op) internal pure returns (bool) {
+        return Arithmetic.has(op) || Comparison.has(op) || Keccak.has(op) || Environment.has(op) || Stack.has(op)
+            || Control.has(op) || Memory.has(op) || Storage.has(op) || Logs.has(op);
+    }
+
+    /// @dev The frame a step leaves: halted with its output, a copy or hash going on, or at its next opcode.
     function _after(Step memory c) private pure returns (bytes32) {
         EvmLayout.Frame memory f = c.f;
+        if (c.progress != 0) {
+            // The copy or hash goes on at the same pc with its operands on the stack (SPEC.md §6.1).
+            (f.gas, f.memoryWords, f.memoryRoot) = (c.gas, c.memoryWords, c.memoryRoot);
+            (f.progress, f.sponge) = (c.progress, c.sponge);
+            return EvmLayout.hashFrame(f);
+        }
         if (c.halted) {
             // A halting opcode leaves pc, stack and memory as they were; the frame now holds its output.
             f.status = c.haltStatus;
@@ -102,6 +128,12 @@ library Opcode {
         f.progress = 0;
         f.sponge = bytes32(0);
         return EvmLayout.hashFrame(f);
+    }
+
+    function _restore(bytes memory s, bytes memory s0) private pure {
+        assembly ("memory-safe") {
+            mcopy(add(s, 32), add(s0, 32), mload(s0))
+        }
     }
 
     /// @dev An exceptional halt: status 3, no gas, nothing else changed (SPEC.md §4).

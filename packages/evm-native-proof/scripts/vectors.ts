@@ -4,22 +4,42 @@
  * for the opcode classes contracts/src/evm/ proves; and the checker's opcode table for every fork.
  */
 import { join } from 'node:path'
-import { type BlockTrace, cachedCorpus, loadCorpus, REPO_ROOT, readBlockTrace } from '@stepproof/block-traces'
+import {
+  type BlockTrace,
+  cachedCorpus,
+  cachedTracePath,
+  importWideFixture,
+  loadCorpus,
+  REPO_ROOT,
+  readBlockTrace,
+  wideLocation,
+} from '@stepproof/block-traces'
 import { checkStep } from '../src/check/index.ts'
-import { be, keccak, readFrame, readState, writeFrame, writeState } from '../src/check/layout.ts'
+import { be, keccak, num, readFrame, readState, writeFrame, writeState } from '../src/check/layout.ts'
+import { COPY_CHUNK } from '../src/check/opcode.ts'
 import { opcodeShape } from '../src/check/opcodes.ts'
+import { KECCAK_CHUNK } from '../src/check/sponge.ts'
 import { rangeRoot } from '../src/check/trees.ts'
 import { traceBlock } from '../src/trace/tracer.ts'
 import type { StepWitness } from '../src/trace/witness.ts'
+import { copiesBlock, hashesBlock } from '../test/long-blocks.ts'
 
 export const VECTORS_FILE = 'contracts/test/vectors/evm-steps.json'
 const REGENERATE = 'pnpm gen:evm-vectors'
 
-/** The opcodes the Solidity verifier proves (contracts/src/evm/opcode/): arithmetic, comparison, stack, control, and memory's MLOAD, MSTORE, MSTORE8, MSIZE. */
+/**
+ * The opcodes the Solidity verifier proves (contracts/src/evm/opcode/): arithmetic, comparison,
+ * KECCAK256 within a step, the environment and block opcodes but those that read an account, stack,
+ * control, memory and copies but EXTCODECOPY, transient storage, and logs but the deposit contract's. The forge test holds it to the contract's `proven`.
+ */
 export function provenOnChain(op: number): boolean {
   return (
     (op >= 0x01 && op <= 0x0b) ||
     (op >= 0x10 && op <= 0x1e) ||
+    op === 0x20 ||
+    [0x30, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x3d, 0x3e].includes(op) ||
+    (op >= 0x40 && op <= 0x46) ||
+    (op >= 0x48 && op <= 0x4a) ||
     op === 0x00 ||
     op === 0x50 ||
     (op >= 0x51 && op <= 0x53) ||
@@ -27,10 +47,47 @@ export function provenOnChain(op: number): boolean {
     (op >= 0x56 && op <= 0x58) ||
     op === 0x5a ||
     op === 0x5b ||
+    op === 0x5c ||
+    op === 0x5d ||
+    op === 0x5e ||
     (op >= 0x5f && op <= 0x9f) ||
+    (op >= 0xa0 && op <= 0xa4) ||
     op === 0xf3 ||
     op === 0xfd
   )
+}
+
+/**
+ * A step the verifier proves: a proven opcode's, for KECCAK256 only one within a step (no sponge
+ * on-chain yet), and no log of the deposit contract from Prague on (EIP-6110's SHA-256 stream).
+ */
+function provenStep(w: StepWitness): boolean {
+  if (w.kind !== 'opcode' || w.opcode === undefined || !provenOnChain(w.opcode)) return false
+  const f = readFrame(w.proof[0] as Uint8Array)
+  if (w.opcode === 0x20) return f.progress === 0 && f.status === 0 && stackLength(w) <= KECCAK_CHUNK
+  if (w.opcode >= 0xa0 && w.opcode <= 0xa4) return readState(w.stateData).forkId < 2 || hex(f.address) !== DEPOSIT_CONTRACT
+  return true
+}
+
+const DEPOSIT_CONTRACT = '0x00000000219ab540356cbb839cbe05303d7705fa'
+
+/** Stack operand `i` (from the top) of an opcode step, from its stack item (after the frame and the code leaf's two items); 0 when it has none (a step that fails first). */
+function operand(w: StepWitness, i: number): bigint {
+  const stack = w.proof[3]
+  return stack === undefined || stack.length < 32 * i + 64 ? 0n : num(stack.subarray(32 * i, 32 * i + 32))
+}
+
+/** KECCAK256's length operand, capped to a safe integer. */
+function stackLength(w: StepWitness): number {
+  const len = operand(w, 1)
+  return len > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(len)
+}
+
+/** Whether a copy, hash or log step goes on past this step: a kind of step of its own for the vectors. */
+function longStep(w: StepWitness): boolean {
+  const op = w.opcode as number
+  const len = [0x37, 0x39, 0x3e, 0x5e].includes(op) ? operand(w, 2) : op === 0x20 || op >= 0xa0 ? operand(w, 1) : 0n
+  return len > BigInt(COPY_CHUNK) - 256n && len < 1n << 32n
 }
 
 /** SPEC.md §5's proof calldata: each witness item as a 4-byte big-endian length and its bytes. */
@@ -61,13 +118,35 @@ export interface ShapeVector {
   gas: number
 }
 
-/** The blocks the vectors come from: the standard corpus, the fixtures, and the CI's wide sample (all four forks) but its slow blocks. */
+/**
+ * eest-wide fixture files whose blocks run opcodes the other sources do not (PUSH11–PUSH28, SWAP9–SWAP16,
+ * BASEFEE, LOG4), found by scanning the fixtures' codes: every block of each is a source.
+ */
+const COVERAGE_FIXTURES = [
+  'frontier__opcodes__test_swap',
+  'frontier__opcodes__test_dup',
+  'osaka__eip7939_count_leading_zeros__test_clz_push_operation_same_value',
+  'static__state_tests__stBadOpcode__undefinedOpcodeFirstByte',
+  'static__state_tests__VMTests__vmLogTest__log4',
+].map((name) => `eest-v5.4.0__blockchain_tests__${name}.json.gz`)
+
+/** The blocks the vectors come from: the standard corpus, the fixtures, the CI's wide sample (all four forks) but its slow blocks, the coverage fixtures and the long-step blocks. */
 async function sourceBlocks(): Promise<BlockTrace[]> {
   const wide = await cachedCorpus('wide-sample')
   const quick = wide.entries.filter((e) => !/ContractCreationSpam|Call50000|LoopCalls|run_until_out_of_gas/.test(e.id))
+  const loc = wideLocation()
+  const coverage: BlockTrace[] = []
+  for (const fixture of COVERAGE_FIXTURES) {
+    const { entry } = await importWideFixture(loc, fixture)
+    for (const t of entry.traces) coverage.push(readBlockTrace(cachedTracePath(loc, entry, t)))
+  }
+  // Copies, hashes and logs past one step (no corpus block has them): test/long-copies.test.ts's blocks.
+  const long = [await copiesBlock('Cancun'), await copiesBlock('Osaka'), await hashesBlock('Shanghai'), await hashesBlock('Prague')]
   return [
     ...[...loadCorpus('standard'), ...loadCorpus('fixtures')].map((e) => e.trace),
     ...quick.map((e) => readBlockTrace(join(REPO_ROOT, e.path))),
+    ...coverage,
+    ...long,
   ]
 }
 
@@ -80,9 +159,10 @@ export async function generateVectors(perOpcode = 4): Promise<{ steps: StepVecto
   let template: StepWitness | undefined
   for (const trace of await sourceBlocks()) {
     const keep = async (w: StepWitness) => {
-      if (w.kind !== 'opcode' || w.opcode === undefined || !provenOnChain(w.opcode)) return
+      if (!provenStep(w) || w.opcode === undefined) return
       if (w.opcode === 0x01 && template === undefined) template = w
-      const key = `${trace.fork} ${w.opcode}`
+      // A long copy's, hash's or log's steps are of their own kinds (the first, the later parts).
+      const key = `${trace.fork} ${w.opcode} ${readFrame(w.proof[0] as Uint8Array).progress > 0} ${longStep(w)}`
       if ((taken.get(key) ?? 0) >= perOpcode) return
       const post = await checkStep(w)
       if (hex(post) !== hex(w.post)) throw new Error(`${trace.id} step ${w.step}: the checker's post is not the tracer's`)
@@ -154,5 +234,6 @@ async function edgeVectors(add: StepWitness): Promise<StepVector[]> {
 
 /** The vectors file: its first key says how to regenerate it. */
 export function serializeVectors(v: { steps: StepVector[]; shapes: ShapeVector[] }): string {
-  return `${JSON.stringify({ generatedBy: REGENERATE, steps: v.steps, shapes: v.shapes })}\n`
+  const proven = Array.from({ length: 256 }, (_, op) => op).filter(provenOnChain)
+  return `${JSON.stringify({ generatedBy: REGENERATE, proven, steps: v.steps, shapes: v.shapes })}\n`
 }

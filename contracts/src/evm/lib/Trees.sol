@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import {NotCommitted} from "../EvmErrors.sol";
+import {BadItem, NotCommitted} from "../EvmErrors.sol";
 import {WitnessReader} from "./WitnessReader.sol";
 
 /// @title Trees
@@ -73,6 +73,109 @@ library Trees {
             start = (start - left) / 2;
         }
         return level[0];
+    }
+
+    /// @notice Leaves lo … hi of the `T_depth` tree `root` (32-byte leaves) from the witness's two items
+    ///         (the leaves, then the range's siblings), as their bytes and the calldata offset of the siblings.
+    function openRange(
+        WitnessReader.Reader memory r,
+        bytes32 root,
+        uint256 lo,
+        uint256 hi,
+        uint256 depth,
+        string memory what
+    ) internal pure returns (bytes memory cells, uint256 siblings) {
+        uint256 count = hi - lo + 1;
+        uint256 at = WitnessReader.next(r, 32 * count, what);
+        siblings = WitnessReader.next(r, 32 * siblingCount(lo, hi, depth), what);
+        cells = new bytes(32 * count);
+        assembly ("memory-safe") {
+            calldatacopy(add(cells, 32), at, mul(32, count))
+        }
+        if (rangeRoot(words(cells), lo, depth, siblings) != root) revert NotCommitted(what);
+    }
+
+    /// @notice Bytes [from, from + len) of a view (`size` bytes of the `T_24` tree `root` from byte
+    ///         `offset`), those past its size zero; the leaves are opened only when a byte asked for is in it.
+    function readView(
+        WitnessReader.Reader memory r,
+        bytes32 root,
+        uint256 offset,
+        uint256 size,
+        uint256 from,
+        uint256 len,
+        string memory what
+    ) internal pure returns (bytes memory out) {
+        out = new bytes(len);
+        if (len == 0 || from >= size) return out;
+        uint256 end = len < size - from ? from + len : size;
+        (uint256 start, uint256 stop) = (offset + from, offset + end);
+        uint256 lo = start / 32;
+        (bytes memory cells,) = openRange(r, root, lo, (stop - 1) / 32, 24, what);
+        _copy(cells, start - 32 * lo, out, stop - start);
+    }
+
+    /// @notice Bytes [offset, offset + len) of a code of `size` bytes from its code tree's leaves
+    ///         (chunk ‖ mask, SPEC.md §1), those past the size zero.
+    function codeBytes(WitnessReader.Reader memory r, bytes32 root, uint256 size, uint256 offset, uint256 len)
+        internal
+        pure
+        returns (bytes memory out)
+    {
+        out = new bytes(len);
+        if (len == 0 || offset >= size) return out;
+        uint256 end = len < size - offset ? offset + len : size;
+        (uint256 lo, uint256 hi) = (offset / 32, (end - 1) / 32);
+        uint256 count = hi - lo + 1;
+        uint256 at = WitnessReader.next(r, 36 * count, "code leaves");
+        uint256 siblings = WitnessReader.next(r, 32 * siblingCount(lo, hi, CODE_DEPTH), "code range proof");
+        bytes32[] memory hashes = new bytes32[](count);
+        bytes memory chunks = new bytes(32 * count);
+        for (uint256 i = 0; i < count; i++) {
+            hashes[i] = WitnessReader.hash(at + 36 * i, 36);
+            bytes32 chunk = WitnessReader.word(at + 36 * i);
+            assembly ("memory-safe") {
+                mstore(add(add(chunks, 32), mul(32, i)), chunk)
+            }
+        }
+        if (rangeRoot(hashes, lo, CODE_DEPTH, siblings) != root) revert NotCommitted("code leaves");
+        _copy(chunks, offset - 32 * lo, out, end - offset);
+    }
+
+    /// @notice The root of the `T_24` tree `root` with `data` written at byte `at`, the leaves it lies in
+    ///         opened from the witness (their other bytes kept); `root` itself for no bytes.
+    function writeBytes(WitnessReader.Reader memory r, bytes32 root, uint256 at, bytes memory data, string memory what)
+        internal
+        pure
+        returns (bytes32)
+    {
+        if (data.length == 0) return root;
+        if (at + data.length > 32 << 24) revert BadItem(string.concat(what, ": bytes past a tree of 2^24 leaves"));
+        uint256 lo = at / 32;
+        (bytes memory cells, uint256 siblings) = openRange(r, root, lo, (at + data.length - 1) / 32, 24, what);
+        assembly ("memory-safe") {
+            mcopy(add(add(cells, 32), sub(at, mul(32, lo))), add(data, 32), mload(data))
+        }
+        return rangeRoot(words(cells), lo, 24, siblings);
+    }
+
+    /// @notice A byte string of whole 32-byte cells as its words.
+    function words(bytes memory cells) internal pure returns (bytes32[] memory out) {
+        out = new bytes32[](cells.length / 32);
+        for (uint256 i = 0; i < out.length; i++) {
+            bytes32 w;
+            assembly ("memory-safe") {
+                w := mload(add(add(cells, 32), mul(32, i)))
+            }
+            out[i] = w;
+        }
+    }
+
+    /// @dev `n` bytes of `from` at byte `at` to the start of `to`.
+    function _copy(bytes memory from, uint256 at, bytes memory to, uint256 n) private pure {
+        assembly ("memory-safe") {
+            mcopy(add(to, 32), add(add(from, 32), at), n)
+        }
     }
 
     /// @notice H(a ‖ b): a tree's inner node, and a push onto the stack chain (SPEC.md §1).

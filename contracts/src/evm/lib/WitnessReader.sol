@@ -25,14 +25,20 @@ library WitnessReader {
 
     /// @notice The calldata offset of the next item, which must be `length` bytes.
     function next(Reader memory r, uint256 length, string memory what) internal pure returns (uint256 data) {
+        uint256 len;
+        (data, len) = nextAny(r, what);
+        if (len != length) revert BadItem(what);
+    }
+
+    /// @notice The calldata offset and length of the next item, of any length.
+    function nextAny(Reader memory r, string memory what) internal pure returns (uint256 data, uint256 len) {
         uint256 at = r.at;
         if (at + 4 > r.end) revert BadItem(what);
-        uint256 len;
         assembly ("memory-safe") {
             len := shr(224, calldataload(at))
         }
         data = at + 4;
-        if (len != length || data + len > r.end) revert BadItem(what);
+        if (data + len > r.end) revert BadItem(what);
         r.at = data + len;
     }
 

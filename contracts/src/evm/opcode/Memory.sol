@@ -1,32 +1,33 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import {NotCommitted} from "../EvmErrors.sol";
 import {Trees} from "../lib/Trees.sol";
 import {WitnessReader} from "../lib/WitnessReader.sol";
-import {Step, StepLib} from "./Step.sol";
+import {Cells, Step, StepLib} from "./Step.sol";
 
 /// @title Memory
-/// @notice Memory opcodes: MLOAD, MSTORE, MSTORE8, MSIZE, their cells opened as one range of the
-///         frame's `T_24` memory tree (cells at or past memoryWords must be zero). The copies
-///         (CALLDATACOPY, CODECOPY, EXTCODECOPY, RETURNDATACOPY, MCOPY) are not proven yet. The
-///         checker's twin is src/check/opcode/memory.ts.
+/// @notice Memory and copies: MLOAD, MSTORE, MSTORE8, MSIZE, MCOPY, and the copies into memory from
+///         calldata, code and return data (CALLDATACOPY, CODECOPY, RETURNDATACOPY), each over
+///         COPY_CHUNK bytes a step (SPEC.md §6.1), their cells opened as ranges of the frame's `T_24`
+///         memory tree. EXTCODECOPY (an account's code) is not proven yet. The checker's twin is
+///         src/check/opcode/memory.ts.
 library Memory {
-    uint256 internal constant DEPTH = 24;
-
     /// @notice Whether `op` is of this class (as far as it is proven).
     function has(uint8 op) internal pure returns (bool) {
-        return (op >= 0x51 && op <= 0x53) || op == 0x59;
+        return op == 0x37 || op == 0x39 || op == 0x3e || (op >= 0x51 && op <= 0x53) || op == 0x59 || op == 0x5e;
     }
 
     function run(Step memory c, WitnessReader.Reader memory r) internal pure {
         uint8 op = c.op;
         if (op == 0x59) return StepLib.push1(c, 32 * c.f.memoryWords);
+        if (op == 0x5e) return _mcopy(c, r);
+        if (op < 0x50) return _copy(c, r);
         uint256 at = c.args[0];
         uint256 len = op == 0x53 ? 1 : 32;
         if (!StepLib.expand(c, at, len)) return;
-        (bytes memory cells, uint256 lo, uint256 siblings) = _open(c, r, at, len);
-        uint256 base = at - 32 * lo;
+        Cells memory m = StepLib.openMemory(c, r, at, len);
+        uint256 base = at - 32 * m.lo;
+        bytes memory cells = m.bytes_;
         if (op == 0x51) {
             uint256 v;
             assembly ("memory-safe") {
@@ -40,43 +41,41 @@ library Memory {
             case 0x52 { mstore(add(add(cells, 32), base), value) }
             default { mstore8(add(add(cells, 32), base), and(value, 0xff)) }
         }
-        c.memoryRoot = Trees.rangeRoot(_leaves(cells), lo, DEPTH, siblings);
+        StepLib.commitMemory(c, m);
     }
 
-    /// @dev The cells covering [at, at + len) as one range proven against the frame's memory root:
-    ///      their bytes, the first cell's index and the calldata offset of the range's siblings.
-    function _open(Step memory c, WitnessReader.Reader memory r, uint256 at, uint256 len)
-        private
-        pure
-        returns (bytes memory cells, uint256 lo, uint256 siblings)
-    {
-        lo = at / 32;
-        uint256 hi = (at + len - 1) / 32;
-        uint256 count = hi - lo + 1;
-        uint256 leaves = WitnessReader.next(r, 32 * count, "memory leaves");
-        siblings = WitnessReader.next(r, 32 * Trees.siblingCount(lo, hi, DEPTH), "memory range proof");
-        cells = new bytes(32 * count);
-        assembly ("memory-safe") {
-            calldatacopy(add(cells, 32), leaves, mul(32, count))
-        }
-        if (Trees.rangeRoot(_leaves(cells), lo, DEPTH, siblings) != c.f.memoryRoot) {
-            revert NotCommitted("memory leaves");
-        }
-        for (uint256 i = 0; i < count; i++) {
-            if (lo + i >= c.f.memoryWords && WitnessReader.word(leaves + 32 * i) != bytes32(0)) {
-                revert NotCommitted("a memory cell past the memory size is not zero");
+    /// @dev CALLDATACOPY, CODECOPY, RETURNDATACOPY: this step's part of the source, into memory at dest.
+    function _copy(Step memory c, WitnessReader.Reader memory r) private pure {
+        (uint256 dest, uint256 offset, uint256 len) = (c.args[0], c.args[1], c.args[2]);
+        if (!c.continuing) {
+            if (c.op == 0x3e && (len > c.f.returnDataSize || offset > c.f.returnDataSize - len)) {
+                c.failed = true;
+                return;
             }
+            if (!StepLib.copyGas(c, len) || !StepLib.expand(c, dest, len)) return;
         }
+        (uint256 from, uint256 n) = StepLib.part(c, len, false);
+        // Past the source's end (or past 2^256) every byte reads zero.
+        uint256 at = offset > type(uint256).max - from ? type(uint256).max : offset + from;
+        bytes memory data;
+        if (c.op == 0x37) {
+            data = Trees.readView(r, c.f.calldataRoot, c.f.calldataOffset, c.f.calldataSize, at, n, "calldata");
+        } else if (c.op == 0x39) {
+            data = Trees.codeBytes(r, c.f.codeRoot, c.f.codeSize, at, n);
+        } else {
+            data = Trees.readView(r, c.f.returnDataRoot, c.f.returnDataOffset, c.f.returnDataSize, at, n, "return data");
+        }
+        StepLib.writeMemory(c, r, dest + from, data);
     }
 
-    function _leaves(bytes memory cells) private pure returns (bytes32[] memory out) {
-        out = new bytes32[](cells.length / 32);
-        for (uint256 i = 0; i < out.length; i++) {
-            bytes32 w;
-            assembly ("memory-safe") {
-                w := mload(add(add(cells, 32), mul(32, i)))
-            }
-            out[i] = w;
+    /// @dev MCOPY: the source and the destination are two ranges, each proven against the memory root
+    ///      (one range over both would grow with their distance, not with the copy).
+    function _mcopy(Step memory c, WitnessReader.Reader memory r) private pure {
+        (uint256 dest, uint256 src, uint256 len) = (c.args[0], c.args[1], c.args[2]);
+        if (!c.continuing) {
+            if (!StepLib.copyGas(c, len) || !StepLib.expand(c, dest, len) || !StepLib.expand(c, src, len)) return;
         }
+        (uint256 from, uint256 n) = StepLib.part(c, len, dest > src);
+        StepLib.writeMemory(c, r, dest + from, StepLib.readMemory(c, r, src + from, n));
     }
 }
