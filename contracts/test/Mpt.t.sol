@@ -7,6 +7,22 @@ import {Mpt} from "../src/evm/lib/Mpt.sol";
 import {Rlp} from "../src/evm/lib/Rlp.sol";
 import {WitnessReader} from "../src/evm/lib/WitnessReader.sol";
 
+/// @dev An operation of a sequence of test/vectors/mpt.json (fields in alphabetical order, as vm.parseJson
+///      decodes objects): `value` a put's value or a read's answer, `post` the root after it.
+struct MptOperation {
+    bytes key;
+    string op;
+    bytes32 post;
+    bytes value;
+}
+
+/// @dev What the library gave for an operation of a sequence: a read's `found` and `value`, the root after it.
+struct MptAnswer {
+    bool found;
+    bytes32 post;
+    bytes value;
+}
+
 /// @dev The trie library as a verifier uses it: the node list is a witness item (4-byte length, its bytes).
 contract MptHarness {
     function get(bytes calldata proof, bytes32 root, bytes calldata key, bool hashed)
@@ -31,6 +47,42 @@ contract MptHarness {
         returns (bytes32)
     {
         return Mpt.remove(_nodes(proof), root, key, hashed);
+    }
+
+    /// @dev The operations `ops` run in turn on one node set, each on the root the one before leaves.
+    function sequence(bytes calldata proof, bytes32 root, bool hashed, MptOperation[] calldata ops)
+        external
+        pure
+        returns (MptAnswer[] memory answers)
+    {
+        Mpt.NodeSet memory s = _nodes(proof);
+        answers = new MptAnswer[](ops.length);
+        for (uint256 i = 0; i < ops.length; i++) {
+            MptOperation calldata o = ops[i];
+            bytes32 op = keccak256(bytes(o.op));
+            if (op == keccak256("get")) (answers[i].found, answers[i].value) = Mpt.get(s, root, o.key, hashed);
+            else if (op == keccak256("put")) root = Mpt.set(s, root, o.key, o.value, hashed);
+            else root = Mpt.remove(s, root, o.key, hashed);
+            answers[i].post = root;
+        }
+    }
+
+    /// @dev A CALL's accounts: `from` and `to` read, then `from` written, then `to` on the root that leaves.
+    function transfer(
+        bytes calldata proof,
+        bytes32 root,
+        address from,
+        address to,
+        Mpt.Account calldata fromAfter,
+        Mpt.Account calldata toAfter
+    ) external pure returns (Mpt.Account memory fromBefore, Mpt.Account memory toBefore, bytes32 post) {
+        Mpt.NodeSet memory s = _nodes(proof);
+        (, bytes memory a) = Mpt.get(s, root, abi.encodePacked(from), true);
+        (, bytes memory b) = Mpt.get(s, root, abi.encodePacked(to), true);
+        fromBefore = Mpt.decodeAccount(a);
+        toBefore = Mpt.decodeAccount(b);
+        post = Mpt.set(s, root, abi.encodePacked(from), Mpt.encodeAccount(fromAfter), true);
+        post = Mpt.set(s, post, abi.encodePacked(to), Mpt.encodeAccount(toAfter), true);
     }
 
     function readAccount(bytes calldata proof, bytes32 root, address a)
@@ -114,7 +166,7 @@ contract RlpHarness {
 }
 
 /// @dev A vector of test/vectors/mpt.json; fields in alphabetical order, as vm.parseJson decodes objects.
-struct Vector {
+struct MptVector {
     bool hashed;
     bytes key;
     string kind;
@@ -126,9 +178,24 @@ struct Vector {
     bytes value;
 }
 
+/// @dev A sequence of test/vectors/mpt.json: operations on one node list, the union of theirs less the nodes an
+///      earlier write of the sequence created (a later operation finds those in the set); `stopsAt[k]` the
+///      operation the checker stops at without node k of the list (ops.length: none does).
+struct MptSequence {
+    bool hashed;
+    string kind;
+    bytes nodes;
+    MptOperation[] ops;
+    bytes32 root;
+    uint256[] stopsAt;
+    string trie;
+}
+
 string constant VECTORS = "test/vectors/mpt.json";
 string constant VECTOR_TYPE =
-    "Vector(bool hashed,bytes key,string kind,bytes nodes,string op,bytes32 post,bytes32 root,string trie,bytes value)";
+    "MptVector(bool hashed,bytes key,string kind,bytes nodes,string op,bytes32 post,bytes32 root,string trie,bytes value)";
+string constant SEQUENCE_TYPE = "MptSequence(bool hashed,string kind,bytes nodes,MptOperation[] ops,bytes32 root,uint256[] stopsAt,string trie)"
+    "MptOperation(bytes key,string op,bytes32 post,bytes value)";
 
 /// @dev Runs vectors on the harness.
 abstract contract MptVectors is Test {
@@ -140,7 +207,7 @@ abstract contract MptVectors is Test {
     }
 
     /// @dev The vector's operation on `nodes` in place of its own, and whether it gave ethereumjs's answer.
-    function _run(Vector memory v, bytes memory nodes) internal view returns (bool) {
+    function _run(MptVector memory v, bytes memory nodes) internal view returns (bool) {
         bytes32 op = keccak256(bytes(v.op));
         if (op == keccak256("get")) {
             (bool found, bytes memory value) = mpt.get(_proof(nodes), v.root, v.key, v.hashed);
@@ -151,7 +218,7 @@ abstract contract MptVectors is Test {
     }
 
     /// @dev The vector's operation on `nodes` must revert with NotCommitted or (`orBadItem`) BadItem.
-    function _assertReverts(Vector memory v, bytes memory nodes, bool orBadItem, string memory what) internal view {
+    function _assertReverts(MptVector memory v, bytes memory nodes, bool orBadItem, string memory what) internal view {
         try this.run(v, nodes) returns (bool) {
             assertTrue(false, string.concat(what, ": ", v.trie, " / ", v.kind, " did not revert"));
         } catch (bytes memory err) {
@@ -161,12 +228,12 @@ abstract contract MptVectors is Test {
     }
 
     /// @dev _run as an external call, for try/catch.
-    function run(Vector memory v, bytes memory nodes) external view returns (bool) {
+    function run(MptVector memory v, bytes memory nodes) external view returns (bool) {
         return _run(v, nodes);
     }
 
     /// @dev Whether the walk looks the node (an item of the node list) up by its hash: the root, or 32 bytes or more.
-    function _needed(Vector memory v, Rlp.Item memory item) internal pure returns (bool) {
+    function _needed(MptVector memory v, Rlp.Item memory item) internal pure returns (bool) {
         (uint256 ptr, uint256 len) = Rlp.payload(item);
         bytes32 h;
         assembly ("memory-safe") {
@@ -179,27 +246,56 @@ abstract contract MptVectors is Test {
     function _nodeItems(bytes memory nodes) internal pure returns (Rlp.Item[] memory) {
         return Rlp.toList(Rlp.toItem(nodes));
     }
+
+    /// @dev The first `n` operations of the sequence run on `nodes` in place of its own.
+    function _runSequence(MptSequence memory q, bytes memory nodes, uint256 n)
+        internal
+        view
+        returns (MptAnswer[] memory)
+    {
+        MptOperation[] memory ops = new MptOperation[](n);
+        for (uint256 i = 0; i < n; i++) {
+            ops[i] = q.ops[i];
+        }
+        return mpt.sequence(_proof(nodes), q.root, q.hashed, ops);
+    }
+
+    /// @dev Whether `answers` are ethereumjs's to the sequence's first operations: each root, each read's value.
+    function _same(MptSequence memory q, MptAnswer[] memory answers) internal pure returns (bool) {
+        for (uint256 i = 0; i < answers.length; i++) {
+            MptOperation memory o = q.ops[i];
+            if (answers[i].post != o.post) return false;
+            if (keccak256(bytes(o.op)) != keccak256("get")) continue;
+            if (answers[i].found != (o.value.length != 0) || keccak256(answers[i].value) != keccak256(o.value)) {
+                return false;
+            }
+        }
+        return true;
+    }
 }
 
 /// Mpt.sol replays reads and writes of tries built by ethereumjs's mpt package (test/vectors/mpt.json, from
-/// `pnpm gen:mpt-vectors` in packages/evm-native-proof) and gives ethereumjs's answer on every one;
-/// a witness without a node the walk needs, or with a changed byte, reverts rather than giving another answer.
+/// `pnpm gen:mpt-vectors` in packages/evm-native-proof), alone and in sequences on one node set, and gives
+/// ethereumjs's answer on every one; a witness without a node the walk needs, or with a changed byte, reverts
+/// rather than giving another answer.
 contract MptTest is MptVectors {
     RlpHarness internal rlp;
     uint256 internal count;
+    uint256 internal sequenceCount;
 
     function setUp() public {
         mpt = new MptHarness();
         rlp = new RlpHarness();
         count = _vectors().length;
+        sequenceCount = _sequences().length;
     }
 
-    function _vectors() internal view returns (Vector[] memory) {
-        return abi.decode(vm.parseJsonTypeArray(vm.readFile(VECTORS), ".vectors", VECTOR_TYPE), (Vector[]));
+    function _vectors() internal view returns (MptVector[] memory) {
+        return abi.decode(vm.parseJsonTypeArray(vm.readFile(VECTORS), ".vectors", VECTOR_TYPE), (MptVector[]));
     }
 
     function test_EveryVectorGivesEthereumjsAnswer() public view {
-        Vector[] memory vs = _vectors();
+        MptVector[] memory vs = _vectors();
         assertGt(vs.length, 400);
         for (uint256 i = 0; i < vs.length; i++) {
             assertTrue(_run(vs[i], vs[i].nodes), string.concat(vs[i].trie, " / ", vs[i].kind));
@@ -207,10 +303,10 @@ contract MptTest is MptVectors {
     }
 
     function test_AnAccountDecodesAndEncodesBackToItsTrieValue() public view {
-        Vector[] memory vs = _vectors();
+        MptVector[] memory vs = _vectors();
         uint256 n;
         for (uint256 i = 0; i < vs.length; i++) {
-            Vector memory v = vs[i];
+            MptVector memory v = vs[i];
             if (!_startsWith(v.trie, "accounts") || v.value.length == 0) continue;
             assertEq(mpt.encodeAccount(mpt.decodeAccount(v.value)), v.value, v.kind);
             n++;
@@ -221,7 +317,7 @@ contract MptTest is MptVectors {
     /// @dev Every node the walk needs removed in turn (a node under 32 bytes other than the root is inlined in
     ///      its parent; createMerkleProof lists it too, unneeded).
     function test_ANodeMissingFromTheWitnessRevertsNotCommitted() public view {
-        Vector[] memory vs = _vectors();
+        MptVector[] memory vs = _vectors();
         uint256 cases;
         for (uint256 i = 0; i < vs.length; i++) {
             Rlp.Item[] memory items = _nodeItems(vs[i].nodes);
@@ -241,7 +337,7 @@ contract MptTest is MptVectors {
     /// @dev A byte of each node the walk needs changed in turn (at a position drawn from the vector and the
     ///      node's index).
     function test_AChangedNodeByteReverts() public view {
-        Vector[] memory vs = _vectors();
+        MptVector[] memory vs = _vectors();
         for (uint256 i = 0; i < vs.length; i++) {
             bytes memory nodes = vs[i].nodes;
             Rlp.Item[] memory items = _nodeItems(nodes);
@@ -262,11 +358,11 @@ contract MptTest is MptVectors {
 
     /// @dev Any byte of the node list changed (the list's and the nodes' headers too): a revert or ethereumjs's answer.
     function testFuzz_AChangedNodeListByteGivesTheAnswerOrReverts(uint256 which, uint256 at, uint8 delta) public view {
-        Vector memory v = abi.decode(
+        MptVector memory v = abi.decode(
             vm.parseJsonType(
                 vm.readFile(VECTORS), string.concat(".vectors[", vm.toString(which % count), "]"), VECTOR_TYPE
             ),
-            (Vector)
+            (MptVector)
         );
         vm.assume(v.nodes.length > 0);
         bytes memory nodes = bytes.concat(v.nodes);
@@ -274,6 +370,123 @@ contract MptTest is MptVectors {
         nodes[at] = bytes1(uint8(nodes[at]) ^ (delta == 0 ? 1 : delta));
         try this.run(v, nodes) returns (bool same) {
             assertTrue(same, string.concat(v.trie, " / ", v.kind, ": another answer"));
+        } catch {}
+    }
+
+    function _sequences() internal view returns (MptSequence[] memory) {
+        return abi.decode(vm.parseJsonTypeArray(vm.readFile(VECTORS), ".sequences", SEQUENCE_TYPE), (MptSequence[]));
+    }
+
+    /// @dev _runSequence as an external call, for try/catch.
+    function runSequence(MptSequence memory q, bytes memory nodes, uint256 n)
+        external
+        view
+        returns (MptAnswer[] memory)
+    {
+        return _runSequence(q, nodes, n);
+    }
+
+    /// @dev The sequence's node list without node `k`: the operations before the one the checker stops at give
+    ///      ethereumjs's answers, and that one reverts NotCommitted.
+    function _assertStopsWithout(MptSequence memory q, uint256 k) internal view {
+        Rlp.Item[] memory items = _nodeItems(q.nodes);
+        bytes[] memory rest = new bytes[](items.length - 1);
+        for (uint256 j = 0; j < rest.length; j++) {
+            rest[j] = Rlp.raw(items[j < k ? j : j + 1]);
+        }
+        bytes memory nodes = Rlp.encodeList(rest);
+        uint256 stop = q.stopsAt[k];
+        string memory what = string.concat(q.trie, " / ", q.kind, ", node ", vm.toString(k), " removed");
+        assertTrue(_same(q, _runSequence(q, nodes, stop)), string.concat(what, ": another answer before the stop"));
+        if (stop == q.ops.length) return;
+        try this.runSequence(q, nodes, stop + 1) {
+            assertTrue(false, string.concat(what, ": operation ", vm.toString(stop), " did not revert"));
+        } catch (bytes memory err) {
+            assertEq(bytes4(err), NotCommitted.selector, what);
+        }
+    }
+
+    /// @dev _assertStopsWithout on every node of every sequence whose stop `which` selects; how many there were.
+    function _stopsWithoutEach(function(uint256, uint256) internal pure returns (bool) which)
+        internal
+        view
+        returns (uint256 cases)
+    {
+        MptSequence[] memory qs = _sequences();
+        for (uint256 i = 0; i < qs.length; i++) {
+            for (uint256 k = 0; k < qs[i].stopsAt.length; k++) {
+                if (!which(qs[i].stopsAt[k], qs[i].ops.length)) continue;
+                _assertStopsWithout(qs[i], k);
+                cases++;
+            }
+        }
+    }
+
+    function _atALaterOperation(uint256 stop, uint256 n) internal pure returns (bool) {
+        return stop > 0 && stop < n;
+    }
+
+    function _atTheFirst(uint256 stop, uint256) internal pure returns (bool) {
+        return stop == 0;
+    }
+
+    function _atNone(uint256 stop, uint256 n) internal pure returns (bool) {
+        return stop == n;
+    }
+
+    function test_EverySequenceGivesEthereumjsAnswersOnOneNodeSet() public view {
+        MptSequence[] memory qs = _sequences();
+        assertGt(qs.length, 150);
+        for (uint256 i = 0; i < qs.length; i++) {
+            MptAnswer[] memory answers = mpt.sequence(_proof(qs[i].nodes), qs[i].root, qs[i].hashed, qs[i].ops);
+            assertTrue(_same(qs[i], answers), string.concat(qs[i].trie, " / ", qs[i].kind));
+        }
+    }
+
+    /// @dev A node a read or write after the first needs, and none before it: the earlier operations give their
+    ///      answers, that one reverts NotCommitted (where the checker stops).
+    function test_ANodeOnlyALaterOperationNeedsRevertsNotCommittedAtThatOperation() public view {
+        assertGt(_stopsWithoutEach(_atALaterOperation), 200);
+    }
+
+    function test_ANodeTheFirstOperationNeedsRevertsItNotCommitted() public view {
+        assertGt(_stopsWithoutEach(_atTheFirst), 400);
+    }
+
+    /// @dev A node under 32 bytes, inlined in its parent, that createMerkleProof lists too.
+    function test_ANodeNoOperationNeedsChangesNoAnswer() public view {
+        assertGt(_stopsWithoutEach(_atNone), 40);
+    }
+
+    /// @dev A write to the empty trie of a short key and value: its root node, [hp(0x01), 0x05], is under 32 bytes.
+    function test_ARootUnder32BytesAWriteLeavesIsFoundByItsHash() public view {
+        MptOperation[] memory ops = new MptOperation[](2);
+        ops[0] = MptOperation(hex"01", "put", bytes32(0), hex"05");
+        ops[1] = MptOperation(hex"01", "get", bytes32(0), "");
+        MptAnswer[] memory answers = mpt.sequence(_proof(hex"c0"), Mpt.EMPTY_TRIE_ROOT, false, ops);
+        assertEq(answers[0].post, keccak256(hex"c4822001" hex"05"));
+        assertTrue(answers[1].found);
+        assertEq(answers[1].value, hex"05");
+    }
+
+    /// @dev Any byte of a sequence's node list changed: a revert, or every one of ethereumjs's answers.
+    function testFuzz_AChangedSequenceNodeListByteGivesTheAnswersOrReverts(uint256 which, uint256 at, uint8 delta)
+        public
+        view
+    {
+        MptSequence memory q = abi.decode(
+            vm.parseJsonType(
+                vm.readFile(VECTORS),
+                string.concat(".sequences[", vm.toString(which % sequenceCount), "]"),
+                SEQUENCE_TYPE
+            ),
+            (MptSequence)
+        );
+        bytes memory nodes = bytes.concat(q.nodes);
+        at %= nodes.length;
+        nodes[at] = bytes1(uint8(nodes[at]) ^ (delta == 0 ? 1 : delta));
+        try this.runSequence(q, nodes, q.ops.length) returns (MptAnswer[] memory answers) {
+            assertTrue(_same(q, answers), string.concat(q.trie, " / ", q.kind, ": another answer"));
         } catch {}
     }
 
@@ -410,23 +623,27 @@ contract MptTest is MptVectors {
 }
 
 /// The gas of a typical account read and write: address A of a trie as deep as mainnet's on A's path (full
-/// branches at depths 0 … 5, a branch of two at depth 6, then A's leaf; test/vectors/mpt.json's "gas").
+/// branches at depths 0 … 5, a branch of two at depth 6, then A's leaf; test/vectors/mpt.json's "gas"); and of
+/// a CALL's two reads and two writes on such a trie.
 /// Each test's gas (`forge snapshot`) is the harness call's and a small decoding of the vector; the call's
 /// own gas is logged.
 contract MptGasTest is MptVectors {
     address internal constant READ = address(0x6a5);
     address internal constant WRITE = address(0x6a6);
+    address internal constant TRANSFER = address(0x6a7);
 
     /// @dev The vectors go to two accounts' code, so that a test reads them without the JSON file's memory.
     function setUp() public {
         mpt = new MptHarness();
-        Vector[] memory gas = abi.decode(vm.parseJsonTypeArray(vm.readFile(VECTORS), ".gas", VECTOR_TYPE), (Vector[]));
+        MptVector[] memory gas =
+            abi.decode(vm.parseJsonTypeArray(vm.readFile(VECTORS), ".gas", VECTOR_TYPE), (MptVector[]));
         vm.etch(READ, abi.encode(gas[0]));
         vm.etch(WRITE, abi.encode(gas[1]));
+        vm.etch(TRANSFER, vm.parseJsonType(vm.readFile(VECTORS), ".transfer", SEQUENCE_TYPE));
     }
 
     function test_GasOfAnAccountRead() public {
-        Vector memory v = abi.decode(READ.code, (Vector));
+        MptVector memory v = abi.decode(READ.code, (MptVector));
         bytes memory proof = _proof(v.nodes);
         uint256 before = gasleft();
         (bool found, Mpt.Account memory a) = mpt.readAccount(proof, v.root, address(bytes20(v.key)));
@@ -436,12 +653,29 @@ contract MptGasTest is MptVectors {
     }
 
     function test_GasOfAnAccountWrite() public {
-        Vector memory v = abi.decode(WRITE.code, (Vector));
+        MptVector memory v = abi.decode(WRITE.code, (MptVector));
         bytes memory proof = _proof(v.nodes);
         Mpt.Account memory a = mpt.decodeAccount(v.value);
         uint256 before = gasleft();
         bytes32 post = mpt.writeAccount(proof, v.root, address(bytes20(v.key)), a);
         emit log_named_uint("account write (depth 7), gas", before - gasleft());
         assertEq(post, v.post);
+    }
+
+    /// @dev A CALL's two accounts read, then written in turn (test/vectors/mpt.json's "transfer": two addresses of
+    ///      depth 7 whose paths part at the root), on one node set.
+    function test_GasOfAValueTransferBetweenTwoAccounts() public {
+        MptSequence memory q = abi.decode(TRANSFER.code, (MptSequence));
+        bytes memory proof = _proof(q.nodes);
+        (address from, address to) = (address(bytes20(q.ops[0].key)), address(bytes20(q.ops[1].key)));
+        Mpt.Account memory fromAfter = mpt.decodeAccount(q.ops[2].value);
+        Mpt.Account memory toAfter = mpt.decodeAccount(q.ops[3].value);
+        uint256 before = gasleft();
+        (Mpt.Account memory a, Mpt.Account memory b, bytes32 post) =
+            mpt.transfer(proof, q.root, from, to, fromAfter, toAfter);
+        emit log_named_uint("two account reads and two writes (depth 7), gas", before - gasleft());
+        assertEq(mpt.encodeAccount(a), q.ops[0].value);
+        assertEq(mpt.encodeAccount(b), q.ops[1].value);
+        assertEq(post, q.ops[3].post);
     }
 }

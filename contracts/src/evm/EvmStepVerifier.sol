@@ -6,27 +6,74 @@ import {NotImplemented} from "./EvmErrors.sol";
 import {EvmLayout} from "./lib/EvmLayout.sol";
 import {WitnessReader} from "./lib/WitnessReader.sol";
 import {Opcode} from "./Opcode.sol";
+import {FrameExits} from "./provers/FrameExits.sol";
+import {CallOpcodes} from "./provers/CallOpcodes.sol";
+import {CreateOpcodes} from "./provers/CreateOpcodes.sol";
+import {EnvironmentOpcodes} from "./provers/EnvironmentOpcodes.sol";
+import {MachineOpcodes} from "./provers/MachineOpcodes.sol";
+import {MemoryOpcodes} from "./provers/MemoryOpcodes.sol";
+import {SelfdestructOpcodes} from "./provers/SelfdestructOpcodes.sol";
+import {StorageOpcodes} from "./provers/StorageOpcodes.sol";
 
 /// @title EvmStepVerifier
 /// @notice The EVM-native one-step verifier (SPEC.md version 10), held to the TypeScript reference
-///         checker (packages/evm-native-proof/src/check) step for step. Dispatches by phase and, for
-///         an executing frame, by opcode class. Proven so far: the opcode steps of the arithmetic,
-///         comparison, stack, control and log classes, KECCAK256 within a step, the environment and
-///         block opcodes but those that read an account, memory and the copies but EXTCODECOPY, and
-///         transient storage (and every opcode's undefined, stack and static-gas failures); every
-///         other step kind and opcode reverts with NotImplemented (README's status table lists them).
+///         checker (packages/evm-native-proof/src/check) step for step. It routes a step by its phase,
+///         its frame's status and its opcode to the part that proves it, each deployed on its own under
+///         EIP-170's limit (src/evm/provers/). Proven so far: every opcode step (but the deposit
+///         contract's logs from Prague on) and the exits of every frame but a system call's; the
+///         precompiles and every other step kind revert with NotImplemented (README's status table lists them).
 contract EvmStepVerifier is IStepVerifier {
+    /// @notice The parts (each a contract of its own, src/evm/provers/).
+    struct Parts {
+        MachineOpcodes machine;
+        EnvironmentOpcodes environment;
+        MemoryOpcodes memory_;
+        StorageOpcodes storage_;
+        CallOpcodes calls;
+        CreateOpcodes creates;
+        SelfdestructOpcodes selfdestructs;
+        FrameExits exits;
+    }
+
+    MachineOpcodes public immutable machine;
+    EnvironmentOpcodes public immutable environment;
+    MemoryOpcodes public immutable memory_;
+    StorageOpcodes public immutable storage_;
+    CallOpcodes public immutable calls;
+    CreateOpcodes public immutable creates;
+    SelfdestructOpcodes public immutable selfdestructs;
+    FrameExits public immutable exits;
+
+    constructor(Parts memory p) {
+        (machine, environment, memory_, storage_) = (p.machine, p.environment, p.memory_, p.storage_);
+        (calls, creates, selfdestructs, exits) = (p.calls, p.creates, p.selfdestructs, p.exits);
+    }
+
     /// @inheritdoc IStepVerifier
-    function step(bytes calldata stateData, bytes calldata proof, bytes32) external pure returns (bytes32) {
+    function step(bytes calldata stateData, bytes calldata proof, bytes32) external view returns (bytes32) {
         bytes memory s = EvmLayout.readState(stateData);
         WitnessReader.Reader memory r = WitnessReader.open(proof);
         uint8 phase = EvmLayout.phase(s);
         if (phase != Opcode.EXECUTION) revert NotImplemented(phase, 0);
         EvmLayout.Frame memory f = EvmLayout.openFrame(r, s);
         // A halted frame's exit and a precompile's run are step kinds of their own (SPEC.md §5.2, §5.3).
-        if (f.status != 0 || _isPrecompile(f.codeAddress, EvmLayout.forkId(s))) revert NotImplemented(phase, 0);
-        EvmLayout.set(s, EvmLayout.FRAME_HASH, Opcode.run(s, f, r));
-        return keccak256(s);
+        if (f.status != 0) return exits.prove(stateData, proof);
+        if (_isPrecompile(f.codeAddress, EvmLayout.forkId(s))) revert NotImplemented(phase, 0);
+        uint8 op = Opcode.opcodeAt(f, r);
+        if (environment.has(op)) return environment.prove(stateData, proof);
+        if (memory_.has(op)) return memory_.prove(stateData, proof);
+        if (storage_.has(op)) return storage_.prove(stateData, proof);
+        if (calls.has(op)) return calls.prove(stateData, proof);
+        if (creates.has(op)) return creates.prove(stateData, proof);
+        if (selfdestructs.has(op)) return selfdestructs.prove(stateData, proof);
+        // An opcode of no class proven elsewhere goes to the machine part, which proves every opcode's undefined, stack and gas failures.
+        return machine.prove(stateData, proof);
+    }
+
+    /// @notice Whether the verifier proves `op`'s class (the test holds this to the vectors' list).
+    function proven(uint8 op) external view returns (bool) {
+        return machine.has(op) || environment.has(op) || memory_.has(op) || storage_.has(op) || calls.has(op)
+            || creates.has(op) || selfdestructs.has(op);
     }
 
     /// @dev The precompile addresses of a fork: 0x01–0x09, 0x0a from Cancun, 0x0b–0x11 from Prague, 0x100 from Osaka.

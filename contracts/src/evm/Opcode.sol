@@ -2,20 +2,12 @@
 pragma solidity ^0.8.30;
 
 import {BadItem, NotCommitted, NotImplemented} from "./EvmErrors.sol";
+import {ICodeOracle} from "./ICodeOracle.sol";
 import {EvmLayout} from "./lib/EvmLayout.sol";
 import {Trees} from "./lib/Trees.sol";
 import {WitnessReader} from "./lib/WitnessReader.sol";
-import {Arithmetic} from "./opcode/Arithmetic.sol";
-import {Comparison} from "./opcode/Comparison.sol";
-import {Control} from "./opcode/Control.sol";
-import {Environment} from "./opcode/Environment.sol";
-import {Keccak} from "./opcode/Keccak.sol";
-import {Logs} from "./opcode/Logs.sol";
-import {Memory} from "./opcode/Memory.sol";
 import {Opcodes} from "./opcode/Opcodes.sol";
-import {Stack} from "./opcode/Stack.sol";
 import {Step, StepLib} from "./opcode/Step.sol";
-import {Storage} from "./opcode/Storage.sol";
 
 /// @title Opcode
 /// @notice One opcode of an executing frame (SPEC.md §4 `opcode`, §5.1): decodes the step (the opcode
@@ -24,51 +16,20 @@ import {Storage} from "./opcode/Storage.sol";
 library Opcode {
     uint8 internal constant EXECUTION = 5;
 
-    /// @notice The frame's hash after the opcode at its pc.
-    function run(bytes memory s, EvmLayout.Frame memory f, WitnessReader.Reader memory r)
-        internal
-        pure
-        returns (bytes32)
-    {
-        Step memory c;
-        c.s = s;
+    /// @notice The frame's hash after the opcode at its pc, its class's rule run by `rule` (a prover's
+    ///         dispatch over the classes it holds; false for an opcode of none of them).
+    function run(
+        bytes memory s,
+        EvmLayout.Frame memory f,
+        WitnessReader.Reader memory r,
+        ICodeOracle oracle,
+        function(Step memory, WitnessReader.Reader memory) internal view returns (bool) rule
+    ) internal view returns (bytes32) {
+        Step memory c = _start(s, f, r);
+        c.oracle = oracle;
         bytes memory s0 = bytes.concat(s);
-        c.f = f;
-        if (f.pc < f.codeSize) {
-            (c.chunk,) = Trees.codeLeaf(r, f.codeRoot, f.pc >> 5);
-            c.op = uint8(c.chunk[f.pc & 31]);
-        }
-        uint8 op = c.op;
-        bool continuing = f.progress > 0;
-        bool hashes = op == 0x20 || (op >= 0xa0 && op <= 0xa4);
-        if (continuing && !(hashes || op == 0x37 || op == 0x39 || op == 0x3c || op == 0x3e || op == 0x5e)) {
-            revert BadItem("the frame is in the middle of a copy or a hash, but the opcode at pc is another");
-        }
-        if ((f.sponge != bytes32(0)) != (continuing && hashes)) {
-            revert BadItem("the frame's sponge is not that of a hash under way at pc");
-        }
-        c.continuing = continuing;
-
-        (bool defined, uint256 reads, uint256 gas) = Opcodes.shape(op, EvmLayout.forkId(s));
-        if (!defined) return _failed(f);
-        if (f.stackSize < reads || f.stackSize - reads + _pushes(op, reads) > 1024) return _failed(f);
-        _openStack(c, r, reads);
-        c.gas = f.gas;
-        c.pc = f.pc + 1;
-        c.memoryWords = f.memoryWords;
-        c.memoryRoot = f.memoryRoot;
-        if (!continuing && !StepLib.use(c, gas)) return _failed(f);
-
-        if (Arithmetic.has(op)) Arithmetic.run(c);
-        else if (Comparison.has(op)) Comparison.run(c);
-        else if (Keccak.has(op)) Keccak.run(c, r);
-        else if (Environment.has(op)) Environment.run(c, r);
-        else if (Stack.has(op)) Stack.run(c, r);
-        else if (Control.has(op)) Control.run(c, r);
-        else if (Memory.has(op)) Memory.run(c, r);
-        else if (Storage.has(op)) Storage.run(c, r);
-        else if (Logs.has(op)) Logs.run(c, r);
-        else revert NotImplemented(EXECUTION, op);
+        if (!_decode(c, r)) return _failed(f);
+        if (!rule(c, r)) revert NotImplemented(EXECUTION, c.op);
 
         if (c.failed) {
             // A failed frame leaves the rest of the state as it was.
@@ -93,14 +54,58 @@ library Opcode {
         if (h != c.f.stackHash) revert NotCommitted("stack");
     }
 
-    /// @notice Whether the verifier proves `op`'s class (the test holds this to the vectors' list).
-    function proven(uint8 op) internal pure returns (bool) {
-        return Arithmetic.has(op) || Comparison.has(op) || Keccak.has(op) || Environment.has(op) || Stack.has(op)
-            || Control.has(op) || Memory.has(op) || Storage.has(op) || Logs.has(op);
+    /// @dev The step at the frame's pc: its opcode (from the code leaf), and whether a copy or hash goes on there.
+    function _start(bytes memory s, EvmLayout.Frame memory f, WitnessReader.Reader memory r)
+        private
+        pure
+        returns (Step memory c)
+    {
+        c.s = s;
+        c.f = f;
+        if (f.pc < f.codeSize) {
+            (c.chunk,) = Trees.codeLeaf(r, f.codeRoot, f.pc >> 5);
+            c.op = uint8(c.chunk[f.pc & 31]);
+        }
+        uint8 op = c.op;
+        bool continuing = f.progress > 0;
+        bool hashes = op == 0x20 || (op >= 0xa0 && op <= 0xa4);
+        if (continuing && !(hashes || op == 0x37 || op == 0x39 || op == 0x3c || op == 0x3e || op == 0x5e)) {
+            revert BadItem("the frame is in the middle of a copy or a hash, but the opcode at pc is another");
+        }
+        if ((f.sponge != bytes32(0)) != (continuing && hashes)) {
+            revert BadItem("the frame's sponge is not that of a hash under way at pc");
+        }
+        c.continuing = continuing;
     }
 
-    /// @dev The frame a step leaves: halted with its output, a copy or hash going on, or at its next opcode.
+    /// @dev The opcode's shape, its stack items and its static gas (none for a copy or hash going on);
+    ///      false for an exceptional halt (an undefined opcode, a stack out of bounds, too little gas).
+    function _decode(Step memory c, WitnessReader.Reader memory r) private pure returns (bool) {
+        EvmLayout.Frame memory f = c.f;
+        (bool defined, uint256 reads, uint256 gas) = Opcodes.shape(c.op, EvmLayout.forkId(c.s));
+        if (!defined) return false;
+        if (f.stackSize < reads || f.stackSize - reads + _pushes(c.op, reads) > 1024) return false;
+        _openStack(c, r, reads);
+        c.gas = f.gas;
+        c.pc = f.pc + 1;
+        c.memoryWords = f.memoryWords;
+        c.memoryRoot = f.memoryRoot;
+        return c.continuing || StepLib.use(c, gas);
+    }
+
+    /// @notice The opcode at the frame's pc (STOP past the code), from the code leaf the witness opens first.
+    function opcodeAt(EvmLayout.Frame memory f, WitnessReader.Reader memory r) internal pure returns (uint8) {
+        if (f.pc >= f.codeSize) return 0x00;
+        (bytes32 chunk,) = Trees.codeLeaf(r, f.codeRoot, f.pc >> 5);
+        return uint8(chunk[f.pc & 31]);
+    }
+
+    /// @dev The frame a step leaves: the child a call entered, halted with its output, a copy or hash going on, or at its next opcode.
     function _after(Step memory c) private pure returns (bytes32) {
+        if (c.entered) {
+            EvmLayout.set(c.s, EvmLayout.FRAME_STACK_HASH, c.frameStackHash);
+            return c.childHash;
+        }
         EvmLayout.Frame memory f = c.f;
         if (c.progress != 0) {
             // The copy or hash goes on at the same pc with its operands on the stack (SPEC.md §6.1).
@@ -127,6 +132,9 @@ library Opcode {
         f.memoryRoot = c.memoryRoot;
         f.progress = 0;
         f.sponge = bytes32(0);
+        if (c.clearsReturnData) {
+            (f.returnDataRoot, f.returnDataOffset, f.returnDataSize) = (Trees.EMPTY_BYTES_ROOT, 0, 0);
+        }
         return EvmLayout.hashFrame(f);
     }
 

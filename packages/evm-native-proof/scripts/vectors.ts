@@ -20,6 +20,7 @@ import { COPY_CHUNK } from '../src/check/opcode.ts'
 import { opcodeShape } from '../src/check/opcodes.ts'
 import { KECCAK_CHUNK } from '../src/check/sponge.ts'
 import { rangeRoot } from '../src/check/trees.ts'
+import { opcodeProvenOnChain, operand, proofCalldata, provenOnChain } from '../src/onchain.ts'
 import { traceBlock } from '../src/trace/tracer.ts'
 import type { StepWitness } from '../src/trace/witness.ts'
 import { copiesBlock, hashesBlock } from '../test/long-blocks.ts'
@@ -27,60 +28,13 @@ import { copiesBlock, hashesBlock } from '../test/long-blocks.ts'
 export const VECTORS_FILE = 'contracts/test/vectors/evm-steps.json'
 const REGENERATE = 'pnpm gen:evm-vectors'
 
-/**
- * The opcodes the Solidity verifier proves (contracts/src/evm/opcode/): arithmetic, comparison,
- * KECCAK256 within a step, the environment and block opcodes but those that read an account, stack,
- * control, memory and copies but EXTCODECOPY, transient storage, and logs but the deposit contract's. The forge test holds it to the contract's `proven`.
- */
-export function provenOnChain(op: number): boolean {
-  return (
-    (op >= 0x01 && op <= 0x0b) ||
-    (op >= 0x10 && op <= 0x1e) ||
-    op === 0x20 ||
-    [0x30, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x3d, 0x3e].includes(op) ||
-    (op >= 0x40 && op <= 0x46) ||
-    (op >= 0x48 && op <= 0x4a) ||
-    op === 0x00 ||
-    op === 0x50 ||
-    (op >= 0x51 && op <= 0x53) ||
-    op === 0x59 ||
-    (op >= 0x56 && op <= 0x58) ||
-    op === 0x5a ||
-    op === 0x5b ||
-    op === 0x5c ||
-    op === 0x5d ||
-    op === 0x5e ||
-    (op >= 0x5f && op <= 0x9f) ||
-    (op >= 0xa0 && op <= 0xa4) ||
-    op === 0xf3 ||
-    op === 0xfd
-  )
-}
-
-/**
- * A step the verifier proves: a proven opcode's, for KECCAK256 only one within a step (no sponge
- * on-chain yet), and no log of the deposit contract from Prague on (EIP-6110's SHA-256 stream).
- */
-function provenStep(w: StepWitness): boolean {
-  if (w.kind !== 'opcode' || w.opcode === undefined || !provenOnChain(w.opcode)) return false
+/** The kind of step a vector stands for, so that each kind gets its own few vectors per fork. */
+function stepKey(fork: string, w: StepWitness): string {
   const f = readFrame(w.proof[0] as Uint8Array)
-  if (w.opcode === 0x20) return f.progress === 0 && f.status === 0 && stackLength(w) <= KECCAK_CHUNK
-  if (w.opcode >= 0xa0 && w.opcode <= 0xa4) return readState(w.stateData).forkId < 2 || hex(f.address) !== DEPOSIT_CONTRACT
-  return true
-}
-
-const DEPOSIT_CONTRACT = '0x00000000219ab540356cbb839cbe05303d7705fa'
-
-/** Stack operand `i` (from the top) of an opcode step, from its stack item (after the frame and the code leaf's two items); 0 when it has none (a step that fails first). */
-function operand(w: StepWitness, i: number): bigint {
-  const stack = w.proof[3]
-  return stack === undefined || stack.length < 32 * i + 64 ? 0n : num(stack.subarray(32 * i, 32 * i + 32))
-}
-
-/** KECCAK256's length operand, capped to a safe integer. */
-function stackLength(w: StepWitness): number {
-  const len = operand(w, 1)
-  return len > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(len)
+  // A frame's exit by the frame's kind, its status, whether it is a transaction's, and whether an output copy is under way.
+  if (w.kind === 'frame-exit') return `${fork} exit ${f.kind} ${f.status} ${f.depth === 0} ${f.progress > 0}`
+  // A long copy's, hash's or log's steps are of their own kinds (the first, the later parts).
+  return `${fork} ${w.opcode} ${f.progress > 0} ${longStep(w)}`
 }
 
 /** Whether a copy, hash or log step goes on past this step: a kind of step of its own for the vectors. */
@@ -90,23 +44,15 @@ function longStep(w: StepWitness): boolean {
   return len > BigInt(COPY_CHUNK) - 256n && len < 1n << 32n
 }
 
-/** SPEC.md §5's proof calldata: each witness item as a 4-byte big-endian length and its bytes. */
-export function proofCalldata(items: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(items.reduce((n, i) => n + 4 + i.length, 0))
-  let at = 0
-  for (const item of items) {
-    new DataView(out.buffer).setUint32(at, item.length)
-    out.set(item, at + 4)
-    at += 4 + item.length
-  }
-  return out
-}
-
 export interface StepVector {
   name: string
+  /** `opcode` or `frame-exit`. */
+  kind: string
   opcode: number
   stateData: string
   proof: string
+  /** The codes the step reads through the CodeOracle, posted before it. */
+  codes: string[]
   post: string
 }
 
@@ -159,19 +105,20 @@ export async function generateVectors(perOpcode = 4): Promise<{ steps: StepVecto
   let template: StepWitness | undefined
   for (const trace of await sourceBlocks()) {
     const keep = async (w: StepWitness) => {
-      if (!provenStep(w) || w.opcode === undefined) return
+      if (!provenOnChain(w)) return
       if (w.opcode === 0x01 && template === undefined) template = w
-      // A long copy's, hash's or log's steps are of their own kinds (the first, the later parts).
-      const key = `${trace.fork} ${w.opcode} ${readFrame(w.proof[0] as Uint8Array).progress > 0} ${longStep(w)}`
+      const key = stepKey(trace.fork, w)
       if ((taken.get(key) ?? 0) >= perOpcode) return
       const post = await checkStep(w)
       if (hex(post) !== hex(w.post)) throw new Error(`${trace.id} step ${w.step}: the checker's post is not the tracer's`)
       taken.set(key, (taken.get(key) ?? 0) + 1)
       steps.push({
-        name: `${trace.id} step ${w.step} opcode 0x${w.opcode.toString(16)}`,
-        opcode: w.opcode,
+        name: `${trace.id} step ${w.step} ${w.kind === 'opcode' ? `opcode 0x${(w.opcode ?? 0).toString(16)}` : w.kind}`,
+        kind: w.kind,
+        opcode: w.opcode ?? 0,
         stateData: hex(w.stateData),
         proof: hex(proofCalldata(w.proof)),
+        codes: w.codes.map(hex),
         post: hex(post),
       })
     }
@@ -222,9 +169,11 @@ async function edgeVectors(add: StepWitness): Promise<StepVector[]> {
         const post = await checkStep({ pre: keccak(stateData), stateData, proof })
         out.push({
           name: `edge opcode 0x${op.toString(16)} on ${args.map((a) => `0x${a.toString(16)}`).join(', ')}`,
+          kind: 'opcode',
           opcode: op,
           stateData: hex(stateData),
           proof: hex(proofCalldata(proof)),
+          codes: [],
           post: hex(post),
         })
       }
@@ -234,6 +183,6 @@ async function edgeVectors(add: StepWitness): Promise<StepVector[]> {
 
 /** The vectors file: its first key says how to regenerate it. */
 export function serializeVectors(v: { steps: StepVector[]; shapes: ShapeVector[] }): string {
-  const proven = Array.from({ length: 256 }, (_, op) => op).filter(provenOnChain)
+  const proven = Array.from({ length: 256 }, (_, op) => op).filter(opcodeProvenOnChain)
   return `${JSON.stringify({ generatedBy: REGENERATE, proven, steps: v.steps, shapes: v.shapes })}\n`
 }

@@ -11,8 +11,17 @@ library EvmLayout {
     uint8 internal constant VERSION = 10;
     uint256 internal constant STATE_BYTES = 352;
     uint256 internal constant FRAME_BYTES = 448;
-    /// @dev Word offsets of stateData's fields.
+    /// @dev Byte offsets of stateData's words (SPEC.md §2).
+    uint256 internal constant STATE_ROOT = 96;
+    uint256 internal constant TX_START_ROOT = 128;
+    uint256 internal constant ACCESS_MAP = 160;
+    uint256 internal constant TRANSIENT_MAP = 192;
+    uint256 internal constant SUBSTATE_HASH = 224;
+    uint256 internal constant FRAME_STACK_HASH = 288;
     uint256 internal constant FRAME_HASH = 320;
+    /// @dev The phases of SPEC.md §4 a frame exit moves to.
+    uint8 internal constant TX_REFUND = 6;
+    uint8 internal constant INVALID = 13;
 
     /// @dev SPEC.md §2.3's executing frame.
     struct Frame {
@@ -61,6 +70,10 @@ library EvmLayout {
         return uint8(s[1]);
     }
 
+    function setPhase(bytes memory s, uint8 p) internal pure {
+        s[1] = bytes1(p);
+    }
+
     function forkId(bytes memory s) internal pure returns (uint8) {
         return uint8(s[10]);
     }
@@ -83,6 +96,11 @@ library EvmLayout {
     function openFrame(WitnessReader.Reader memory r, bytes memory s) internal pure returns (Frame memory f) {
         uint256 at = WitnessReader.next(r, FRAME_BYTES, "frame");
         if (WitnessReader.hash(at, FRAME_BYTES) != get(s, FRAME_HASH)) revert NotCommitted("frame");
+        return readFrame(at);
+    }
+
+    /// @notice The frame in the 448 calldata bytes at `at` (SPEC.md §2.3), its padding checked.
+    function readFrame(uint256 at) internal pure returns (Frame memory f) {
         uint256 h = uint256(WitnessReader.word(at));
         if (h & ((1 << 40) - 1) != 0) revert BadStateData("a frame header has non-zero padding");
         f.kind = h >> 248;

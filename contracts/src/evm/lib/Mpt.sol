@@ -8,7 +8,8 @@ import {Rlp} from "./Rlp.sol";
 /// @notice Ethereum's Merkle–Patricia trie (Yellow Paper appendix D) read and written on the nodes a witness
 ///         item holds: an RLP list of nodes, each found by the keccak256 of its RLP, nodes under 32 bytes inlined
 ///         in their parent; and the account and storage values the state tries hold. The checker's twin is
-///         src/check/mpt.ts (`proofTrie`, decodeAccount …). A node the walk needs and the witness lacks is
+///         src/check/mpt.ts (`proofTrie`, decodeAccount …). One node set serves any sequence of reads and writes
+///         on the evolving root, as the checker's trie does. A node the walk needs and the witness lacks is
 ///         NotCommitted, a malformed one BadItem; an absent key is a result.
 library Mpt {
     /// @dev keccak256(0x80): the root of the trie of no keys.
@@ -20,11 +21,14 @@ library Mpt {
     uint256 private constant BRANCH = 17;
     uint256 private constant VALUE = 16;
 
-    /// @dev The witness's nodes, each with its hash (a node is hashed once, when the set is opened; decoded
-    ///      only when a walk reaches it), and what the set proves, for the errors.
+    /// @dev The nodes a walk can look up, each with its hash: the witness's (hashed once, when the set is opened;
+    ///      decoded only when a walk reaches it) and those the set's writes created that their parents reference
+    ///      by hash, and each new root, as ethereumjs's trie database stores them. A list in memory, newest first:
+    ///      `head` is the address of its first entry, the words [hash, node address, node length, next entry]
+    ///      (0: the end), so that a write adds a node without copying the set, and the walk after it finds the new
+    ///      root first. `what` is what the set proves, for the errors.
     struct NodeSet {
-        bytes32[] hashes;
-        Rlp.Item[] nodes;
+        uint256 head;
         string what;
     }
 
@@ -42,18 +46,14 @@ library Mpt {
         assembly ("memory-safe") {
             calldatacopy(add(list, 32), data, len)
         }
-        Rlp.Item[] memory items = Rlp.toList(Rlp.toItem(list));
-        s.hashes = new bytes32[](items.length);
-        s.nodes = new Rlp.Item[](items.length);
         s.what = what;
-        for (uint256 i = 0; i < items.length; i++) {
-            (uint256 ptr, uint256 n) = Rlp.payload(items[i]);
+        for (Rlp.Iterator memory i = Rlp.iterator(Rlp.toItem(list)); Rlp.hasNext(i);) {
+            (uint256 ptr, uint256 n) = Rlp.payload(Rlp.next(i));
             bytes32 h;
             assembly ("memory-safe") {
                 h := keccak256(ptr, n)
             }
-            s.hashes[i] = h;
-            s.nodes[i] = Rlp.Item(ptr, n);
+            _add(s, h, ptr, n);
         }
     }
 
@@ -89,7 +89,8 @@ library Mpt {
     }
 
     /// @notice The root of the trie `root` with `value` at `key`; an empty value removes the key, as in
-    ///         ethereumjs's mpt package. The nodes of the key's path must be in the set.
+    ///         ethereumjs's mpt package. The nodes of the key's path must be in the set; the nodes the write
+    ///         creates join it.
     function set(NodeSet memory s, bytes32 root, bytes memory key, bytes memory value, bool hashed)
         internal
         pure
@@ -97,16 +98,17 @@ library Mpt {
     {
         if (value.length == 0) return remove(s, root, key, hashed);
         Rlp.Item memory node = root == EMPTY_TRIE_ROOT ? Rlp.Item(0, 0) : _lookup(s, root);
-        return keccak256(_put(s, node, _path(key, hashed), 0, Rlp.encodeBytes(value)));
+        return _commit(s, _put(s, node, _path(key, hashed), 0, Rlp.encodeBytes(value)));
     }
 
     /// @notice The root of the trie `root` without `key` (the same root when it is absent). The nodes of the
-    ///         key's path must be in the set, and the remaining child of a branch that the removal leaves with one.
+    ///         key's path must be in the set, and the remaining child of a branch that the removal leaves with one;
+    ///         the nodes the removal creates join it.
     function remove(NodeSet memory s, bytes32 root, bytes memory key, bool hashed) internal pure returns (bytes32) {
         if (root == EMPTY_TRIE_ROOT) return root;
         (bool found, bytes memory node) = _del(s, _lookup(s, root), _path(key, hashed), 0);
         if (!found) return root;
-        return node.length == 0 ? EMPTY_TRIE_ROOT : keccak256(node);
+        return node.length == 0 ? EMPTY_TRIE_ROOT : _commit(s, node);
     }
 
     /// @notice The account in its trie value `rlp`.
@@ -151,7 +153,7 @@ library Mpt {
         if (items.length != BRANCH) return _putInPair(s, items, key, at, value);
         if (at == key.length) return _withSlot(items, VALUE, value);
         uint8 i = uint8(key[at]);
-        return _withSlot(items, i, _ref(_put(s, _resolve(s, items[i]), key, at + 1, value)));
+        return _withSlot(items, i, _ref(s, _put(s, _resolve(s, items[i]), key, at + 1, value)));
     }
 
     /// @dev _put on a leaf or an extension.
@@ -163,39 +165,49 @@ library Mpt {
         (bool leaf, bytes memory path) = _hexPrefix(s, items[0]);
         uint256 c = _common(path, key, at);
         if (c == path.length) {
-            if (!leaf) return _extension(path, _put(s, _child(s, items[1]), key, at + c, value));
+            if (!leaf) return _extension(s, path, _put(s, _child(s, items[1]), key, at + c, value));
             if (at + c == key.length) return _pair(path, 0, c, true, value);
         }
-        return _split(Rlp.raw(items[1]), leaf, path, c, key, at + c, value);
+        at += c;
+        uint256 slot = VALUE;
+        if (at < key.length) {
+            slot = uint8(key[at]);
+            value = _ref(s, _pair(key, at + 1, key.length, true, value)); // the new key's leaf
+        }
+        return _split(s, Rlp.raw(items[1]), leaf, path, c, slot, value);
     }
 
-    /// @dev The leaf or extension (`path`, `second`) with the key (from `at`, past the `c` nibbles they share)
-    ///      and its `value` hung beside it: a branch where they part, under an extension of the shared nibbles.
+    /// @dev The leaf or extension (`path`, `second`) with the new key's leaf (or value) `added` hung beside it in
+    ///      slot `slot`: a branch where they part, past the `c` nibbles they share, under an extension of those.
     function _split(
+        NodeSet memory s,
         bytes memory second,
         bool leaf,
         bytes memory path,
         uint256 c,
-        bytes memory key,
-        uint256 at,
-        bytes memory value
+        uint256 slot,
+        bytes memory added
     ) private pure returns (bytes memory) {
-        bytes[] memory slots = new bytes[](BRANCH);
+        bytes[] memory slots = _emptyBranch();
+        if (c == path.length) {
+            slots[VALUE] = second;
+        } else if (leaf || c + 1 < path.length) {
+            slots[uint8(path[c])] = _ref(s, _pair(path, c + 1, path.length, leaf, second));
+        } else {
+            slots[uint8(path[c])] = second; // an extension's last nibble: its child hangs from the branch itself
+        }
+        slots[slot] = added;
+        bytes memory branch = Rlp.encodeList(slots);
+        return c == 0 ? branch : _pair(path, 0, c, false, _ref(s, branch));
+    }
+
+    /// @dev The slots of a branch without children or value, each the empty string.
+    function _emptyBranch() private pure returns (bytes[] memory slots) {
+        slots = new bytes[](BRANCH);
         bytes memory none = hex"80";
         for (uint256 j = 0; j < BRANCH; j++) {
             slots[j] = none;
         }
-        if (c == path.length) {
-            slots[VALUE] = second;
-        } else if (leaf || c + 1 < path.length) {
-            slots[uint8(path[c])] = _ref(_pair(path, c + 1, path.length, leaf, second));
-        } else {
-            slots[uint8(path[c])] = second; // an extension's last nibble: its child hangs from the branch itself
-        }
-        if (at == key.length) slots[VALUE] = value;
-        else slots[uint8(key[at])] = _ref(_pair(key, at + 1, key.length, true, value));
-        bytes memory branch = Rlp.encodeList(slots);
-        return c == 0 ? branch : _pair(path, 0, c, false, _ref(branch));
     }
 
     /// @dev Whether the key's nibbles from `at` are under `node`, and `node` without them (no bytes: no node left).
@@ -239,7 +251,7 @@ library Mpt {
                 only = j;
             }
         }
-        if (count > 1) return _withSlot(items, i, below.length == 0 ? bytes(hex"80") : _ref(below));
+        if (count > 1) return _withSlot(items, i, below.length == 0 ? bytes(hex"80") : _ref(s, below));
         if (count == 0) return below;
         if (only == VALUE) return _pair(new bytes(0), 0, 0, true, Rlp.raw(items[VALUE]));
         Rlp.Item memory child = only == i ? Rlp.toItem(below) : _resolve(s, items[only]);
@@ -254,15 +266,15 @@ library Mpt {
         returns (bytes memory)
     {
         Rlp.Item[] memory items = _items(s, child);
-        if (items.length == BRANCH) return _extension(prefix, Rlp.raw(child));
+        if (items.length == BRANCH) return _extension(s, prefix, Rlp.raw(child));
         (bool leaf, bytes memory path) = _hexPrefix(s, items[0]);
         bytes memory joined = bytes.concat(prefix, path);
         return _pair(joined, 0, joined.length, leaf, Rlp.raw(items[1]));
     }
 
     /// @dev The extension of all of `path` over the node `child`.
-    function _extension(bytes memory path, bytes memory child) private pure returns (bytes memory) {
-        return _pair(path, 0, path.length, false, _ref(child));
+    function _extension(NodeSet memory s, bytes memory path, bytes memory child) private pure returns (bytes memory) {
+        return _pair(path, 0, path.length, false, _ref(s, child));
     }
 
     /// @dev The branch `items` with slot `i` replaced by the encoded `slot`; the other slots' bytes are kept.
@@ -366,9 +378,35 @@ library Mpt {
         }
     }
 
-    /// @dev The reference to `node` a parent holds (appendix D's c): the node itself under 32 bytes, else its hash.
-    function _ref(bytes memory node) private pure returns (bytes memory) {
-        return node.length < 32 ? node : Rlp.encodeBytes(abi.encodePacked(keccak256(node)));
+    /// @dev The reference a parent holds to `node`, a node of the trie a write leaves (appendix D's c): the node
+    ///      itself under 32 bytes, else its hash, and the node joins the set (again, for a branch the write only
+    ///      moved under a new extension).
+    function _ref(NodeSet memory s, bytes memory node) private pure returns (bytes memory) {
+        return node.length < 32 ? node : Rlp.encodeBytes(abi.encodePacked(_commit(s, node)));
+    }
+
+    /// @dev The hash of `node`, which joins the set (a later walk looks it up by it). Its bytes are never
+    ///      written again: the set holds their address.
+    function _commit(NodeSet memory s, bytes memory node) private pure returns (bytes32 h) {
+        uint256 ptr;
+        assembly ("memory-safe") {
+            ptr := add(node, 32)
+            h := keccak256(ptr, mload(node))
+        }
+        _add(s, h, ptr, node.length);
+    }
+
+    /// @dev Adds the node of `len` bytes at `ptr`, whose hash is `h`, at the head of the set's list.
+    function _add(NodeSet memory s, bytes32 h, uint256 ptr, uint256 len) private pure {
+        assembly ("memory-safe") {
+            let e := mload(0x40)
+            mstore(e, h)
+            mstore(add(e, 32), ptr)
+            mstore(add(e, 64), len)
+            mstore(add(e, 96), mload(s))
+            mstore(0x40, add(e, 128))
+            mstore(s, e)
+        }
     }
 
     /// @dev The node a branch slot or an extension refers to: inline, or by its hash from the set; len 0 for none.
@@ -395,10 +433,21 @@ library Mpt {
 
     /// @dev The node of the set whose hash is `h`.
     function _lookup(NodeSet memory s, bytes32 h) private pure returns (Rlp.Item memory) {
-        for (uint256 i = 0; i < s.hashes.length; i++) {
-            if (s.hashes[i] == h) return Rlp.item(s.nodes[i].ptr, s.nodes[i].len);
+        bool found;
+        uint256 ptr;
+        uint256 len;
+        assembly ("memory-safe") {
+            for { let e := mload(s) } e { e := mload(add(e, 96)) } {
+                if eq(mload(e), h) {
+                    found := 1
+                    ptr := mload(add(e, 32))
+                    len := mload(add(e, 64))
+                    break
+                }
+            }
         }
-        revert NotCommitted(string.concat(s.what, ": the proof lacks a trie node the walk needs"));
+        if (!found) revert NotCommitted(string.concat(s.what, ": the proof lacks a trie node the walk needs"));
+        return Rlp.item(ptr, len);
     }
 
     /// @dev The items of a trie node: 17 for a branch, 2 for a leaf or an extension.

@@ -3,6 +3,7 @@ pragma solidity ^0.8.30;
 
 import {BadItem, NotCommitted, NotImplemented} from "../EvmErrors.sol";
 import {EvmLayout} from "../lib/EvmLayout.sol";
+import {Sponge} from "../lib/Sponge.sol";
 import {Trees} from "../lib/Trees.sol";
 import {WitnessReader} from "../lib/WitnessReader.sol";
 import {Step, StepLib} from "./Step.sol";
@@ -15,7 +16,7 @@ import {Step, StepLib} from "./Step.sol";
 ///         The deposit contract's DepositEvent from Prague on (EIP-6110, a request absorbed into a
 ///         SHA-256 stream) is not proven yet. The checker's twin is src/check/opcode/logs.ts.
 library Logs {
-    uint256 internal constant KECCAK_CHUNK = 240 * 136;
+    uint256 internal constant KECCAK_CHUNK = Sponge.CHUNK;
     uint8 internal constant PRAGUE = 2;
     address internal constant DEPOSIT_CONTRACT = 0x00000000219ab540356cBB839Cbe05303d7705Fa;
     bytes32 internal constant DEPOSIT_TOPIC = 0x649bbc62d0e31342afea4e5cd82d4049e7e1ee912fc0889aa790803be39038c5;
@@ -56,9 +57,10 @@ library Logs {
                 StepLib.readMemory(c, r, offset + from, to - h - from)
             );
         }
-        uint256 logsSize = uint256(_word(sub, 2));
-        bytes32 root =
-            Trees.writeBytes(r, c.continuing ? c.f.sponge : _word(sub, 1), logsSize + done, bytes_, "logs leaves");
+        uint256 logsSize = uint256(StepLib.word(sub, 2));
+        bytes32 root = Trees.writeBytes(
+            r, c.continuing ? c.f.sponge : StepLib.word(sub, 1), logsSize + done, bytes_, "logs leaves"
+        );
         if (to < total) {
             // The log goes on in the next step.
             c.progress = to;
@@ -69,8 +71,8 @@ library Logs {
         if (EvmLayout.forkId(c.s) >= PRAGUE && c.f.addr == DEPOSIT_CONTRACT && c.args.length > 2) {
             if (bytes32(c.args[2]) == DEPOSIT_TOPIC) revert NotImplemented(5, c.op);
         }
-        _setWord(sub, 1, root);
-        _setWord(sub, 2, bytes32(logsSize + (short ? bytes_.length : total)));
+        StepLib.setWord(sub, 1, root);
+        StepLib.setWord(sub, 2, bytes32(logsSize + (short ? bytes_.length : total)));
         StepLib.setSubstate(c, sub);
     }
 
@@ -102,7 +104,7 @@ library Logs {
     /// @dev Sets the address's and the topics' bits in the transaction's bloom (the sub-state's word 6).
     function _bloom(Step memory c, WitnessReader.Reader memory r, bytes memory sub) private pure {
         uint256 at = WitnessReader.next(r, 256, "transaction bloom");
-        if (WitnessReader.hash(at, 256) != _word(sub, 6)) revert NotCommitted("transaction bloom");
+        if (WitnessReader.hash(at, 256) != StepLib.word(sub, 6)) revert NotCommitted("transaction bloom");
         bytes memory bloom = new bytes(256);
         assembly ("memory-safe") {
             calldatacopy(add(bloom, 32), at, 256)
@@ -111,7 +113,7 @@ library Logs {
         for (uint256 i = 2; i < c.args.length; i++) {
             _addToBloom(bloom, keccak256(abi.encode(c.args[i])));
         }
-        _setWord(sub, 6, keccak256(bloom));
+        StepLib.setWord(sub, 6, keccak256(bloom));
     }
 
     /// @dev The yellow paper's M3:2048: three bits, each from a pair of the item's hash bytes.
@@ -127,18 +129,6 @@ library Logs {
         out = new bytes(to - from);
         for (uint256 i = 0; i < out.length; i++) {
             out[i] = b[from + i];
-        }
-    }
-
-    function _word(bytes memory b, uint256 i) private pure returns (bytes32 w) {
-        assembly ("memory-safe") {
-            w := mload(add(add(b, 32), mul(32, i)))
-        }
-    }
-
-    function _setWord(bytes memory b, uint256 i, bytes32 w) private pure {
-        assembly ("memory-safe") {
-            mstore(add(add(b, 32), mul(32, i)), w)
         }
     }
 }

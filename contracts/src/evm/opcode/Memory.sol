@@ -1,26 +1,30 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import {EvmLayout} from "../lib/EvmLayout.sol";
+import {Mpt} from "../lib/Mpt.sol";
 import {Trees} from "../lib/Trees.sol";
 import {WitnessReader} from "../lib/WitnessReader.sol";
 import {Cells, Step, StepLib} from "./Step.sol";
 
 /// @title Memory
 /// @notice Memory and copies: MLOAD, MSTORE, MSTORE8, MSIZE, MCOPY, and the copies into memory from
-///         calldata, code and return data (CALLDATACOPY, CODECOPY, RETURNDATACOPY), each over
-///         COPY_CHUNK bytes a step (SPEC.md §6.1), their cells opened as ranges of the frame's `T_24`
-///         memory tree. EXTCODECOPY (an account's code) is not proven yet. The checker's twin is
-///         src/check/opcode/memory.ts.
+///         calldata, code, another account's code and return data (CALLDATACOPY, CODECOPY, EXTCODECOPY,
+///         RETURNDATACOPY), each over COPY_CHUNK bytes a step (SPEC.md §6.1), their cells opened as
+///         ranges of the frame's `T_24` memory tree. The checker's twin is src/check/opcode/memory.ts.
 library Memory {
-    /// @notice Whether `op` is of this class (as far as it is proven).
+    /// @notice Whether `op` is of this class.
     function has(uint8 op) internal pure returns (bool) {
-        return op == 0x37 || op == 0x39 || op == 0x3e || (op >= 0x51 && op <= 0x53) || op == 0x59 || op == 0x5e;
+        return
+            op == 0x37 || op == 0x39 || op == 0x3c || op == 0x3e || (op >= 0x51 && op <= 0x53) || op == 0x59
+                || op == 0x5e;
     }
 
-    function run(Step memory c, WitnessReader.Reader memory r) internal pure {
+    function run(Step memory c, WitnessReader.Reader memory r) internal view {
         uint8 op = c.op;
         if (op == 0x59) return StepLib.push1(c, 32 * c.f.memoryWords);
         if (op == 0x5e) return _mcopy(c, r);
+        if (op == 0x3c) return _extCodeCopy(c, r);
         if (op < 0x50) return _copy(c, r);
         uint256 at = c.args[0];
         uint256 len = op == 0x53 ? 1 : 32;
@@ -66,6 +70,22 @@ library Memory {
             data = Trees.readView(r, c.f.returnDataRoot, c.f.returnDataOffset, c.f.returnDataSize, at, n, "return data");
         }
         StepLib.writeMemory(c, r, dest + from, data);
+    }
+
+    /// @dev EXTCODECOPY: the account warmed (first step only), its code from the CodeOracle.
+    function _extCodeCopy(Step memory c, WitnessReader.Reader memory r) private view {
+        address target = address(uint160(c.args[0]));
+        if (!c.continuing) {
+            if (!StepLib.use(c, StepLib.warm(c, r, StepLib.addressKey(target)) ? 2600 : 100)) return;
+            if (!StepLib.copyGas(c, c.args[3]) || !StepLib.expand(c, c.args[1], c.args[3])) return;
+        }
+        (, bool exists, Mpt.Account memory a) =
+            StepLib.account(r, EvmLayout.get(c.s, EvmLayout.STATE_ROOT), target, "account proof");
+        (bytes32 root, uint256 size) = StepLib.codeOf(c, exists, a);
+        (uint256 from, uint256 n) = StepLib.part(c, c.args[3], false);
+        uint256 offset = c.args[2];
+        uint256 at = offset > type(uint256).max - from ? type(uint256).max : offset + from;
+        StepLib.writeMemory(c, r, c.args[1] + from, Trees.codeBytes(r, root, size, at, n));
     }
 
     /// @dev MCOPY: the source and the destination are two ranges, each proven against the memory root

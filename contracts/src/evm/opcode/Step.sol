@@ -2,7 +2,10 @@
 pragma solidity ^0.8.30;
 
 import {BadItem, NotCommitted} from "../EvmErrors.sol";
+import {ICodeOracle} from "../ICodeOracle.sol";
 import {EvmLayout} from "../lib/EvmLayout.sol";
+import {IndexedMap} from "../lib/IndexedMap.sol";
+import {Mpt} from "../lib/Mpt.sol";
 import {Trees} from "../lib/Trees.sol";
 import {WitnessReader} from "../lib/WitnessReader.sol";
 
@@ -13,6 +16,8 @@ struct Step {
     uint8 op;
     /// @dev The machine state (SPEC.md §2's 352 bytes) the step starts from; a rule changes its words in place.
     bytes s;
+    /// @dev Where the codes the step reads are registered (SPEC.md §0).
+    ICodeOracle oracle;
     EvmLayout.Frame f;
     /// @dev A copy or hash under way (SPEC.md §6.1): its gas and memory expansion were charged by its first step.
     bool continuing;
@@ -39,6 +44,12 @@ struct Step {
     /// @dev A copy or hash longer than a step: the bytes done after this one (0: done), and H(sponge state).
     uint256 progress;
     bytes32 sponge;
+    /// @dev A call or create cleared the return data.
+    bool clearsReturnData;
+    /// @dev A call or create entered its child: the child's frame hash and the frame stack it suspends the caller on.
+    bool entered;
+    bytes32 childHash;
+    bytes32 frameStackHash;
 }
 
 /// @dev An opened range of memory: its cells' bytes, the first cell's index and the calldata offset of its siblings.
@@ -57,8 +68,8 @@ library StepLib {
     uint256 internal constant BLOCK_ENV_BYTES = 448;
     uint256 internal constant TX_ENV_BYTES = 800;
     uint256 internal constant SUBSTATE_BYTES = 288;
-    /// @dev The byte offset of the state's sub-state hash (word 7).
-    uint256 internal constant SUBSTATE_HASH = 224;
+    /// @dev `C` of no code: the code tree of no leaves (Z_16).
+    bytes32 internal constant EMPTY_CODE_ROOT = 0x2733e50f526ec2fa19a22b31e8ed50f23cd1fdf94c9154ed3a7609a2f1ff981f;
 
     /// @notice Charges `n` gas; false (and the step failed) when the frame has less.
     function use(Step memory c, uint256 n) internal pure returns (bool) {
@@ -169,7 +180,7 @@ library StepLib {
     ///         as a copy a rule may change and write back with setSubstate.
     function substate(Step memory c, WitnessReader.Reader memory r) internal pure returns (bytes memory out) {
         uint256 at = WitnessReader.next(r, SUBSTATE_BYTES, "sub-state");
-        if (WitnessReader.hash(at, SUBSTATE_BYTES) != EvmLayout.get(c.s, SUBSTATE_HASH)) {
+        if (WitnessReader.hash(at, SUBSTATE_BYTES) != EvmLayout.get(c.s, EvmLayout.SUBSTATE_HASH)) {
             revert NotCommitted("sub-state");
         }
         if (uint256(WitnessReader.word(at + 256)) > 1) {
@@ -183,7 +194,133 @@ library StepLib {
 
     /// @notice The state now commits to `sub`.
     function setSubstate(Step memory c, bytes memory sub) internal pure {
-        EvmLayout.set(c.s, SUBSTATE_HASH, keccak256(sub));
+        EvmLayout.set(c.s, EvmLayout.SUBSTATE_HASH, keccak256(sub));
+    }
+
+    /// @notice EIP-2929: warms a key of the access map (SPEC.md §2's keys); returns whether it was cold.
+    function warm(Step memory c, WitnessReader.Reader memory r, uint256 key) internal pure returns (bool) {
+        IndexedMap.Entry memory e = IndexedMap.open(r, EvmLayout.get(c.s, EvmLayout.ACCESS_MAP), key, "access map");
+        if (e.present) return false;
+        EvmLayout.set(c.s, EvmLayout.ACCESS_MAP, IndexedMap.write(r, e, key, 1, "access map"));
+        return true;
+    }
+
+    /// @notice An account of the world state `root` (the state's, or the transaction start's), with the trie
+    ///         it was read from: its proof the witness's next item.
+    function account(WitnessReader.Reader memory r, bytes32 root, address a, string memory what)
+        internal
+        pure
+        returns (Mpt.NodeSet memory trie, bool exists, Mpt.Account memory acct)
+    {
+        (uint256 at, uint256 len) = WitnessReader.nextAny(r, what);
+        trie = Mpt.open(at, len, what);
+        bytes memory value;
+        (exists, value) = Mpt.get(trie, root, abi.encodePacked(a), true);
+        if (exists) acct = Mpt.decodeAccount(value);
+    }
+
+    /// @notice A storage slot of an account (absent: of the empty trie), with the trie it was read from.
+    function slotOf(
+        WitnessReader.Reader memory r,
+        bool exists,
+        Mpt.Account memory acct,
+        uint256 key,
+        string memory what
+    ) internal pure returns (Mpt.NodeSet memory trie, uint256 value) {
+        (uint256 at, uint256 len) = WitnessReader.nextAny(r, what);
+        trie = Mpt.open(at, len, what);
+        (bool found, bytes memory v) =
+            Mpt.get(trie, exists ? acct.storageRoot : Mpt.EMPTY_TRIE_ROOT, abi.encode(key), true);
+        if (found) value = Mpt.decodeSlot(v);
+    }
+
+    /// @notice The root and size of an account's code, from the CodeOracle (no code needs none).
+    function codeOf(Step memory c, bool exists, Mpt.Account memory acct)
+        internal
+        view
+        returns (bytes32 root, uint256 size)
+    {
+        (root, size,) = codeOfWithDelegate(c, exists, acct);
+    }
+
+    /// @notice An account's code as codeOf gives it, and its EIP-7702 delegate when the code is a delegation designator.
+    function codeOfWithDelegate(Step memory c, bool exists, Mpt.Account memory acct)
+        internal
+        view
+        returns (bytes32 root, uint256 size, address delegate)
+    {
+        bytes32 hash = exists ? acct.codeHash : Mpt.EMPTY_CODE_HASH;
+        if (hash == Mpt.EMPTY_CODE_HASH) return (EMPTY_CODE_ROOT, 0, address(0));
+        bool known;
+        (known, root, size, delegate) = c.oracle.code(hash);
+        if (!known) revert NotCommitted("the account's code is not registered with the code oracle");
+    }
+
+    /// @notice EIP-161: no nonce, no balance, no code (or no account).
+    function isEmpty(bool exists, Mpt.Account memory a) internal pure returns (bool) {
+        return !exists || (a.nonce == 0 && a.balance == 0 && a.codeHash == Mpt.EMPTY_CODE_HASH);
+    }
+
+    /// @notice SPEC.md §2's access-map key of an address, H(0x01 ‖ address).
+    function addressKey(address a) internal pure returns (uint256) {
+        return uint256(keccak256(abi.encodePacked(uint8(1), a)));
+    }
+
+    /// @notice SPEC.md §2's access-map key of a storage slot, H(0x02 ‖ address ‖ slot).
+    function slotKey(address a, uint256 slot) internal pure returns (uint256) {
+        return uint256(keccak256(abi.encodePacked(uint8(2), a, slot)));
+    }
+
+    /// @notice A frame entering its code (SPEC.md §2.3): pc 0, running, nothing on its stack, in its memory,
+    ///         returned or output yet, no calldata; the caller sets the rest.
+    function freshFrame() internal pure returns (EvmLayout.Frame memory f) {
+        (f.memoryRoot, f.calldataRoot, f.returnDataRoot, f.outputRoot) =
+        (Trees.EMPTY_BYTES_ROOT, Trees.EMPTY_BYTES_ROOT, Trees.EMPTY_BYTES_ROOT, Trees.EMPTY_BYTES_ROOT);
+    }
+
+    /// @notice The revert point of a call or create (SPEC.md §2.3): the state root, the access and transient
+    ///         maps and the sub-state as they are now.
+    function revertPoint(Step memory c) internal pure returns (bytes memory) {
+        return abi.encodePacked(
+            EvmLayout.get(c.s, EvmLayout.STATE_ROOT),
+            EvmLayout.get(c.s, EvmLayout.ACCESS_MAP),
+            EvmLayout.get(c.s, EvmLayout.TRANSIENT_MAP),
+            EvmLayout.get(c.s, EvmLayout.SUBSTATE_HASH)
+        );
+    }
+
+    /// @notice Enters a call's or create's child: the caller suspended as the opcode leaves it (SPEC.md §5.1),
+    ///         at its next opcode with its operands popped, on the frame stack with the revert point.
+    function enter(Step memory c, EvmLayout.Frame memory child, bytes memory revertPre) internal pure {
+        EvmLayout.Frame memory parent = c.f;
+        parent.pc += 1;
+        parent.gas = c.gas;
+        parent.stackHash = c.below;
+        parent.stackSize -= c.args.length;
+        parent.memoryWords = c.memoryWords;
+        if (c.clearsReturnData) {
+            (parent.returnDataRoot, parent.returnDataOffset, parent.returnDataSize) = (Trees.EMPTY_BYTES_ROOT, 0, 0);
+        }
+        c.entered = true;
+        c.childHash = EvmLayout.hashFrame(child);
+        c.frameStackHash = keccak256(
+            abi.encodePacked(
+                EvmLayout.hashFrame(parent), keccak256(revertPre), EvmLayout.get(c.s, EvmLayout.FRAME_STACK_HASH)
+            )
+        );
+    }
+
+    /// @notice Word `i` of a byte string (a sub-state, an environment copied to memory).
+    function word(bytes memory b, uint256 i) internal pure returns (bytes32 w) {
+        assembly ("memory-safe") {
+            w := mload(add(add(b, 32), mul(32, i)))
+        }
+    }
+
+    function setWord(bytes memory b, uint256 i, bytes32 w) internal pure {
+        assembly ("memory-safe") {
+            mstore(add(add(b, 32), mul(32, i)), w)
+        }
     }
 
     /// @notice Pushes one word.
