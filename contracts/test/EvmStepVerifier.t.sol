@@ -14,6 +14,7 @@ import {MachineOpcodes} from "../src/evm/provers/MachineOpcodes.sol";
 import {MemoryOpcodes} from "../src/evm/provers/MemoryOpcodes.sol";
 import {SelfdestructOpcodes} from "../src/evm/provers/SelfdestructOpcodes.sol";
 import {StorageOpcodes} from "../src/evm/provers/StorageOpcodes.sol";
+import {TxEnds} from "../src/evm/provers/TxEnds.sol";
 
 /// @dev Exposes the verifier's opcode table to the test.
 contract OpcodesHarness {
@@ -61,7 +62,8 @@ contract EvmStepVerifierTest is Test {
                 calls: new CallOpcodes(oracle),
                 creates: new CreateOpcodes(oracle),
                 selfdestructs: new SelfdestructOpcodes(oracle),
-                exits: new FrameExits()
+                exits: new FrameExits(),
+                txEnds: new TxEnds()
             })
         );
         opcodes = new OpcodesHarness();
@@ -189,8 +191,8 @@ contract EvmStepVerifierTest is Test {
     function test_AnUnprovenStepKindRevertsNamingIt() public {
         StepVector memory v = _steps()[0];
         bytes memory stateData = bytes.concat(v.stateData);
-        stateData[1] = bytes1(uint8(6)); // TX_REFUND
-        vm.expectRevert(abi.encodeWithSignature("NotImplemented(uint8,uint8)", uint8(6), uint8(0)));
+        stateData[1] = bytes1(uint8(8)); // TX_RECEIPT
+        vm.expectRevert(abi.encodeWithSignature("NotImplemented(uint8,uint8)", uint8(8), uint8(0)));
         verifier.step(stateData, v.proof, bytes32(0));
     }
 

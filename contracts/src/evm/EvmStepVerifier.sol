@@ -14,14 +14,16 @@ import {MachineOpcodes} from "./provers/MachineOpcodes.sol";
 import {MemoryOpcodes} from "./provers/MemoryOpcodes.sol";
 import {SelfdestructOpcodes} from "./provers/SelfdestructOpcodes.sol";
 import {StorageOpcodes} from "./provers/StorageOpcodes.sol";
+import {TxEnds} from "./provers/TxEnds.sol";
 
 /// @title EvmStepVerifier
 /// @notice The EVM-native one-step verifier (SPEC.md version 10), held to the TypeScript reference
 ///         checker (packages/evm-native-proof/src/check) step for step. It routes a step by its phase,
 ///         its frame's status and its opcode to the part that proves it, each deployed on its own under
 ///         EIP-170's limit (src/evm/provers/). Proven so far: every opcode step (but the deposit
-///         contract's logs from Prague on) and the exits of every frame but a system call's; the
-///         precompiles and every other step kind revert with NotImplemented (README's status table lists them).
+///         contract's logs from Prague on), the exits of every frame but a system call's, and the
+///         transaction's refund and clean-up; the precompiles and every other step kind revert with
+///         NotImplemented (README's status table lists them).
 contract EvmStepVerifier is IStepVerifier {
     /// @notice The parts (each a contract of its own, src/evm/provers/).
     struct Parts {
@@ -33,6 +35,7 @@ contract EvmStepVerifier is IStepVerifier {
         CreateOpcodes creates;
         SelfdestructOpcodes selfdestructs;
         FrameExits exits;
+        TxEnds txEnds;
     }
 
     MachineOpcodes public immutable machine;
@@ -43,10 +46,11 @@ contract EvmStepVerifier is IStepVerifier {
     CreateOpcodes public immutable creates;
     SelfdestructOpcodes public immutable selfdestructs;
     FrameExits public immutable exits;
+    TxEnds public immutable txEnds;
 
     constructor(Parts memory p) {
         (machine, environment, memory_, storage_) = (p.machine, p.environment, p.memory_, p.storage_);
-        (calls, creates, selfdestructs, exits) = (p.calls, p.creates, p.selfdestructs, p.exits);
+        (calls, creates, selfdestructs, exits, txEnds) = (p.calls, p.creates, p.selfdestructs, p.exits, p.txEnds);
     }
 
     /// @inheritdoc IStepVerifier
@@ -54,6 +58,7 @@ contract EvmStepVerifier is IStepVerifier {
         bytes memory s = EvmLayout.readState(stateData);
         WitnessReader.Reader memory r = WitnessReader.open(proof);
         uint8 phase = EvmLayout.phase(s);
+        if (phase == EvmLayout.TX_REFUND || phase == EvmLayout.TX_CLEANUP) return txEnds.prove(stateData, proof);
         if (phase != Opcode.EXECUTION) revert NotImplemented(phase, 0);
         EvmLayout.Frame memory f = EvmLayout.openFrame(r, s);
         // A halted frame's exit and a precompile's run are step kinds of their own (SPEC.md §5.2, §5.3).

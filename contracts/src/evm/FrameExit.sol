@@ -132,7 +132,7 @@ library FrameExit {
         if (status == 1) EvmLayout.set(s, EvmLayout.STATE_ROOT, stateRoot);
         else _restore(s, revertAt);
         EvmLayout.setPhase(s, EvmLayout.TX_REFUND);
-        _setSubIndex(s, 0);
+        EvmLayout.setSubIndex(s, 0);
         EvmLayout.set(s, EvmLayout.FRAME_STACK_HASH, 0);
         (child.status, child.gas) = (status, gas);
         EvmLayout.set(s, EvmLayout.FRAME_HASH, EvmLayout.hashFrame(child));
@@ -159,12 +159,5 @@ library FrameExit {
         EvmLayout.set(s, EvmLayout.ACCESS_MAP, WitnessReader.word(revertAt + 32));
         EvmLayout.set(s, EvmLayout.TRANSIENT_MAP, WitnessReader.word(revertAt + 64));
         EvmLayout.set(s, EvmLayout.SUBSTATE_HASH, WitnessReader.word(revertAt + 96));
-    }
-
-    /// @dev stateData's subIndex (bytes 6–9).
-    function _setSubIndex(bytes memory s, uint32 i) private pure {
-        for (uint256 k = 0; k < 4; k++) {
-            s[6 + k] = bytes1(uint8(i >> (8 * (3 - k))));
-        }
     }
 }

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { artifact, CONTRACTS_DIR } from '@stepproof/contracts'
+import { EVM_PARTS } from '@stepproof/evm-native-proof'
 
 /** Size of a set of Solidity sources and of the contracts they deploy. */
 export interface CodeSize {
@@ -31,6 +32,14 @@ export function countCodeLines(source: string): number {
   return count
 }
 
+/** The .sol files under `dir` (relative to contracts/), sorted. */
+function solidityFiles(dir: string): string[] {
+  return (readdirSync(join(CONTRACTS_DIR, dir), { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.sol'))
+    .sort()
+    .map((f) => join(dir, f))
+}
+
 /** Counts the lines of `files` (relative to contracts/) and the deployed bytes of `contracts` ([file, name]). */
 export function codeSize(files: string[], contracts: [string, string][]): CodeSize {
   const counted = files.map((path) => ({ path, lines: countCodeLines(readFileSync(join(CONTRACTS_DIR, path), 'utf8')) }))
@@ -59,5 +68,16 @@ export const MIPS_VERIFIER = {
   contracts: [
     ['MIPS.sol', 'MIPS'],
     ['PreimageOracle.sol', 'PreimageOracle'],
+  ] as [string, string][],
+}
+
+/** The EVM-native verifier's sources (every file under contracts/src/evm/) and its deployed parts. */
+export const EVM_VERIFIER = {
+  files: (): string[] => solidityFiles('src/evm'),
+  contracts: [
+    ['EvmStepVerifier.sol', 'EvmStepVerifier'],
+    ['CodeOracle.sol', 'CodeOracle'],
+    ['BytesOracle.sol', 'BytesOracle'],
+    ...EVM_PARTS.map((c): [string, string] => [`${c}.sol`, c]),
   ] as [string, string][],
 }

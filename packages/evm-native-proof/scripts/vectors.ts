@@ -1,7 +1,7 @@
 /**
  * The step vectors the Solidity verifier is held to (contracts/test/vectors/evm-steps.json): real
- * opcode steps of the standard corpus, the fixtures and the wide sample, each with the reference checker's post-state,
- * for the opcode classes contracts/src/evm/ proves; and the checker's opcode table for every fork.
+ * steps of the standard corpus, the fixtures and the wide sample, each with the reference checker's post-state,
+ * for the step kinds and opcode classes contracts/src/evm/ proves; and the checker's opcode table for every fork.
  */
 import { join } from 'node:path'
 import {
@@ -18,7 +18,6 @@ import { checkStep } from '../src/check/index.ts'
 import { be, keccak, num, readFrame, readState, writeFrame, writeState } from '../src/check/layout.ts'
 import { COPY_CHUNK } from '../src/check/opcode.ts'
 import { opcodeShape } from '../src/check/opcodes.ts'
-import { KECCAK_CHUNK } from '../src/check/sponge.ts'
 import { rangeRoot } from '../src/check/trees.ts'
 import { opcodeProvenOnChain, operand, proofCalldata, provenOnChain } from '../src/onchain.ts'
 import { traceBlock } from '../src/trace/tracer.ts'
@@ -30,11 +29,24 @@ const REGENERATE = 'pnpm gen:evm-vectors'
 
 /** The kind of step a vector stands for, so that each kind gets its own few vectors per fork. */
 function stepKey(fork: string, w: StepWitness): string {
+  // The other step kinds' witnesses need not start with a frame.
+  if (w.kind === 'tx-refund' || w.kind === 'tx-cleanup') return `${fork} ${w.kind} ${txEndCase(w)}`
+  if (w.kind !== 'opcode' && w.kind !== 'frame-exit') return `${fork} ${w.kind}`
   const f = readFrame(w.proof[0] as Uint8Array)
   // A frame's exit by the frame's kind, its status, whether it is a transaction's, and whether an output copy is under way.
   if (w.kind === 'frame-exit') return `${fork} exit ${f.kind} ${f.status} ${f.depth === 0} ${f.progress > 0}`
   // A long copy's, hash's or log's steps are of their own kinds (the first, the later parts).
   return `${fork} ${w.opcode} ${f.progress > 0} ${longStep(w)}`
+}
+
+/**
+ * A transaction end's case, from its maps' counts (SPEC.md §5.4): a refund with accounts to clean up
+ * or none; a clean-up of a self-destructed or a touched account.
+ */
+function txEndCase(w: StepWitness): string {
+  const count = (i: number) => num((w.proof[i] as Uint8Array).subarray(32))
+  if (w.kind === 'tx-refund') return count(5) + count(6) > 2n ? 'cleanup' : 'receipt'
+  return BigInt(readState(w.stateData).subIndex) < count(1) - 1n ? 'selfdestructed' : 'touched'
 }
 
 /** Whether a copy, hash or log step goes on past this step: a kind of step of its own for the vectors. */
@@ -46,7 +58,7 @@ function longStep(w: StepWitness): boolean {
 
 export interface StepVector {
   name: string
-  /** `opcode` or `frame-exit`. */
+  /** `opcode`, `frame-exit`, `tx-refund` or `tx-cleanup`. */
   kind: string
   opcode: number
   stateData: string

@@ -7,6 +7,17 @@
 import { type Anvil, artifact, deploy } from '@stepproof/contracts'
 import { type Abi, type Address, type Hex, keccak256, toHex } from 'viem'
 import { readFrame, readState } from './check/layout.ts'
+import { ARITHMETIC } from './check/opcode/arithmetic.ts'
+import { CALLS } from './check/opcode/calls.ts'
+import { COMPARISON } from './check/opcode/comparison.ts'
+import { CONTROL } from './check/opcode/control.ts'
+import { ENVIRONMENT } from './check/opcode/environment.ts'
+import { KECCAK } from './check/opcode/keccak.ts'
+import { LOGS } from './check/opcode/logs.ts'
+import { MEMORY } from './check/opcode/memory.ts'
+import { SELFDESTRUCT } from './check/opcode/selfdestruct.ts'
+import { STACK } from './check/opcode/stack.ts'
+import { STORAGE } from './check/opcode/storage.ts'
 import type { StepWitness } from './trace/witness.ts'
 
 /** SPEC.md §5's proof calldata: each witness item as a 4-byte big-endian length and its bytes. */
@@ -40,16 +51,37 @@ const DEPOSIT_CONTRACT = '00000000219ab540356cbb839cbe05303d7705fa'
 
 /**
  * Whether the Solidity verifier proves this step: an opcode step of a proven class (no log of the
- * deposit contract from Prague on: EIP-6110's SHA-256 stream), or a frame's exit but a system
- * call's. Every other step kind reverts with NotImplemented for now.
+ * deposit contract from Prague on: EIP-6110's SHA-256 stream), a frame's exit but a system
+ * call's, or a transaction's refund or clean-up. Every other step kind reverts with NotImplemented for now.
  */
 export function provenOnChain(w: StepWitness): boolean {
+  if (w.kind === 'tx-refund' || w.kind === 'tx-cleanup') return true
   if (w.kind === 'frame-exit') return readFrame(w.proof[0] as Uint8Array).kind !== 6
   if (w.kind !== 'opcode' || w.opcode === undefined || !opcodeProvenOnChain(w.opcode)) return false
   const f = readFrame(w.proof[0] as Uint8Array)
   if (w.opcode >= 0xa0 && w.opcode <= 0xa4)
     return readState(w.stateData).forkId < 2 || Buffer.from(f.address).toString('hex') !== DEPOSIT_CONTRACT
   return true
+}
+
+/** The opcode classes by the files that prove them (src/check/opcode/*.ts, contracts/src/evm/opcode/*.sol). */
+const CLASSES: [string, Record<number, unknown>][] = [
+  ['arithmetic', ARITHMETIC],
+  ['comparison', COMPARISON],
+  ['keccak', KECCAK],
+  ['environment', ENVIRONMENT],
+  ['stack', STACK],
+  ['memory', MEMORY],
+  ['storage', STORAGE],
+  ['control', CONTROL],
+  ['logs', LOGS],
+  ['calls', CALLS],
+  ['selfdestruct', SELFDESTRUCT],
+]
+
+/** The class (the checker's and the verifier's file) of an opcode; `undefined opcode` for one of none. */
+export function verifierClass(op: number): string {
+  return CLASSES.find(([, rules]) => op in rules)?.[0] ?? 'undefined opcode'
 }
 
 /** Stack operand `i` (from the top) of an opcode step, from its stack item (after the frame and the code leaf's two items); 0 when it has none (a step that fails first). */
@@ -69,7 +101,11 @@ const PARTS: [field: string, contract: string, takesOracle: boolean][] = [
   ['creates', 'CreateOpcodes', true],
   ['selfdestructs', 'SelfdestructOpcodes', true],
   ['exits', 'FrameExits', false],
+  ['txEnds', 'TxEnds', false],
 ]
+
+/** The contracts of the verifier's parts, in EvmStepVerifier's `Parts` order. */
+export const EVM_PARTS: readonly string[] = PARTS.map(([, contract]) => contract)
 
 /** EvmStepVerifier, its parts, the CodeOracle and the gas meter, deployed on a local node. */
 export interface EvmDeployment {

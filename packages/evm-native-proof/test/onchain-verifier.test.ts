@@ -1,8 +1,11 @@
-import { loadCorpus } from '@stepproof/block-traces'
+import { loadCorpus, Rng } from '@stepproof/block-traces'
 import { type Anvil, startAnvil } from '@stepproof/contracts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { checkStep } from '../src/check/index.ts'
+import { keccak } from '../src/check/layout.ts'
 import { deployEvmVerifier, type EvmDeployment, provenOnChain, proveOnChain } from '../src/onchain.ts'
 import { traceBlock } from '../src/trace/tracer.ts'
+import type { StepWitness } from '../src/trace/witness.ts'
 
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`
 
@@ -54,4 +57,81 @@ describe('EvmStepVerifier on Anvil, whole blocks step by step', () => {
     expect(proven['frame-exit'] ?? 0).toBeGreaterThan(50)
     console.log(`standard corpus: proven on-chain ${JSON.stringify(proven)}, not yet ${JSON.stringify(unproven)}`)
   })
+
+  // Random mutations of real witnesses against the Solidity verifier on Anvil: a changed byte of the
+  // state or of a witness item, a dropped or repeated item, a cut item. The verifier must do what the
+  // reference checker does with the same input: revert where the checker rejects the witness, and
+  // give the checker's post where it accepts it (a changed state is another pre-state, with a post of
+  // its own; a changed byte the step never reads leaves the honest post).
+  /** A witness with one random change. */
+  function mutate(w: StepWitness, rng: Rng): { what: string; w: StepWitness } {
+    const items = w.proof.map((p) => p.slice())
+    const kind = rng.below(5)
+    if (kind === 0) {
+      const stateData = w.stateData.slice()
+      const at = rng.below(stateData.length)
+      stateData[at] = (stateData[at] as number) ^ (1 << rng.below(8))
+      return { what: `state byte ${at}`, w: { ...w, stateData } }
+    }
+    const i = rng.below(items.length)
+    const item = items[i] as Uint8Array
+    if (kind === 1 && item.length > 0) {
+      const at = rng.below(item.length)
+      item[at] = (item[at] as number) ^ (1 << rng.below(8))
+      return { what: `item ${i} byte ${at}`, w: { ...w, proof: items } }
+    }
+    if (kind === 2) return { what: `item ${i} dropped`, w: { ...w, proof: items.filter((_, j) => j !== i) } }
+    if (kind === 3) return { what: `item ${i} repeated`, w: { ...w, proof: [...items.slice(0, i + 1), item, ...items.slice(i + 1)] } }
+    return { what: `item ${i} cut`, w: { ...w, proof: items.map((p, j) => (j === i ? p.subarray(0, p.length >> 1) : p)) } }
+  }
+
+  it('does what the checker does, over 600 mutations of proven steps of every kind', async () => {
+    const rng = new Rng('onchain-fuzz')
+    const picked: StepWitness[] = []
+    const perKind = new Map<string, number>()
+    for (const name of ['nested-calls', 'selfdestruct-transient', 'memory-keccak-logs', 'deployments', 'storage-refunds']) {
+      const { trace } = loadCorpus('standard').find((e) => e.trace.id === `standard/${name}`) ?? {}
+      if (trace === undefined) throw new Error(`no standard block ${name}`)
+      await traceBlock(trace, {
+        witness: () => true,
+        onWitness: async (w) => {
+          if (!provenOnChain(w)) return
+          const key = w.kind === 'opcode' ? `opcode ${w.opcode}` : w.kind
+          // At most 3 steps of each opcode or kind, the rest sampled thinly.
+          if ((perKind.get(key) ?? 0) >= 3 && rng.below(200) !== 0) return
+          perKind.set(key, (perKind.get(key) ?? 0) + 1)
+          picked.push(w)
+        },
+      })
+    }
+    let reverted = 0
+    let accepted = 0
+    const other: string[] = []
+    for (let k = 0; k < 600; k++) {
+      const w = picked[k % picked.length] as StepWitness
+      const m = mutate(w, rng)
+      const expected = await checkStep({ pre: keccak(m.w.stateData), stateData: m.w.stateData, proof: m.w.proof, codes: m.w.codes }).then(
+        hex,
+        () => 'rejected',
+      )
+      let got: string
+      try {
+        got = (await proveOnChain(d, m.w)).onchainPost
+      } catch (e) {
+        // A revert of the verifier, not some other failure of the node or the client.
+        if (!/revert/i.test(String(e))) throw e
+        got = 'rejected'
+      }
+      if (got !== expected) other.push(`step ${w.step} (${w.kind} ${w.opcode ?? ''}), ${m.what}: checker ${expected}, verifier ${got}`)
+      if (got === 'rejected') reverted++
+      else accepted++
+    }
+    expect(other).toEqual([])
+    expect(picked.length).toBeGreaterThan(150)
+    // Nearly every byte of a witness is read and committed to: most mutations are rejected by both.
+    expect(reverted).toBeGreaterThan(400)
+    console.log(
+      `${picked.length} steps (${perKind.size} opcodes and kinds); 600 mutations: ${reverted} rejected by both, ${accepted} accepted by both with the same post`,
+    )
+  }, 600_000)
 })

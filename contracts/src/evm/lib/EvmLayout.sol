@@ -17,11 +17,18 @@ library EvmLayout {
     uint256 internal constant ACCESS_MAP = 160;
     uint256 internal constant TRANSIENT_MAP = 192;
     uint256 internal constant SUBSTATE_HASH = 224;
+    uint256 internal constant BLOCK_ACC_HASH = 256;
     uint256 internal constant FRAME_STACK_HASH = 288;
     uint256 internal constant FRAME_HASH = 320;
-    /// @dev The phases of SPEC.md §4 a frame exit moves to.
+    /// @dev The phases of SPEC.md §4 a frame exit or a transaction's end moves to.
     uint8 internal constant TX_REFUND = 6;
+    uint8 internal constant TX_CLEANUP = 7;
+    uint8 internal constant TX_RECEIPT = 8;
     uint8 internal constant INVALID = 13;
+    /// @dev SPEC.md §2.2's blockAcc: ten words; the word indices the transaction's end writes.
+    uint256 internal constant BLOCK_ACC_BYTES = 320;
+    uint256 internal constant CUMULATIVE_GAS = 0;
+    uint256 internal constant BLOB_GAS_USED = 1;
 
     /// @dev SPEC.md §2.3's executing frame.
     struct Frame {
@@ -74,6 +81,19 @@ library EvmLayout {
         s[1] = bytes1(p);
     }
 
+    /// @notice stateData's subIndex (bytes 6–9): the position inside the phase.
+    function subIndex(bytes memory s) internal pure returns (uint32 i) {
+        for (uint256 k = 6; k < 10; k++) {
+            i = (i << 8) | uint8(s[k]);
+        }
+    }
+
+    function setSubIndex(bytes memory s, uint32 i) internal pure {
+        for (uint256 k = 0; k < 4; k++) {
+            s[6 + k] = bytes1(uint8(i >> (8 * (3 - k))));
+        }
+    }
+
     function forkId(bytes memory s) internal pure returns (uint8) {
         return uint8(s[10]);
     }
@@ -90,6 +110,22 @@ library EvmLayout {
         assembly ("memory-safe") {
             mstore(add(add(s, 32), offset), w)
         }
+    }
+
+    /// @notice The blockAcc item of the witness (SPEC.md §2.2), checked against the state's blockAccHash, as a
+    ///         copy a step may change and write back with setBlockAcc.
+    function openBlockAcc(WitnessReader.Reader memory r, bytes memory s) internal pure returns (bytes memory acc) {
+        uint256 at = WitnessReader.next(r, BLOCK_ACC_BYTES, "blockAcc");
+        if (WitnessReader.hash(at, BLOCK_ACC_BYTES) != get(s, BLOCK_ACC_HASH)) revert NotCommitted("blockAcc");
+        acc = new bytes(BLOCK_ACC_BYTES);
+        assembly ("memory-safe") {
+            calldatacopy(add(acc, 32), at, 320)
+        }
+    }
+
+    /// @notice The state now commits to `acc`.
+    function setBlockAcc(bytes memory s, bytes memory acc) internal pure {
+        set(s, BLOCK_ACC_HASH, keccak256(acc));
     }
 
     /// @notice The frame item of the witness, checked against the state's frameHash.

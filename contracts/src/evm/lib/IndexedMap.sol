@@ -68,6 +68,33 @@ library IndexedMap {
         return _commit(_fold(_leaf(key, value, e.nextKey), e.count, path), e.count + 1);
     }
 
+    /// @notice The number of leaves of the map `commitment` (the sentinel included), from its preimage `treeRoot ‖ count`.
+    function count(WitnessReader.Reader memory r, bytes32 commitment, string memory what)
+        internal
+        pure
+        returns (uint256)
+    {
+        uint256 at = WitnessReader.next(r, 64, what);
+        if (WitnessReader.hash(at, 64) != commitment) revert NotCommitted(what);
+        return uint256(WitnessReader.word(at + 32));
+    }
+
+    /// @notice The key of leaf `index` of the map `commitment` (a map item at that index).
+    function leafAt(WitnessReader.Reader memory r, bytes32 commitment, uint256 index, string memory what)
+        internal
+        pure
+        returns (uint256 key)
+    {
+        uint256 at = WitnessReader.next(r, ITEM_BYTES, what);
+        uint256 n = uint256(WitnessReader.word(at));
+        uint256 i = uint256(WitnessReader.word(at + 32)) >> 224;
+        key = uint256(WitnessReader.word(at + 36));
+        bytes32 leaf = _leaf(key, uint256(WitnessReader.word(at + 68)), uint256(WitnessReader.word(at + 100)));
+        if (i != index || i >= n || _commit(_fold(leaf, i, at + 132), n) != commitment) {
+            revert NotCommitted(string.concat(what, ": the item is not the leaf asked for"));
+        }
+    }
+
     function _leaf(uint256 key, uint256 value, uint256 nextKey) private pure returns (bytes32 h) {
         assembly ("memory-safe") {
             let p := mload(0x40)
@@ -78,10 +105,10 @@ library IndexedMap {
         }
     }
 
-    function _commit(bytes32 root, uint256 count) private pure returns (bytes32 h) {
+    function _commit(bytes32 root, uint256 n) private pure returns (bytes32 h) {
         assembly ("memory-safe") {
             mstore(0, root)
-            mstore(32, count)
+            mstore(32, n)
             h := keccak256(0, 64)
         }
     }
