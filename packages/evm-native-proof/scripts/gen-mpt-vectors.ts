@@ -278,33 +278,6 @@ async function build(t: TrieSpec, entries: Iterable<[Uint8Array, Uint8Array]>): 
   return trie
 }
 
-/** writeNodes for a trie whose keys are not hashed by the library (it builds a key-hashing trie). */
-async function plainWriteNodes(full: MerklePatriciaTrie, key: Uint8Array, value: Uint8Array | undefined): Promise<Uint8Array[]> {
-  const nodes = await createMerkleProof(full, key)
-  for (let round = 0; round < 16; round++) {
-    const t = await createMPT({ useKeyHashing: false })
-    const db = t.database()
-    for (const n of nodes) await db.put(H(n), n)
-    t.root(full.root())
-    const missing: Uint8Array[] = []
-    const get = db.get.bind(db)
-    db.get = async (k: Uint8Array) => {
-      const v = await get(k)
-      if (v === undefined) missing.push(k)
-      return v
-    }
-    try {
-      if (value === undefined) await t.del(key)
-      else await t.put(key, value)
-      return nodes
-    } catch (e) {
-      if (missing.length === 0) throw e
-      for (const k of missing) nodes.push((await full.database().get(k)) as Uint8Array)
-    }
-  }
-  throw new Error('a trie write needed more than 16 rounds of nodes')
-}
-
 /** What the operation meets on its walk of `full`. */
 async function kindOf(full: MerklePatriciaTrie, path: Uint8Array, op: Op): Promise<string> {
   if (equalsBytes(full.root(), EMPTY_TRIE_ROOT)) return `${op}: the empty trie`
@@ -349,7 +322,7 @@ async function vector(t: TrieSpec, full: MerklePatriciaTrie, op: Op, key: Uint8A
     if (!equalsBytes(got ?? new Uint8Array(), answer)) throw new Error(`${t.name}: the checker reads ${hex(key)} otherwise`)
   } else {
     const written = op === 'put' ? value : undefined
-    nodes = t.hashed && !t.prehashed ? await writeNodes(full, key, written) : await plainWriteNodes(full, stored(t, key), written)
+    nodes = t.hashed && !t.prehashed ? await writeNodes(full, key, written) : await writeNodes(full, stored(t, key), written, false)
     const copy = full.shallowCopy(false)
     if (written === undefined) await copy.del(stored(t, key))
     else await copy.put(stored(t, key), written)
@@ -473,7 +446,7 @@ async function sequenceOf(t: TrieSpec, full: MerklePatriciaTrie, kind: string, p
         ? await createMerkleProof(trie, k)
         : t.hashed && !t.prehashed
           ? await writeNodes(trie, key, value)
-          : await plainWriteNodes(trie, k, value)
+          : await writeNodes(trie, k, value, false)
     for (const n of walks) if (before.has(hex(n))) nodes.set(hex(n), n)
     if (op !== 'get') {
       if (value === undefined) entries.delete(hex(k))

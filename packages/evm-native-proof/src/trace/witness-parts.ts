@@ -24,12 +24,18 @@ export function copyPart(len: bigint, done: number, backward: boolean): { from: 
 
 /**
  * The nodes a write of `key` walks on a trie that has only them: the path, and the nodes a
- * deletion's branch collapse reads (found by running the write on a proof-only trie).
+ * deletion's branch collapse reads (found by running the write on a proof-only trie). `hashed`: a
+ * secure trie (the state's); a list trie's keys are not hashed.
  */
-export async function writeNodes(full: MerklePatriciaTrie, key: Uint8Array, value: Uint8Array | undefined): Promise<Uint8Array[]> {
+export async function writeNodes(
+  full: MerklePatriciaTrie,
+  key: Uint8Array,
+  value: Uint8Array | undefined,
+  hashed = true,
+): Promise<Uint8Array[]> {
   const nodes = await createMerkleProof(full, key)
   for (let round = 0; round < 16; round++) {
-    const t = await createMPT({ useKeyHashing: true })
+    const t = await createMPT({ useKeyHashing: hashed })
     const db = t.database()
     for (const n of nodes) await db.put(H(n), n)
     t.root(full.root())
